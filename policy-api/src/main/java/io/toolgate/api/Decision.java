@@ -1,0 +1,145 @@
+package io.toolgate.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the policy decided for one call. A decision is a value that explains itself: the kind,
+ * the tool and principal it was made for, the policy entries whose keys matched the tool (as JSON
+ * Pointers into the policy document), the rule that decided (a JSON Pointer such as {@code
+ * /tools/delete_project} or {@code /tools/create_compile/limits/0}, or one of {@code /hide},
+ * {@code /default}, {@code store}, {@code fail-open}, {@code error}) and a reason: one line an
+ * agent can act on.
+ *
+ * <p>Only {@link Allow} lets the tool run. The other three are refusals.
+ */
+public sealed interface Decision
+    permits Decision.Allow, Decision.Deny, Decision.RateLimited, Decision.ApprovalRequired {
+
+  /** The four kinds of decision. */
+  enum Kind {
+    ALLOW,
+    DENY,
+    RATE_LIMITED,
+    APPROVAL_REQUIRED
+  }
+
+  Kind kind();
+
+  /** The tool name, exactly as called. */
+  String tool();
+
+  /** The principal the decision was made for, or {@code null} for an anonymous call. */
+  String principal();
+
+  /** JSON Pointers of the policy entries whose keys matched the tool, in a canonical order. */
+  List<String> matched();
+
+  /** JSON Pointer of the rule that decided, or a name for a decision no policy text made. */
+  String rule();
+
+  /** One line for the agent: what was decided and why, and for a rate limit when to retry. */
+  String reason();
+
+  /** Whether the tool may run. */
+  default boolean isAllowed() {
+    return kind() == Kind.ALLOW;
+  }
+
+  /**
+   * The tool may run. The call holds its {@link #reservation()} of counters: the interceptor
+   * commits it when the tool returns and rolls it back when the tool fails, for limits that
+   * refund on error. Callers of {@code evaluate} who run the tool themselves do the same.
+   */
+  record Allow(
+      String tool,
+      String principal,
+      List<String> matched,
+      String rule,
+      String reason,
+      Reservation reservation)
+      implements Decision {
+    public Allow {
+      Objects.requireNonNull(tool, "tool");
+      matched = List.copyOf(matched);
+      reservation = reservation == null ? Reservation.NONE : reservation;
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.ALLOW;
+    }
+  }
+
+  /** The call is refused; {@link #reason()} says why. */
+  record Deny(String tool, String principal, List<String> matched, String rule, String reason)
+      implements Decision {
+    public Deny {
+      Objects.requireNonNull(tool, "tool");
+      matched = List.copyOf(matched);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.DENY;
+    }
+  }
+
+  /**
+   * A limit is reached. {@link #retryAfter()} is exact: the earliest time, from the decision, at
+   * which the same call could pass if nothing else is called meanwhile.
+   *
+   * @param counter the counter's name in the policy
+   * @param max the limit's maximum per window
+   * @param window the window's length
+   * @param scope how the counter is keyed: {@code global}, {@code grant}, {@code session} or
+   *     {@code args.<path>}
+   * @param retryAfter how long to wait before the same call could pass
+   */
+  record RateLimited(
+      String tool,
+      String principal,
+      List<String> matched,
+      String rule,
+      String reason,
+      String counter,
+      double max,
+      Duration window,
+      String scope,
+      Duration retryAfter)
+      implements Decision {
+    public RateLimited {
+      Objects.requireNonNull(tool, "tool");
+      matched = List.copyOf(matched);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.RATE_LIMITED;
+    }
+  }
+
+  /**
+   * The call waits for a person. {@link #approvalId()} names the pending request; the same call
+   * gets the same id while it is pending, and passes once, after it is approved.
+   */
+  record ApprovalRequired(
+      String tool,
+      String principal,
+      List<String> matched,
+      String rule,
+      String reason,
+      String approvalId)
+      implements Decision {
+    public ApprovalRequired {
+      Objects.requireNonNull(tool, "tool");
+      matched = List.copyOf(matched);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.APPROVAL_REQUIRED;
+    }
+  }
+}
