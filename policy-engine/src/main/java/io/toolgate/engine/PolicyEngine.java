@@ -1,0 +1,362 @@
+package io.toolgate.engine;
+
+import io.toolgate.api.ApprovalService;
+import io.toolgate.api.AuditEvent;
+import io.toolgate.api.AuditEvent.Outcome;
+import io.toolgate.api.AuditSink;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.CounterStore;
+import io.toolgate.api.Decision;
+import io.toolgate.api.PolicyViolationException;
+import io.toolgate.api.Reservation;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.approval.ApprovalServices;
+import io.toolgate.engine.internal.audit.GuardedAuditSink;
+import io.toolgate.engine.internal.eval.CompiledPolicy;
+import io.toolgate.engine.internal.eval.Evaluator;
+import io.toolgate.engine.store.InMemoryCounterStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The front door: decides tool calls against a {@link Policy} and, in one call, guards a tool
+ * invocation with the decision.
+ *
+ * <pre>{@code
+ * PolicyEngine engine = PolicyEngine.builder(Policy.load(Path.of("policy.yaml"))).build();
+ *
+ * // Refusals returned as the caller's own result type:
+ * String out = engine.call(ToolCall.of("create_compile", args), CallContext.of("agent-1"),
+ *     () -> compiler.compile(args),
+ *     refusal -> "error: " + refusal.reason());
+ * }</pre>
+ *
+ * <p>The interceptor: evaluate, run the tool only if allowed, then commit the call's counters when
+ * the tool returns or give back the cost of limits with {@code refund_on_error} when it fails,
+ * then audit. {@link #evaluate} decides without running anything.
+ *
+ * <p>No method throws because of its call's content: any tool name, any arguments and any context
+ * get a {@link Decision} with a reason. A counter store that fails denies the call ("policy state
+ * unavailable") unless {@link Builder#failOpen(boolean) fail-open} is configured. The policy can be
+ * {@linkplain #reload replaced} while calls run; each call sees one whole policy. Thread-safe.
+ */
+public final class PolicyEngine {
+  private volatile Policy policy;
+  private final Evaluator evaluator;
+  private final AuditSink audit;
+  private final boolean auditing;
+  private final boolean shadow;
+  private final Clock clock;
+
+  private PolicyEngine(Builder b) {
+    this.policy = b.policy;
+    this.clock = b.clock;
+    this.evaluator = new Evaluator(b.store, b.approvals, b.clock, b.failOpen);
+    this.audit = GuardedAuditSink.of(b.sinks);
+    this.auditing = audit != AuditSink.NONE;
+    this.shadow = b.shadow;
+  }
+
+  /** A builder for an engine enforcing {@code policy}. */
+  public static Builder builder(Policy policy) {
+    return new Builder(policy);
+  }
+
+  /** An engine with the in-memory store, deny-until-approved approvals and no audit. */
+  public static PolicyEngine of(Policy policy) {
+    return builder(policy).build();
+  }
+
+  /** The policy in force. */
+  public Policy policy() {
+    return policy;
+  }
+
+  /**
+   * Replaces the policy atomically: calls that already started finish under the old one, later
+   * calls see the new one. Counters survive: a limit keeps its count while its counter name,
+   * window and algorithm stay the same.
+   */
+  public void reload(Policy next) {
+    this.policy = Objects.requireNonNull(next, "policy");
+  }
+
+  /**
+   * Loads {@code file} and, if it loads, puts it in force.
+   *
+   * @throws PolicyLoadException if the file has problems; the policy in force stays in force
+   */
+  public Policy reload(Path file) {
+    Policy next = Policy.load(file);
+    reload(next);
+    return next;
+  }
+
+  /**
+   * Whether {@code tool} belongs in the tool list a caller sees: false when the policy hides it,
+   * when a deny entry with no {@code when} matches it, or when nothing would permit it under
+   * {@code default: deny}. A listed tool can still be refused for its arguments or limits.
+   */
+  public boolean isListed(String tool, CallContext context) {
+    return policy.compiled().lists(tool, context);
+  }
+
+  /**
+   * Decides {@code call} without running anything. An allowed call holds its counters: callers
+   * who run the tool themselves {@linkplain Reservation#rollback() roll back} when it fails, if
+   * they want refunds. The decision is audited with outcome {@link Outcome#EVALUATED}.
+   */
+  public Decision evaluate(ToolCall call, CallContext context) {
+    long start = auditing ? System.nanoTime() : 0L;
+    Decision decision = evaluator.decide(policy.compiled(), call, context);
+    if (auditing) {
+      audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
+    }
+    return decision;
+  }
+
+  /** {@link #evaluate} with the counter store's asynchronous form. */
+  public CompletionStage<Decision> evaluateAsync(ToolCall call, CallContext context) {
+    long start = auditing ? System.nanoTime() : 0L;
+    return evaluator
+        .decideAsync(policy.compiled(), call, context)
+        .thenApply(
+            decision -> {
+              if (auditing) {
+                audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
+              }
+              return decision;
+            });
+  }
+
+  /**
+   * Runs {@code tool} if the policy allows the call.
+   *
+   * @return the tool's result
+   * @throws PolicyViolationException if the call is refused
+   * @throws ToolInvocationException if the tool threw a checked exception (unchecked ones pass
+   *     through)
+   */
+  public <R> R call(ToolCall call, CallContext context, ToolInvoker<? extends R> tool) {
+    return call(call, context, tool, PolicyEngine::refuse, result -> false);
+  }
+
+  /**
+   * Runs {@code tool} if the policy allows the call; otherwise returns {@code onRefusal}'s
+   * answer to the refusal (for example an error result the agent reads).
+   */
+  public <R> R call(
+      ToolCall call,
+      CallContext context,
+      ToolInvoker<? extends R> tool,
+      Function<? super Decision, ? extends R> onRefusal) {
+    return call(call, context, tool, onRefusal, result -> false);
+  }
+
+  /**
+   * As {@link #call(ToolCall, CallContext, ToolInvoker, Function)}, where {@code failed} also
+   * counts some results as failures (for example an MCP result with {@code isError}), for
+   * {@code refund_on_error} and the audit.
+   */
+  public <R> R call(
+      ToolCall call,
+      CallContext context,
+      ToolInvoker<? extends R> tool,
+      Function<? super Decision, ? extends R> onRefusal,
+      Predicate<? super R> failed) {
+    long start = auditing ? System.nanoTime() : 0L;
+    Decision decision = evaluator.decide(policy.compiled(), call, context);
+    long latency = auditing ? System.nanoTime() - start : 0L;
+    if (!decision.isAllowed() && !shadow) {
+      if (auditing) {
+        audit(call, context, decision, Outcome.NOT_RUN, latency);
+      }
+      return onRefusal.apply(decision);
+    }
+    Reservation reservation = reservation(decision);
+    R result;
+    try {
+      result = tool.invoke();
+    } catch (RuntimeException | Error e) {
+      settle(reservation, false, call, context, decision, latency);
+      throw e;
+    } catch (Exception e) {
+      settle(reservation, false, call, context, decision, latency);
+      throw new ToolInvocationException(call.tool(), e);
+    }
+    settle(reservation, !failed.test(result), call, context, decision, latency);
+    return result;
+  }
+
+  /**
+   * Runs the asynchronous {@code tool} if the policy allows the call; a refusal fails the stage
+   * with a {@link PolicyViolationException}.
+   */
+  public <R> CompletionStage<R> callAsync(
+      ToolCall call, CallContext context, Supplier<? extends CompletionStage<R>> tool) {
+    return callAsync(call, context, tool, PolicyEngine::refuse, result -> false);
+  }
+
+  /** Runs the asynchronous {@code tool} if allowed; otherwise completes with {@code onRefusal}'s answer. */
+  public <R> CompletionStage<R> callAsync(
+      ToolCall call,
+      CallContext context,
+      Supplier<? extends CompletionStage<R>> tool,
+      Function<? super Decision, ? extends R> onRefusal) {
+    return callAsync(call, context, tool, onRefusal, result -> false);
+  }
+
+  /**
+   * Runs the asynchronous {@code tool} if allowed, counting results that {@code failed} accepts
+   * as failures. The counter store is used through its asynchronous form, so a remote store
+   * never blocks the calling thread.
+   */
+  public <R> CompletionStage<R> callAsync(
+      ToolCall call,
+      CallContext context,
+      Supplier<? extends CompletionStage<R>> tool,
+      Function<? super Decision, ? extends R> onRefusal,
+      Predicate<? super R> failed) {
+    long start = auditing ? System.nanoTime() : 0L;
+    return evaluator
+        .decideAsync(policy.compiled(), call, context)
+        .thenCompose(
+            decision -> {
+              long latency = auditing ? System.nanoTime() - start : 0L;
+              if (!decision.isAllowed() && !shadow) {
+                if (auditing) {
+                  audit(call, context, decision, Outcome.NOT_RUN, latency);
+                }
+                return completedOrFailed(() -> onRefusal.apply(decision));
+              }
+              Reservation reservation = reservation(decision);
+              CompletionStage<R> running;
+              try {
+                running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
+              } catch (RuntimeException e) {
+                settle(reservation, false, call, context, decision, latency);
+                return CompletableFuture.failedFuture(e);
+              }
+              return running.whenComplete(
+                  (result, error) ->
+                      settle(reservation, error == null && !failed.test(result), call, context, decision, latency));
+            });
+  }
+
+  private static <R> CompletionStage<R> completedOrFailed(Supplier<? extends R> answer) {
+    try {
+      return CompletableFuture.completedFuture(answer.get());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e instanceof CompletionException ? e.getCause() : e);
+    }
+  }
+
+  private static Reservation reservation(Decision decision) {
+    return decision instanceof Decision.Allow ? ((Decision.Allow) decision).reservation() : Reservation.NONE;
+  }
+
+  private void settle(
+      Reservation reservation,
+      boolean succeeded,
+      ToolCall call,
+      CallContext context,
+      Decision decision,
+      long latency) {
+    if (succeeded) {
+      reservation.commit();
+    } else {
+      reservation.rollback();
+    }
+    if (auditing) {
+      audit(call, context, decision, succeeded ? Outcome.SUCCEEDED : Outcome.FAILED, latency);
+    }
+  }
+
+  private void audit(ToolCall call, CallContext context, Decision decision, Outcome outcome, long latency) {
+    audit.record(new AuditEvent(clock.instant(), call, context, decision, outcome, latency));
+  }
+
+  private static <R> R refuse(Decision decision) {
+    throw new PolicyViolationException(decision);
+  }
+
+  /**
+   * Configures an engine. Every setting has a default: the in-memory counter store, approvals
+   * that deny until a person approves (so configure an approval service if the policy has {@code
+   * require_approval} entries), no audit, the system UTC clock, fail closed, enforcing.
+   */
+  public static final class Builder {
+    private final Policy policy;
+    private CounterStore store;
+    private ApprovalService approvals = ApprovalServices.denyUntilApproved();
+    private final List<AuditSink> sinks = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
+    private boolean failOpen;
+    private boolean shadow;
+
+    private Builder(Policy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** Where counts live; default a fresh {@link InMemoryCounterStore}. */
+    public Builder counterStore(CounterStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Who approves calls that {@code require_approval} entries hold. */
+    public Builder approvals(ApprovalService approvals) {
+      this.approvals = Objects.requireNonNull(approvals, "approvals");
+      return this;
+    }
+
+    /** Adds a sink that receives one event per decision; may be called more than once. */
+    public Builder audit(AuditSink sink) {
+      sinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** The clock windows, approvals and audit read; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Whether a call whose counter store fails (or times out) is allowed without its limits
+     * instead of denied. Default false: fail closed. Fail-open allowances name the rule {@code
+     * fail-open} and are audited as such.
+     */
+    public Builder failOpen(boolean failOpen) {
+      this.failOpen = failOpen;
+      return this;
+    }
+
+    /**
+     * Shadow mode: every call is decided and audited as usual, but the interceptor runs the tool
+     * even when the decision refuses it, so a new policy can be watched on real traffic before it
+     * is enforced. The audit shows a refusal whose outcome is not {@code NOT_RUN}. {@link
+     * PolicyEngine#evaluate} still returns the real decision. Default false.
+     */
+    public Builder shadowMode(boolean shadow) {
+      this.shadow = shadow;
+      return this;
+    }
+
+    public PolicyEngine build() {
+      if (store == null) {
+        store = InMemoryCounterStore.create();
+      }
+      return new PolicyEngine(this);
+    }
+  }
+}

@@ -1,0 +1,336 @@
+package io.toolgate.engine.internal.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.api.ApprovalRequest;
+import io.toolgate.api.ApprovalService;
+import io.toolgate.api.ApprovalStatus;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.CounterRequest;
+import io.toolgate.api.CounterStore;
+import io.toolgate.api.Decision;
+import io.toolgate.api.ReserveResult;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.internal.OrgJson;
+import io.toolgate.engine.internal.model.ArgumentSchema;
+import io.toolgate.engine.internal.model.Condition;
+import io.toolgate.engine.internal.model.Limit;
+import io.toolgate.engine.internal.model.ToolEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.everit.json.schema.ValidationException;
+import org.everit.json.schema.Validator;
+
+/**
+ * The decision procedure of DESIGN.md section 3, in order, first outcome wins: hidden, deny
+ * entries, default, arguments (schema and conditions), approval, limits, allow. It never throws:
+ * whatever goes wrong becomes a denial with a reason.
+ */
+public final class Evaluator {
+  private static final System.Logger LOG = System.getLogger(Evaluator.class.getName());
+  private static final Validator FAIL_EARLY = Validator.builder().failEarly().build();
+
+  private final CounterStore store;
+  private final ApprovalService approvals;
+  private final Clock clock;
+  private final boolean failOpen;
+
+  public Evaluator(CounterStore store, ApprovalService approvals, Clock clock, boolean failOpen) {
+    this.store = store;
+    this.approvals = approvals;
+    this.clock = clock;
+    this.failOpen = failOpen;
+  }
+
+  /** Decides {@code call}, taking its counters from the store synchronously. */
+  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context) {
+    try {
+      Object prepared = prepare(policy, call, context);
+      if (prepared instanceof Decision) {
+        return (Decision) prepared;
+      }
+      Reserving reserving = (Reserving) prepared;
+      ReserveResult result;
+      try {
+        result = store.reserve(reserving.requests, reserving.nowMillis);
+      } catch (RuntimeException e) {
+        return storeFailed(reserving, e);
+      }
+      return reserving.finish(result);
+    } catch (RuntimeException | StackOverflowError e) {
+      return internalError(call, context, e);
+    }
+  }
+
+  /** Decides {@code call}, taking its counters with the store's asynchronous form. */
+  public CompletionStage<Decision> decideAsync(
+      CompiledPolicy policy, ToolCall call, CallContext context) {
+    try {
+      Object prepared = prepare(policy, call, context);
+      if (prepared instanceof Decision) {
+        return CompletableFuture.completedFuture((Decision) prepared);
+      }
+      Reserving reserving = (Reserving) prepared;
+      CompletionStage<ReserveResult> stage;
+      try {
+        stage = store.reserveAsync(reserving.requests, reserving.nowMillis);
+      } catch (RuntimeException e) {
+        return CompletableFuture.completedFuture(storeFailed(reserving, e));
+      }
+      return stage.handle(
+          (result, error) -> {
+            if (error != null) {
+              return storeFailed(reserving, unwrap(error));
+            }
+            try {
+              return reserving.finish(result);
+            } catch (RuntimeException e) {
+              return internalError(call, context, e);
+            }
+          });
+    } catch (RuntimeException | StackOverflowError e) {
+      return CompletableFuture.completedFuture(internalError(call, context, e));
+    }
+  }
+
+  /** Steps 1 to 5 and the counter requests of step 6: a final decision, or a {@link Reserving}. */
+  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context) {
+    String tool = call.tool();
+    ToolPlan plan = policy.planFor(tool);
+    Resolved r = plan.resolve(context);
+    String principal = context.principal();
+    if (plan.hiddenBy != null) {
+      return new Decision.Deny(tool, principal, r.matched, plan.hiddenBy.pointer(), Reasons.hidden(tool));
+    }
+    if (r.unconditional && r.denies.isEmpty()) {
+      return r.permitted
+          ? new Decision.Allow(tool, principal, r.matched, r.allowRule, Reasons.allowed(tool, r.allowRule), null)
+          : defaultDecision(policy, tool, principal, r);
+    }
+    CallView view = new CallView(call, context);
+    try {
+      for (ToolEntry deny : r.denies) {
+        if (allHold(deny.when(), view)) {
+          return new Decision.Deny(
+              tool, principal, r.matched, deny.pointer(), Reasons.denyEntry(tool, deny.reason(), deny.pointer()));
+        }
+      }
+      if (!r.permitted) {
+        return defaultDecision(policy, tool, principal, r);
+      }
+      for (ArgumentSchema schema : r.schemas) {
+        String failure = validate(schema, view.arguments());
+        if (failure != null) {
+          return new Decision.Deny(
+              tool, principal, r.matched, schema.pointer(), Reasons.schema(tool, schema.pointer(), failure));
+        }
+      }
+      for (Condition condition : r.conditions) {
+        if (!Conditions.holds(condition, view)) {
+          return new Decision.Deny(
+              tool, principal, r.matched, condition.pointer(), Reasons.condition(tool, condition));
+        }
+      }
+      Decision approval = approve(r, view);
+      if (approval != null) {
+        return approval;
+      }
+      if (r.limits.isEmpty()) {
+        return new Decision.Allow(tool, principal, r.matched, r.allowRule, Reasons.allowed(tool, r.allowRule), null);
+      }
+      return reserving(r, view);
+    } catch (IllegalArgumentException e) {
+      // ToolCall.arguments(): a map of arguments that is not JSON.
+      return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
+    }
+  }
+
+  private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
+    return policy.defaultAllow()
+        ? new Decision.Allow(tool, principal, r.matched, "/default", Reasons.allowedByDefault(tool), null)
+        : new Decision.Deny(tool, principal, r.matched, "/default", Reasons.notPermitted(tool));
+  }
+
+  private static boolean allHold(List<Condition> conditions, CallView view) {
+    for (Condition c : conditions) {
+      if (!Conditions.holds(c, view)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first violation's message, or {@code null} when the arguments are valid. */
+  private static String validate(ArgumentSchema schema, JsonNode arguments) {
+    try {
+      FAIL_EARLY.performValidation(schema.schema(), OrgJson.convert(arguments));
+      return null;
+    } catch (ValidationException e) {
+      List<String> messages = e.getAllMessages();
+      return messages.isEmpty() ? e.getMessage() : messages.get(0);
+    }
+  }
+
+  /** Step 5: the first require_approval entry whose {@code when} holds asks the service. */
+  private Decision approve(Resolved r, CallView view) {
+    for (ToolEntry entry : r.approvals) {
+      if (!allHold(entry.when(), view)) {
+        continue;
+      }
+      String tool = view.call.tool();
+      String principal = view.context.principal();
+      ApprovalStatus status;
+      try {
+        status = approvals.check(new ApprovalRequest(view.call, view.context, entry.pointer(), entry.reason(), clock.instant()));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "approval service failed; the call is denied", e);
+        status = new ApprovalStatus.Rejected(null, null, "the approval service failed (" + e.getClass().getSimpleName() + ")");
+      }
+      if (status instanceof ApprovalStatus.Pending) {
+        String id = ((ApprovalStatus.Pending) status).approvalId();
+        return new Decision.ApprovalRequired(
+            tool, principal, r.matched, entry.pointer(), Reasons.awaitingApproval(tool, entry.reason(), id), id);
+      }
+      if (status instanceof ApprovalStatus.Rejected) {
+        ApprovalStatus.Rejected rejected = (ApprovalStatus.Rejected) status;
+        return new Decision.Deny(
+            tool, principal, r.matched, entry.pointer(),
+            Reasons.approvalRejected(tool, rejected.approvalId(), rejected.approver(), rejected.reason()));
+      }
+      if (status == null) {
+        return new Decision.Deny(tool, principal, r.matched, entry.pointer(),
+            Reasons.approvalRejected(tool, null, null, "the approval service gave no answer"));
+      }
+      return null; // approved: one approval covers the call, whatever else holds it
+    }
+    return null;
+  }
+
+  /** Step 6, first half: the counter request of every limit, or a denial naming a limit. */
+  private Object reserving(Resolved r, CallView view) {
+    String tool = view.call.tool();
+    List<CounterRequest> requests = new ArrayList<>(r.limits.size());
+    for (Limit limit : r.limits) {
+      String scope = scopeValue(limit, view);
+      if (scope == null) {
+        return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
+      }
+      double cost = limit.cost();
+      if (limit.costFrom() != null) {
+        JsonNode value = view.resolve(limit.costFrom());
+        String problem = costProblem(limit, value);
+        if (problem != null) {
+          return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit, problem));
+        }
+        cost = value.doubleValue();
+      }
+      if (cost > limit.max()) {
+        return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(),
+            Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
+      }
+      requests.add(new CounterRequest(limit.counter(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost));
+    }
+    return new Reserving(r, view, requests, clock.millis());
+  }
+
+  private static String costProblem(Limit limit, JsonNode value) {
+    String path = limit.costFrom().text();
+    if (value == null) {
+      return "its cost " + path + " is missing";
+    }
+    if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
+      return "its cost " + path + " is not a number";
+    }
+    if (value.doubleValue() < 0) {
+      return "its cost " + path + " is negative (" + value + ")";
+    }
+    return null;
+  }
+
+  private static String scopeValue(Limit limit, CallView view) {
+    switch (limit.scope().kind()) {
+      case GLOBAL:
+        return "global";
+      case GRANT:
+        String principal = view.context.principal();
+        return principal == null ? null : "grant:" + principal;
+      case SESSION:
+        String session = view.context.sessionId();
+        return session == null ? null : "session:" + session;
+      default:
+        JsonNode value = view.resolve(limit.scope().argument());
+        return value == null ? null : limit.scope().text() + ":" + Json.scopeText(value);
+    }
+  }
+
+  private Decision storeFailed(Reserving reserving, Throwable error) {
+    String tool = reserving.view.call.tool();
+    String principal = reserving.view.context.principal();
+    String cause = "counter store failed: " + describe(error);
+    if (failOpen) {
+      return new Decision.Allow(tool, principal, reserving.resolved.matched, "fail-open", Reasons.failOpen(tool, cause), null);
+    }
+    return new Decision.Deny(tool, principal, reserving.resolved.matched, "store", Reasons.stateUnavailable(tool, cause));
+  }
+
+  private static Decision internalError(ToolCall call, CallContext context, Throwable error) {
+    LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + call.tool() + "; the call is denied", error);
+    return new Decision.Deny(call.tool(), context.principal(), List.of(), "error", Reasons.internalError(call.tool(), error));
+  }
+
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
+  /** Step 6, second half: the store's answer turned into a decision. */
+  private final class Reserving {
+    final Resolved resolved;
+    final CallView view;
+    final List<CounterRequest> requests;
+    final long nowMillis;
+
+    Reserving(Resolved resolved, CallView view, List<CounterRequest> requests, long nowMillis) {
+      this.resolved = resolved;
+      this.view = view;
+      this.requests = requests;
+      this.nowMillis = nowMillis;
+    }
+
+    Decision finish(ReserveResult result) {
+      String tool = view.call.tool();
+      String principal = view.context.principal();
+      if (result.isGranted()) {
+        return new Decision.Allow(tool, principal, resolved.matched, resolved.allowRule,
+            Reasons.allowed(tool, resolved.allowRule),
+            new HeldReservation(store, requests, refundable(), nowMillis));
+      }
+      Limit limit = resolved.limits.get(result.rejectedIndex());
+      Duration retryAfter = Duration.ofMillis(result.retryAfterMillis());
+      return new Decision.RateLimited(tool, principal, resolved.matched, limit.pointer(),
+          Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), limit.max(),
+          Duration.ofMillis(limit.windowMillis()), limit.scope().text(), retryAfter);
+    }
+
+    private List<CounterRequest> refundable() {
+      if (!resolved.anyLimitRefunds) {
+        return List.of();
+      }
+      List<CounterRequest> out = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        if (resolved.limits.get(i).refundOnError()) {
+          out.add(requests.get(i));
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.toolgate.engine.internal.eval;
+
+import io.toolgate.api.CallContext;
+import io.toolgate.engine.internal.model.HideRule;
+import io.toolgate.engine.internal.model.ToolEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Everything the policy says about one tool name, computed once: whether it is hidden, the
+ * top-level entries, and per grant the grant's entries. {@link #resolve} picks the grants that
+ * apply to a caller and returns the cached resolution for that combination.
+ */
+final class ToolPlan {
+  final String tool;
+  final HideRule hiddenBy;
+  private final Resolved topLevel;
+  private final List<ToolEntry> topEntries;
+  private final Map<String, List<ToolEntry>> grantEntries;
+  private final ConcurrentHashMap<String, Resolved> withGrants = new ConcurrentHashMap<>();
+
+  ToolPlan(
+      String tool,
+      HideRule hiddenBy,
+      List<ToolEntry> topEntries,
+      Map<String, List<ToolEntry>> grantEntries) {
+    this.tool = tool;
+    this.hiddenBy = hiddenBy;
+    this.topEntries = List.copyOf(topEntries);
+    this.topLevel = new Resolved(topEntries);
+    this.grantEntries = Map.copyOf(grantEntries);
+  }
+
+  /** The resolution for a caller: top-level entries plus those of its principal's and roles' grants. */
+  Resolved resolve(CallContext context) {
+    if (grantEntries.isEmpty()) {
+      return topLevel;
+    }
+    TreeSet<String> keys = null;
+    String principal = context.principal();
+    if (principal != null && grantEntries.containsKey(principal)) {
+      keys = new TreeSet<>();
+      keys.add(principal);
+    }
+    for (String role : context.roles()) {
+      if (grantEntries.containsKey(role)) {
+        if (keys == null) {
+          keys = new TreeSet<>();
+        }
+        keys.add(role);
+      }
+    }
+    if (keys == null) {
+      return topLevel;
+    }
+    String cacheKey = String.join("\u0000", keys);
+    Resolved cached = withGrants.get(cacheKey);
+    if (cached != null) {
+      return cached;
+    }
+    List<ToolEntry> entries = new ArrayList<>(topEntries);
+    for (String key : keys) {
+      entries.addAll(grantEntries.get(key));
+    }
+    return withGrants.computeIfAbsent(cacheKey, k -> new Resolved(entries));
+  }
+}

@@ -1,0 +1,405 @@
+package io.toolgate.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.api.AuditEvent;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.Decision;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.Policy;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.engine.PolicyLoadException;
+import io.toolgate.engine.PolicyProblem;
+import io.toolgate.engine.approval.InMemoryApprovalQueue;
+import io.toolgate.engine.internal.Jackson;
+import io.toolgate.engine.store.InMemoryCounterStore;
+import io.toolgate.testkit.ScenarioResult.Failure;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs conformance scenarios (DESIGN.md section 7): one YAML file per scenario, with a policy, a
+ * test clock, and steps that call tools, move the clock and answer approvals. Each scenario runs
+ * on a fresh engine with an in-memory counter store and an in-memory approval queue, both on the
+ * scenario's clock. Each decision is bounded in time ({@code step_timeout}, default 2s), so an
+ * engine that hangs fails the step instead of stalling the run.
+ */
+public final class ScenarioRunner {
+  /** Where the clock starts when a scenario names no {@code start}. */
+  public static final Instant DEFAULT_START = Instant.parse("2026-01-01T00:00:00Z");
+  /** How long one decision may take when a scenario names no {@code step_timeout}. */
+  public static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final Set<String> SCENARIO_KEYS =
+      Set.of("name", "description", "policy", "policy_file", "start", "steps", "expect_load_error", "step_timeout");
+  private static final Set<String> CALL_KEYS =
+      Set.of("call", "identity", "roles", "session", "args", "repeat", "expect", "retry_after", "reason_contains", "tool_fails");
+
+  private ScenarioRunner() {}
+
+  /** Every scenario file under {@code paths}: files as given, directories searched for *.yaml and *.yml. */
+  public static List<Path> discover(Collection<Path> paths) {
+    Set<Path> out = new LinkedHashSet<>();
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          walk.filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .sorted()
+              .forEach(out::add);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot list " + path, e);
+        }
+      } else {
+        out.add(path);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** Runs every scenario under {@code paths}, in file-name order. */
+  public static List<ScenarioResult> runAll(Collection<Path> paths) {
+    return discover(paths).stream().map(ScenarioRunner::run).collect(Collectors.toList());
+  }
+
+  /** Runs one scenario file. Never throws: a file that cannot be read or run is a failed result. */
+  public static ScenarioResult run(Path file) {
+    String name = file.getFileName().toString();
+    JsonNode root;
+    try {
+      root = Jackson.YAML.readTree(Files.readString(file));
+    } catch (IOException | RuntimeException e) {
+      return new ScenarioResult(file, name, List.of(new Failure(0, "a readable scenario file", e.getMessage())));
+    }
+    if (root == null || !root.isObject()) {
+      return new ScenarioResult(file, name, List.of(new Failure(0, "a scenario mapping", "" + root)));
+    }
+    if (root.hasNonNull("name")) {
+      name = root.get("name").asText();
+    }
+    try {
+      return new ScenarioResult(file, name, new Run(file, root).execute());
+    } catch (ScenarioException e) {
+      return new ScenarioResult(file, name, List.of(new Failure(0, "a valid scenario", e.getMessage())));
+    }
+  }
+
+  /** A scenario file that does not follow the format. */
+  private static final class ScenarioException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ScenarioException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** One scenario's execution. */
+  private static final class Run {
+    private final Path file;
+    private final JsonNode root;
+    private final List<Failure> failures = new ArrayList<>();
+    private TestClock clock;
+    private InMemoryApprovalQueue approvals;
+    private PolicyEngine engine;
+    private volatile AuditEvent lastEvent;
+    private String lastApprovalId;
+
+    Run(Path file, JsonNode root) {
+      this.file = file;
+      this.root = root;
+    }
+
+    List<Failure> execute() {
+      checkKeys(root, SCENARIO_KEYS, "the scenario");
+      JsonNode expectedErrors = root.get("expect_load_error");
+      if (expectedErrors != null) {
+        if (root.has("steps")) {
+          throw new ScenarioException("a scenario with expect_load_error has no steps");
+        }
+        checkLoadErrors(expectedErrors);
+        return failures;
+      }
+      Policy policy;
+      try {
+        policy = policy();
+      } catch (PolicyLoadException e) {
+        failures.add(new Failure(0, "the policy to load", problems(e.problems())));
+        return failures;
+      }
+      clock = TestClock.at(root.has("start") ? instant(root.get("start")) : DEFAULT_START);
+      approvals = InMemoryApprovalQueue.builder(clock).build();
+      engine =
+          PolicyEngine.builder(policy)
+              .clock(clock)
+              .counterStore(InMemoryCounterStore.create())
+              .approvals(approvals)
+              .audit(event -> lastEvent = event)
+              .build();
+      Duration timeout = root.has("step_timeout") ? duration(root.get("step_timeout"), "step_timeout") : DEFAULT_STEP_TIMEOUT;
+      JsonNode steps = root.get("steps");
+      if (steps == null || !steps.isArray()) {
+        throw new ScenarioException("steps must be a list");
+      }
+      ExecutorService executor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "toolgate-scenario");
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        for (int i = 0; i < steps.size(); i++) {
+          if (!step(i + 1, steps.get(i), executor, timeout)) {
+            break;
+          }
+        }
+      } finally {
+        executor.shutdownNow();
+      }
+      return failures;
+    }
+
+    private Policy policy() {
+      JsonNode inline = root.get("policy");
+      JsonNode fileName = root.get("policy_file");
+      if ((inline == null) == (fileName == null)) {
+        throw new ScenarioException("a scenario has exactly one of policy and policy_file");
+      }
+      if (fileName != null) {
+        Path resolved = file.toAbsolutePath().getParent().resolve(fileName.asText());
+        return Policy.load(resolved);
+      }
+      return inline.isTextual() ? Policy.parse(inline.textValue()) : Policy.fromTree(inline);
+    }
+
+    private void checkLoadErrors(JsonNode expected) {
+      if (!expected.isArray() || expected.isEmpty()) {
+        throw new ScenarioException("expect_load_error must be a non-empty list of JSON Pointers");
+      }
+      List<PolicyProblem> problems;
+      try {
+        policy();
+        problems = List.of();
+      } catch (PolicyLoadException e) {
+        problems = e.problems();
+      }
+      Set<String> pointers = problems.stream().map(PolicyProblem::pointer).collect(Collectors.toSet());
+      for (JsonNode pointer : expected) {
+        if (!pointers.contains(pointer.asText())) {
+          failures.add(new Failure(0, "a load error at " + pointer.asText(),
+              problems.isEmpty() ? "a policy that loaded" : problems(problems)));
+        }
+      }
+    }
+
+    /** Runs one step; false when the scenario cannot go on. */
+    private boolean step(int number, JsonNode step, ExecutorService executor, Duration timeout) {
+      if (!step.isObject()) {
+        throw new ScenarioException("step " + number + " is not a mapping");
+      }
+      if (step.has("advance")) {
+        checkKeys(step, Set.of("advance"), "step " + number);
+        clock.advance(duration(step.get("advance"), "advance"));
+        return true;
+      }
+      if (step.has("approve") || step.has("reject")) {
+        boolean approve = step.has("approve");
+        String key = approve ? "approve" : "reject";
+        checkKeys(step, Set.of(key), "step " + number);
+        if (!"last".equals(step.get(key).asText())) {
+          throw new ScenarioException("step " + number + ": " + key + " takes only 'last'");
+        }
+        if (lastApprovalId == null) {
+          failures.add(new Failure(number, "an approval to " + key, "no approval_required decision before it"));
+          return true;
+        }
+        if (approve) {
+          approvals.approve(lastApprovalId, "scenario");
+        } else {
+          approvals.reject(lastApprovalId, "scenario", "rejected by the scenario");
+        }
+        return true;
+      }
+      if (step.has("call")) {
+        return call(number, step, executor, timeout);
+      }
+      throw new ScenarioException("step " + number + " has none of call, advance, approve, reject");
+    }
+
+    private boolean call(int number, JsonNode step, ExecutorService executor, Duration timeout) {
+      checkKeys(step, CALL_KEYS, "step " + number);
+      String expect = required(step, "expect", number).toLowerCase(Locale.ROOT);
+      Decision.Kind expectedKind;
+      try {
+        expectedKind = Decision.Kind.valueOf(expect.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ScenarioException("step " + number + ": expect must be allow, deny, rate_limited or approval_required, not " + expect);
+      }
+      ToolCall call = ToolCall.of(required(step, "call", number), args(step, number));
+      CallContext context = context(step);
+      boolean toolFails = step.path("tool_fails").asBoolean(false);
+      Duration retryAfter = step.has("retry_after") ? duration(step.get("retry_after"), "retry_after") : null;
+      String reasonContains = step.has("reason_contains") ? step.get("reason_contains").asText() : null;
+      int repeat = step.path("repeat").asInt(1);
+      if (repeat < 1) {
+        throw new ScenarioException("step " + number + ": repeat must be at least 1");
+      }
+      for (int i = 1; i <= repeat; i++) {
+        Decision decision;
+        try {
+          decision = decide(call, context, toolFails, executor, timeout);
+        } catch (TimeoutException e) {
+          failures.add(new Failure(number, "a decision within " + timeout.toMillis() + "ms", "none (the engine did not answer)"));
+          return false;
+        }
+        if (decision instanceof Decision.ApprovalRequired) {
+          lastApprovalId = ((Decision.ApprovalRequired) decision).approvalId();
+        }
+        String where = repeat > 1 ? " (call " + i + " of " + repeat + ")" : "";
+        String problem = mismatch(decision, expectedKind, retryAfter, reasonContains);
+        if (problem != null) {
+          failures.add(new Failure(number, problem + where, describe(decision)));
+          return true;
+        }
+      }
+      return true;
+    }
+
+    private Decision decide(ToolCall call, CallContext context, boolean toolFails, ExecutorService executor, Duration timeout)
+        throws TimeoutException {
+      Future<Decision> future =
+          executor.submit(
+              () -> {
+                lastEvent = null;
+                try {
+                  engine.call(call, context, () -> {
+                    if (toolFails) {
+                      throw new IllegalStateException("tool failure requested by the scenario");
+                    }
+                    return Boolean.TRUE;
+                  }, refusal -> Boolean.FALSE);
+                } catch (IllegalStateException expected) {
+                  // the scenario asked the tool to fail; the interceptor has refunded and audited
+                }
+                return lastEvent.decision();
+              });
+      try {
+        return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TimeoutException("interrupted");
+      } catch (ExecutionException e) {
+        throw new ScenarioException("the engine threw " + e.getCause());
+      }
+    }
+
+    private static String mismatch(Decision d, Decision.Kind kind, Duration retryAfter, String reasonContains) {
+      if (d.kind() != kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+      }
+      if (retryAfter != null) {
+        if (!(d instanceof Decision.RateLimited)) {
+          return "retry_after " + retryAfter + " on a rate_limited decision";
+        }
+        if (!((Decision.RateLimited) d).retryAfter().equals(retryAfter)) {
+          return "retry_after " + format(retryAfter);
+        }
+      }
+      if (reasonContains != null && (d.reason() == null || !d.reason().contains(reasonContains))) {
+        return "a reason containing \"" + reasonContains + "\"";
+      }
+      return null;
+    }
+
+    private static String describe(Decision d) {
+      String retry = d instanceof Decision.RateLimited ? " retry_after " + format(((Decision.RateLimited) d).retryAfter()) : "";
+      return d.kind().name().toLowerCase(Locale.ROOT) + retry + " (" + d.reason() + ")";
+    }
+
+    private static String format(Duration d) {
+      return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static Map<String, Object> args(JsonNode step, int number) {
+      JsonNode args = step.get("args");
+      if (args == null || args.isNull()) {
+        return Map.of();
+      }
+      if (!args.isObject()) {
+        throw new ScenarioException("step " + number + ": args must be a mapping");
+      }
+      return Jackson.JSON.convertValue(args, Jackson.JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+    }
+
+    private static CallContext context(JsonNode step) {
+      CallContext context = CallContext.of(step.hasNonNull("identity") ? step.get("identity").asText() : null);
+      if (step.has("roles")) {
+        Set<String> roles = new HashSet<>();
+        step.get("roles").forEach(r -> roles.add(r.asText()));
+        context = context.withRoles(roles.toArray(String[]::new));
+      }
+      if (step.hasNonNull("session")) {
+        context = context.withSession(step.get("session").asText());
+      }
+      return context;
+    }
+
+    private static String required(JsonNode step, String key, int number) {
+      JsonNode value = step.get(key);
+      if (value == null || value.isNull()) {
+        throw new ScenarioException("step " + number + " needs " + key);
+      }
+      return value.asText();
+    }
+
+    private static void checkKeys(JsonNode node, Set<String> allowed, String where) {
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String key = it.next();
+        if (!allowed.contains(key)) {
+          throw new ScenarioException(where + " has an unknown key \"" + key + "\"; expected one of " + new java.util.TreeSet<>(allowed));
+        }
+      }
+    }
+
+    private static Instant instant(JsonNode node) {
+      try {
+        return Instant.parse(node.asText());
+      } catch (DateTimeParseException e) {
+        throw new ScenarioException("start must be an ISO-8601 instant like 2026-01-01T10:00:30Z, not " + node.asText());
+      }
+    }
+
+    private static Duration duration(JsonNode node, String key) {
+      Long millis = Durations.parseMillis(node);
+      if (millis == null) {
+        throw new ScenarioException(key + " must be a number of seconds or a duration like 30s, 5m, 2h, 1d; not " + node);
+      }
+      return Duration.ofMillis(millis);
+    }
+
+    private static String problems(List<PolicyProblem> problems) {
+      return problems.stream().map(PolicyProblem::toString).collect(Collectors.joining("; "));
+    }
+  }
+}
