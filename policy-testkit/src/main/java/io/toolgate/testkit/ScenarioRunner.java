@@ -205,11 +205,15 @@ public final class ScenarioRunner {
         problems = e.problems();
       }
       Set<String> pointers = problems.stream().map(PolicyProblem::pointer).collect(Collectors.toSet());
-      for (JsonNode pointer : expected) {
+      List<String> unmatched = new ArrayList<>();
+      expected.forEach(pointer -> {
         if (!pointers.contains(pointer.asText())) {
-          failures.add(new Failure(0, "a load error at " + pointer.asText(),
-              problems.isEmpty() ? "a policy that loaded" : problems(problems)));
+          unmatched.add(pointer.asText());
         }
+      });
+      if (!unmatched.isEmpty()) {
+        failures.add(new Failure(0, "load errors at " + unmatched,
+            problems.isEmpty() ? "a policy that loaded" : problems(problems)));
       }
     }
 
@@ -232,7 +236,7 @@ public final class ScenarioRunner {
         }
         if (lastApprovalId == null) {
           failures.add(new Failure(number, "an approval to " + key, "no approval_required decision before it"));
-          return true;
+          return false;
         }
         if (approve) {
           approvals.approve(lastApprovalId, "scenario");
@@ -280,7 +284,7 @@ public final class ScenarioRunner {
         String problem = mismatch(decision, expectedKind, retryAfter, reasonContains);
         if (problem != null) {
           failures.add(new Failure(number, problem + where, describe(decision)));
-          return true;
+          return false;
         }
       }
       return true;
