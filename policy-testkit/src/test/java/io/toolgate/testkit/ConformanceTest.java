@@ -1,0 +1,43 @@
+package io.toolgate.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs the conformance scenarios with the same runner as {@code toolgate test}: the project's own
+ * copy (src/test/resources/conformance) and the shared contract's samples beside the repository
+ * ({@code ../shared/conformance}), which CI must have.
+ */
+class ConformanceTest {
+  private static final Path OWN = Path.of("src/test/resources/conformance");
+  private static final Path SHARED = Path.of("../../shared/conformance");
+
+  @TestFactory
+  Stream<DynamicTest> ownScenarios() {
+    return scenarios(OWN);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> sharedScenarios() {
+    if (!Files.isDirectory(SHARED)) {
+      assertThat(System.getenv("CI")).as("CI must run the shared conformance scenarios at " + SHARED.toAbsolutePath()).isNull();
+      return Stream.empty();
+    }
+    return scenarios(SHARED);
+  }
+
+  private static Stream<DynamicTest> scenarios(Path dir) {
+    List<Path> files = ScenarioRunner.discover(List.of(dir));
+    assertThat(files).as("scenario files in " + dir.toAbsolutePath()).isNotEmpty();
+    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(), () -> {
+      ScenarioResult result = ScenarioRunner.run(file);
+      assertThat(result.failures()).as(result.name() + "\n" + result.describeFailures()).isEmpty();
+    }));
+  }
+}
