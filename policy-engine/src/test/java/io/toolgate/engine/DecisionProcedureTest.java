@@ -210,7 +210,7 @@ class DecisionProcedureTest {
           + "\"t\":{\"conditions\":[{\"path\":\"args.y\",\"op\":\"eq\",\"value\":1,\"reason\":\"y\"}]}}}";
       String b = "{\"tools\":{\"t\":{\"conditions\":[{\"path\":\"args.y\",\"op\":\"eq\",\"value\":1,\"reason\":\"y\"}]},"
           + "\"*\":{\"conditions\":[{\"path\":\"args.x\",\"op\":\"eq\",\"value\":1,\"reason\":\"x\"}]}},\"version\":\"1\"}";
-      for (Map<String, ?> args : List.of(Map.of(), Map.of("x", 1), Map.of("y", 1), Map.of("x", 1, "y", 1))) {
+      for (Map<String, ?> args : List.<Map<String, ?>>of(Map.of(), Map.of("x", 1), Map.of("y", 1), Map.of("x", 1, "y", 1))) {
         Decision da = decide(engine(a), "t", "p", args);
         Decision db = decide(engine(b), "t", "p", args);
         assertThat(db).as("args %s", args).isEqualTo(da);

@@ -11,6 +11,7 @@ import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.PolicyProblem;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.internal.Jackson;
+import io.toolgate.engine.internal.load.Durations;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import io.toolgate.testkit.ScenarioResult.Failure;
 import java.io.IOException;
