@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -54,6 +55,8 @@ public final class Jackson {
         .loaderOptions(options)
         .streamReadConstraints(LIMITS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // "tool:" with nothing after it is an empty entry, as a YAML reader expects
+        .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
         .build();
   }
 

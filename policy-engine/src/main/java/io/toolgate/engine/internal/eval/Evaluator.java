@@ -108,7 +108,7 @@ public final class Evaluator {
     }
     if (r.unconditional && r.denies.isEmpty()) {
       return r.permitted
-          ? new Decision.Allow(tool, principal, r.matched, r.allowRule, Reasons.allowed(tool, r.allowRule), null)
+          ? new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null)
           : defaultDecision(policy, tool, principal, r);
     }
     CallView view = new CallView(call, context);
@@ -140,7 +140,7 @@ public final class Evaluator {
         return approval;
       }
       if (r.limits.isEmpty()) {
-        return new Decision.Allow(tool, principal, r.matched, r.allowRule, Reasons.allowed(tool, r.allowRule), null);
+        return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null);
       }
       return reserving(r, view);
     } catch (IllegalArgumentException e) {
@@ -151,8 +151,8 @@ public final class Evaluator {
 
   private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
     return policy.defaultAllow()
-        ? new Decision.Allow(tool, principal, r.matched, "/default", Reasons.allowedByDefault(tool), null)
-        : new Decision.Deny(tool, principal, r.matched, "/default", Reasons.notPermitted(tool));
+        ? new Decision.Allow(tool, principal, r.matched, "/default", r.allowedByDefault, null)
+        : new Decision.Deny(tool, principal, r.matched, "/default", r.notPermitted);
   }
 
   private static boolean allHold(List<Condition> conditions, CallView view) {
@@ -309,11 +309,13 @@ public final class Evaluator {
       String tool = view.call.tool();
       String principal = view.context.principal();
       if (result.isGranted()) {
-        return new Decision.Allow(tool, principal, resolved.matched, resolved.allowRule,
-            Reasons.allowed(tool, resolved.allowRule),
+        return new Decision.Allow(tool, principal, resolved.matched, resolved.allowRule, resolved.allowReason,
             new HeldReservation(store, requests, refundable(), nowMillis));
       }
       Limit limit = resolved.limits.get(result.rejectedIndex());
+      if (result.retryAfterMillis() == Long.MAX_VALUE) {
+        return new Decision.Deny(tool, principal, resolved.matched, limit.pointer(), Reasons.neverFits(tool, limit));
+      }
       Duration retryAfter = Duration.ofMillis(result.retryAfterMillis());
       return new Decision.RateLimited(tool, principal, resolved.matched, limit.pointer(),
           Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), limit.max(),

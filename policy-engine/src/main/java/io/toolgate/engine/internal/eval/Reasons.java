@@ -68,6 +68,9 @@ final class Reasons {
   }
 
   static String approvalRejected(String tool, String approvalId, String approver, String why) {
+    if (approvalId == null && approver == null && why != null) {
+      return denied(tool, why); // no person decided: the service says why, e.g. none is configured
+    }
     StringBuilder out = new StringBuilder("approval");
     if (approvalId != null) {
       out.append(' ').append(approvalId);
@@ -107,6 +110,11 @@ final class Reasons {
     return denied(tool, "rate limit " + limit.counter() + " (" + number(limit.max()) + " per "
         + window(limit.windowMillis()) + ", per " + limit.scope().text() + ") reached; retry after "
         + duration(retryAfter));
+  }
+
+  static String neverFits(String tool, Limit limit) {
+    return denied(tool, "limit " + limit.counter() + " could never admit this call: the costs it asks of "
+        + limit.counter() + " add up to more than its max " + number(limit.max()));
   }
 
   static String stateUnavailable(String tool, String cause) {

@@ -32,10 +32,15 @@ final class Resolved {
   final boolean anyLimitRefunds;
   /** Pointer of the first allow or require_approval entry: the rule an allowance names. */
   final String allowRule;
+  /** The reason an allowance by {@link #allowRule} gives, worded once. */
+  final String allowReason;
+  /** The reasons a decision by {@code default} gives, worded once. */
+  final String allowedByDefault;
+  final String notPermitted;
   /** Whether nothing past step 3 reads the call: an allowance needs no more work. */
   final boolean unconditional;
 
-  Resolved(List<ToolEntry> entries) {
+  Resolved(String tool, List<ToolEntry> entries) {
     List<ToolEntry> sorted = new ArrayList<>(entries);
     sorted.sort(CANONICAL);
     List<String> pointers = new ArrayList<>();
@@ -67,6 +72,9 @@ final class Resolved {
     this.denies = List.copyOf(denyList);
     this.permitted = firstPermit != null;
     this.allowRule = firstPermit;
+    this.allowReason = firstPermit == null ? null : Reasons.allowed(tool, firstPermit);
+    this.allowedByDefault = Reasons.allowedByDefault(tool);
+    this.notPermitted = Reasons.notPermitted(tool);
     this.schemas = List.copyOf(schemaList);
     this.conditions = List.copyOf(conditionList);
     this.approvals = List.copyOf(approvalList);

@@ -30,7 +30,7 @@ final class ToolPlan {
     this.tool = tool;
     this.hiddenBy = hiddenBy;
     this.topEntries = List.copyOf(topEntries);
-    this.topLevel = new Resolved(topEntries);
+    this.topLevel = new Resolved(tool, topEntries);
     this.grantEntries = Map.copyOf(grantEntries);
   }
 
@@ -65,6 +65,6 @@ final class ToolPlan {
     for (String key : keys) {
       entries.addAll(grantEntries.get(key));
     }
-    return withGrants.computeIfAbsent(cacheKey, k -> new Resolved(entries));
+    return withGrants.computeIfAbsent(cacheKey, k -> new Resolved(tool, entries));
   }
 }
