@@ -1,0 +1,94 @@
+package io.toolgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: output formats and exit codes. */
+class MainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+        .run(args);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void validateListsEveryProblemWithItsLocationAndExitsOne(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, String.join("\n",
+        "version: '1'",
+        "tools:",
+        "  create_compile:",
+        "    limits:",
+        "      - max: 10",
+        "        window: minit",
+        "        windw: 60",
+        ""));
+    Path good = dir.resolve("good.json");
+    Files.writeString(good, "{\"version\":\"1\"}");
+    assertThat(run("validate", good.toString(), bad.toString())).isEqualTo(1);
+    assertThat(out()).isEqualTo(String.join("\n",
+        good + ": ok",
+        bad + ": /tools/create_compile/limits/0/window (line 6, col 17): \"minit\" is not a window; expected second,"
+            + " minute, hour, day, a number of seconds or a duration like 30s",
+        bad + ": /tools/create_compile/limits/0/windw (line 7, col 9): unknown key \"windw\"; did you mean \"window\"?"
+            + " (expected one of algorithm, cost, cost_from, counter, max, refund_on_error, scope, window)",
+        bad + ": 2 problems",
+        ""));
+  }
+
+  @Test
+  void validatePassesGoodFilesAndReportsUnreadableOnes(@TempDir Path dir) throws Exception {
+    Path good = dir.resolve("good.yaml");
+    Files.writeString(good, "version: '1'\n");
+    assertThat(run("validate", good.toString())).isZero();
+    assertThat(run("validate", dir.resolve("missing.yaml").toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing.yaml").contains("cannot read");
+  }
+
+  @Test
+  void testPrintsFailuresThenTheCount(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a-pass.yaml"), String.join("\n",
+        "name: passes",
+        "policy: {version: '1', tools: {t: {}}}",
+        "steps:",
+        "  - {call: t, identity: a, expect: allow}",
+        ""));
+    Files.writeString(dir.resolve("b-fail.yaml"), String.join("\n",
+        "name: fails",
+        "policy: {version: '1'}",
+        "steps:",
+        "  - {call: t, identity: a, expect: allow}",
+        ""));
+    assertThat(run("test", dir.toString())).isEqualTo(1);
+    String[] lines = out().split("\n");
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).startsWith(dir.resolve("b-fail.yaml") + ": step 1: expected allow, got deny (Policy denied t: not permitted");
+    assertThat(lines[1]).isEqualTo("1 passed, 1 failed");
+    out.reset();
+    assertThat(run("test", dir.resolve("a-pass.yaml").toString())).isZero();
+    assertThat(out()).isEqualTo("1 passed, 0 failed\n");
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(run("validate")).isEqualTo(2);
+    assertThat(run("test", "/no/such/dir")).isEqualTo(2);
+    assertThat(run("--help")).isZero();
+    assertThat(out()).contains("validate").contains("test");
+  }
+}
