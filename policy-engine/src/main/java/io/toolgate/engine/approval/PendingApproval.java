@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param expiresAt when the request is forgotten if no one answers it
  */
 public record PendingApproval(String id, ApprovalRequest request, Instant requestedAt, Instant expiresAt) {
+  /** Checks that no part is {@code null}. */
   public PendingApproval {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(request, "request");
