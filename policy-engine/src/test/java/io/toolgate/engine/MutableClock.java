@@ -7,14 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock for engine tests that moves when told. (Users get {@code TestClock} in the testkit.) */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
   private volatile Instant now;
 
-  MutableClock(String start) {
+  /** A clock at {@code start}, an ISO-8601 instant. */
+  public MutableClock(String start) {
     this.now = Instant.parse(start);
   }
 
-  void advance(Duration d) {
+  /** Moves the clock by {@code d} (back, if negative). */
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
