@@ -1,6 +1,7 @@
 package io.toolgate.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.engine.internal.Jackson;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.load.LoadResult;
 import io.toolgate.engine.internal.load.PolicyLoader;
@@ -90,9 +91,17 @@ public final class Policy {
     return PolicyLoader.load(text, sourceName).problems();
   }
 
-  /** Every problem in {@code file}; empty when it would load. */
+  /**
+   * Every problem in {@code file}; empty when it would load.
+   *
+   * @throws UncheckedIOException if the file cannot be read
+   */
   public static List<PolicyProblem> check(Path file) {
-    return check(read(file), file.toString());
+    try {
+      return check(read(file), file.toString());
+    } catch (PolicyLoadException e) {
+      return e.problems();
+    }
   }
 
   /** The file or resource the policy came from, or {@code null}. */
@@ -119,6 +128,12 @@ public final class Policy {
 
   private static String read(Path file) {
     try {
+      long size = Files.size(file);
+      if (size > 4L * Jackson.MAX_DOCUMENT_LENGTH) {
+        // Larger than any document the parser would accept: do not read it into memory at all.
+        throw new PolicyLoadException(List.of(new PolicyProblem(file.toString(), "", 0, 0,
+            "the file is " + size + " bytes; a policy may be at most " + Jackson.MAX_DOCUMENT_LENGTH + " characters")));
+      }
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read policy " + file, e);
