@@ -11,6 +11,7 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.OrgJson;
+import io.toolgate.engine.internal.audit.Redaction;
 import io.toolgate.engine.internal.model.ArgumentSchema;
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
@@ -33,6 +34,7 @@ import org.everit.json.schema.Validator;
 public final class Evaluator {
   private static final System.Logger LOG = System.getLogger(Evaluator.class.getName());
   private static final Validator FAIL_EARLY = Validator.builder().failEarly().build();
+  private static final Redaction SECRETS = Redaction.withExtraFragments(List.of());
 
   private final CounterStore store;
   private final ApprovalService approvals;
@@ -170,8 +172,18 @@ public final class Evaluator {
       FAIL_EARLY.performValidation(schema.schema(), OrgJson.convert(arguments));
       return null;
     } catch (ValidationException e) {
-      List<String> messages = e.getAllMessages();
-      return messages.isEmpty() ? e.getMessage() : messages.get(0);
+      ValidationException first = e;
+      while (!first.getCausingExceptions().isEmpty()) {
+        first = first.getCausingExceptions().get(0);
+      }
+      String pointer = first.getPointerToViolation();
+      for (String segment : pointer.split("/")) {
+        if (SECRETS.isSecret(segment)) {
+          // Everit quotes the value it rejected; the reason is audited and shown to the agent.
+          return pointer + ": does not satisfy " + first.getKeyword() + " (value withheld: the key looks secret)";
+        }
+      }
+      return first.getMessage();
     }
   }
 
