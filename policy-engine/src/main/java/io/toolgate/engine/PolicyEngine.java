@@ -14,6 +14,7 @@ import io.toolgate.engine.approval.ApprovalServices;
 import io.toolgate.engine.internal.audit.GuardedAuditSink;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.eval.Evaluator;
+import io.toolgate.engine.internal.eval.Trace;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -122,6 +123,21 @@ public final class PolicyEngine {
       audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
     }
     return decision;
+  }
+
+  /**
+   * Decides {@code call} as {@link #evaluate} does, counters, approvals and audit included, and
+   * returns the decision with every check that led to it, for a person debugging a policy. Slower
+   * than {@code evaluate}: not for the hot path.
+   */
+  public Explanation explain(ToolCall call, CallContext context) {
+    long start = auditing ? System.nanoTime() : 0L;
+    Trace trace = new Trace();
+    Decision decision = evaluator.decide(policy.compiled(), call, context, trace);
+    if (auditing) {
+      audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
+    }
+    return new Explanation(decision, trace.steps());
   }
 
   /** {@link #evaluate} with the counter store's asynchronous form. */

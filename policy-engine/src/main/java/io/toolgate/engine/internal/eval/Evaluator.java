@@ -50,8 +50,16 @@ public final class Evaluator {
 
   /** Decides {@code call}, taking its counters from the store synchronously. */
   public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context) {
+    return decide(policy, call, context, null);
+  }
+
+  /**
+   * Decides {@code call} as {@link #decide(CompiledPolicy, ToolCall, CallContext)} does, noting
+   * every check in {@code trace} when it is not {@code null}.
+   */
+  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
     try {
-      Object prepared = prepare(policy, call, context);
+      Object prepared = prepare(policy, call, context, trace);
       if (prepared instanceof Decision) {
         return (Decision) prepared;
       }
@@ -61,6 +69,9 @@ public final class Evaluator {
         result = store.reserve(reserving.requests, reserving.nowMillis);
       } catch (RuntimeException e) {
         return storeFailed(reserving, e);
+      }
+      if (trace != null) {
+        trace.step("store", "reserve " + reserving.requests.size() + " counter(s)", result.toString());
       }
       return reserving.finish(result);
     } catch (RuntimeException | StackOverflowError e) {
@@ -72,7 +83,7 @@ public final class Evaluator {
   public CompletionStage<Decision> decideAsync(
       CompiledPolicy policy, ToolCall call, CallContext context) {
     try {
-      Object prepared = prepare(policy, call, context);
+      Object prepared = prepare(policy, call, context, null);
       if (prepared instanceof Decision) {
         return CompletableFuture.completedFuture((Decision) prepared);
       }
@@ -100,15 +111,19 @@ public final class Evaluator {
   }
 
   /** Steps 1 to 5 and the counter requests of step 6: a final decision, or a {@link Reserving}. */
-  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context) {
+  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
     String tool = call.tool();
     ToolPlan plan = policy.planFor(tool);
     Resolved r = plan.resolve(context);
     String principal = context.principal();
+    if (trace != null) {
+      trace.step("", "entries whose key matches " + quote(tool), r.matched.isEmpty() ? "none" : String.join(", ", r.matched));
+      trace.step("/hide", "hidden", plan.hiddenBy == null ? "no" : "yes, by " + plan.hiddenBy.pointer());
+    }
     if (plan.hiddenBy != null) {
       return new Decision.Deny(tool, principal, r.matched, plan.hiddenBy.pointer(), Reasons.hidden(tool));
     }
-    if (r.unconditional && r.denies.isEmpty()) {
+    if (trace == null && r.unconditional && r.denies.isEmpty()) {
       return r.permitted
           ? new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null)
           : defaultDecision(policy, tool, principal, r);
@@ -116,39 +131,54 @@ public final class Evaluator {
     CallView view = new CallView(call, context);
     try {
       for (ToolEntry deny : r.denies) {
-        if (allHold(deny.when(), view)) {
+        boolean applies = allHold(deny.when(), view, trace);
+        if (trace != null) {
+          trace.step(deny.pointer(), "deny entry applies", applies ? "yes" : "no");
+        }
+        if (applies) {
           return new Decision.Deny(
               tool, principal, r.matched, deny.pointer(), Reasons.denyEntry(tool, deny.reason(), deny.pointer()));
         }
+      }
+      if (trace != null) {
+        trace.step(r.permitted ? r.allowRule : "/default", "an allow or require_approval entry matches",
+            r.permitted ? "yes" : "no; default " + (policy.defaultAllow() ? "allow" : "deny"));
       }
       if (!r.permitted) {
         return defaultDecision(policy, tool, principal, r);
       }
       for (ArgumentSchema schema : r.schemas) {
         String failure = validate(schema, view.arguments());
+        if (trace != null) {
+          trace.step(schema.pointer(), "arguments match the schema", failure == null ? "yes" : "no: " + failure);
+        }
         if (failure != null) {
           return new Decision.Deny(
               tool, principal, r.matched, schema.pointer(), Reasons.schema(tool, schema.pointer(), failure));
         }
       }
       for (Condition condition : r.conditions) {
-        if (!Conditions.holds(condition, view)) {
+        if (!holds(condition, view, trace)) {
           return new Decision.Deny(
               tool, principal, r.matched, condition.pointer(), Reasons.condition(tool, condition));
         }
       }
-      Decision approval = approve(r, view);
+      Decision approval = approve(r, view, trace);
       if (approval != null) {
         return approval;
       }
       if (r.limits.isEmpty()) {
         return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null);
       }
-      return reserving(r, view);
+      return reserving(r, view, trace);
     } catch (IllegalArgumentException e) {
       // ToolCall.arguments(): a map of arguments that is not JSON.
       return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
     }
+  }
+
+  private static String quote(String text) {
+    return "\"" + (text.length() > 100 ? text.substring(0, 97) + "..." : text) + "\"";
   }
 
   private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
@@ -157,13 +187,24 @@ public final class Evaluator {
         : new Decision.Deny(tool, principal, r.matched, "/default", r.notPermitted);
   }
 
-  private static boolean allHold(List<Condition> conditions, CallView view) {
+  private static boolean allHold(List<Condition> conditions, CallView view, Trace trace) {
     for (Condition c : conditions) {
-      if (!Conditions.holds(c, view)) {
+      if (!holds(c, view, trace)) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean holds(Condition c, CallView view, Trace trace) {
+    if (trace == null) {
+      return Conditions.holds(c, view);
+    }
+    JsonNode actual = view.resolve(c.path());
+    boolean holds = Conditions.test(c, actual);
+    trace.step(c.pointer(), c.path().text() + " " + c.op().text() + " " + c.value(),
+        (holds ? "holds" : "fails") + " (" + c.path().text() + " is " + (actual == null ? "missing" : actual.toString()) + ")");
+    return holds;
   }
 
   /** The first violation's message, or {@code null} when the arguments are valid. */
@@ -188,9 +229,12 @@ public final class Evaluator {
   }
 
   /** Step 5: the first require_approval entry whose {@code when} holds asks the service. */
-  private Decision approve(Resolved r, CallView view) {
+  private Decision approve(Resolved r, CallView view, Trace trace) {
     for (ToolEntry entry : r.approvals) {
-      if (!allHold(entry.when(), view)) {
+      if (!allHold(entry.when(), view, trace)) {
+        if (trace != null) {
+          trace.step(entry.pointer(), "needs approval", "no: its when does not hold");
+        }
         continue;
       }
       String tool = view.call.tool();
@@ -201,6 +245,9 @@ public final class Evaluator {
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "approval service failed; the call is denied", e);
         status = new ApprovalStatus.Rejected(null, null, "the approval service failed (" + e.getClass().getSimpleName() + ")");
+      }
+      if (trace != null) {
+        trace.step(entry.pointer(), "approval service answers", String.valueOf(status));
       }
       if (status instanceof ApprovalStatus.Pending) {
         String id = ((ApprovalStatus.Pending) status).approvalId();
@@ -223,7 +270,7 @@ public final class Evaluator {
   }
 
   /** Step 6, first half: the counter request of every limit, or a denial naming a limit. */
-  private Object reserving(Resolved r, CallView view) {
+  private Object reserving(Resolved r, CallView view, Trace trace) {
     String tool = view.call.tool();
     List<CounterRequest> requests = new ArrayList<>(r.limits.size());
     for (Limit limit : r.limits) {
@@ -243,6 +290,10 @@ public final class Evaluator {
       if (cost > limit.max()) {
         return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(),
             Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
+      }
+      if (trace != null) {
+        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + scope + "]",
+            "cost " + Reasons.number(cost) + " of max " + Reasons.number(limit.max()) + " per " + Reasons.window(limit.windowMillis()));
       }
       requests.add(new CounterRequest(limit.counter(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost));
     }
