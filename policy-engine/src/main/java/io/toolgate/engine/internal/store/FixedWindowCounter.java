@@ -1,0 +1,50 @@
+package io.toolgate.engine.internal.store;
+
+/**
+ * A count that starts again at every multiple of the window since the epoch (so minute, hour and
+ * day windows start on UTC calendar boundaries).
+ */
+final class FixedWindowCounter extends Counter {
+  private long windowStart = Long.MIN_VALUE;
+  private double count;
+
+  FixedWindowCounter(long windowMillis) {
+    super(windowMillis);
+  }
+
+  @Override
+  public long waitFor(double cost, double max, long now) {
+    if (cost > max) {
+      return Long.MAX_VALUE;
+    }
+    long start = windowStartOf(now);
+    if (start > windowStart) {
+      return 0;
+    }
+    // The current window, or a later one than this call's time (a call that read the clock just
+    // before another that reached the store first): both count against the stored window.
+    return count + cost <= max ? 0 : windowStart + windowMillis - now;
+  }
+
+  @Override
+  public void take(double cost, long now) {
+    long start = windowStartOf(now);
+    if (start > windowStart) {
+      windowStart = start;
+      count = cost;
+    } else {
+      count += cost;
+    }
+  }
+
+  @Override
+  public void give(double cost, long takenAt) {
+    if (windowStartOf(takenAt) == windowStart) {
+      count = Math.max(0, count - cost);
+    }
+  }
+
+  private long windowStartOf(long now) {
+    return Math.floorDiv(now, windowMillis) * windowMillis;
+  }
+}
