@@ -1,0 +1,51 @@
+package io.toolgate.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.toolgate.api.CounterRequest;
+import io.toolgate.api.CounterRequest.Algorithm;
+import io.toolgate.api.CounterStore;
+import io.toolgate.engine.store.InMemoryCounterStore;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class InMemoryCounterStoreTest extends CounterStoreContract {
+
+  @Override
+  protected CounterStore newStore() {
+    return InMemoryCounterStore.create();
+  }
+
+  private static CounterRequest request(String scope, long window) {
+    return new CounterRequest("c", scope, window, Algorithm.FIXED, 1, 1);
+  }
+
+  @Test
+  void idleCountersExpireAfterTheirWindowOnTheDecisionsClock() {
+    InMemoryCounterStore store = InMemoryCounterStore.create();
+    store.reserve(List.of(request("a", 60_000)), T0);
+    store.reserve(List.of(request("b", 3_600_000)), T0);
+    assertThat(store.keyCount()).isEqualTo(2);
+    store.reserve(List.of(request("c", 3_600_000)), T0 + 60_000);
+    assertThat(store.keyCount()).as("a minute counter idle for a minute is gone").isEqualTo(2);
+    store.reserve(List.of(request("c", 3_600_000)), T0 + 3_600_000);
+    assertThat(store.keyCount()).as("b is gone; c was used at T0+60s").isEqualTo(1);
+  }
+
+  @Test
+  void theKeyBoundHoldsUnderManyScopes() {
+    InMemoryCounterStore store = InMemoryCounterStore.builder().maximumKeys(100).build();
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(store.reserve(List.of(request("p" + i, 60_000)), T0).isGranted()).isTrue();
+    }
+    assertThat(store.keyCount()).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void aKeyBoundBelowOneIsRefused() {
+    assertThatThrownBy(() -> InMemoryCounterStore.builder().maximumKeys(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maximumKeys");
+  }
+}
