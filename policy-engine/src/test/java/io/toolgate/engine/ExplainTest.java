@@ -21,7 +21,8 @@ class ExplainTest {
       "  'pa?': {action: deny, reason: no pax, when: [{path: args.amount, op: gt, value: 1000}]}",
       "");
 
-  private final PolicyEngine engine = PolicyEngine.of(Policy.parse(POLICY));
+  private final MutableClock clock = new MutableClock("2026-01-01T10:00:00Z");
+  private final PolicyEngine engine = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).build();
 
   @Test
   void anAllowanceListsEveryCheckItPassed() {
@@ -53,7 +54,7 @@ class ExplainTest {
 
   @Test
   void explainDecidesExactlyAsEvaluateDoes() {
-    PolicyEngine twin = PolicyEngine.of(Policy.parse(POLICY));
+    PolicyEngine twin = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).build();
     for (int amount : new int[] {10, 50, 100, 101, 2000, 90}) {
       ToolCall call = ToolCall.of("pay", Map.of("amount", amount));
       Decision explained = engine.explain(call, CallContext.of("p")).decision();
