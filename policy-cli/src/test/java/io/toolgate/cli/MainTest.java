@@ -83,6 +83,33 @@ class MainTest {
   }
 
   @Test
+  void explainPrintsTheDecisionAndEveryCheckThatLedToIt(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("p.yaml");
+    Files.writeString(policy, String.join("\n",
+        "version: '1'",
+        "tools:",
+        "  pay:",
+        "    conditions: [{path: args.amount, op: lte, value: 100, reason: at most 100}]",
+        "  admin: {action: deny, reason: admins only}",
+        "grants:",
+        "  ops: {tools: {admin: {action: allow}}}",
+        ""));
+    assertThat(run("explain", policy.toString(), "pay", "--args", "{\"amount\": 60}", "--identity", "agent-1")).isZero();
+    assertThat(out()).contains("ALLOW by /tools/pay").contains("args.amount lte 100: holds (args.amount is 60)");
+    out.reset();
+    assertThat(run("explain", policy.toString(), "pay", "--args", "{\"amount\": 101}")).isEqualTo(1);
+    assertThat(out()).contains("DENY").contains("at most 100").contains("fails (args.amount is 101)");
+    out.reset();
+    assertThat(run("explain", policy.toString(), "admin", "--identity", "bob", "--roles", "ops,dev", "--session", "s1"))
+        .as("deny overrides the grant").isEqualTo(1);
+    assertThat(out()).contains("admins only");
+    assertThat(run("explain", policy.toString(), "pay", "--args", "{not json")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--args is not JSON");
+    assertThat(run("explain", policy.toString(), "pay", "--colour", "red")).isEqualTo(2);
+    assertThat(run("explain", policy.toString())).isEqualTo(2);
+  }
+
+  @Test
   void usageErrorsExitTwo() {
     assertThat(run()).isEqualTo(2);
     assertThat(run("frobnicate")).isEqualTo(2);
