@@ -23,6 +23,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
@@ -37,6 +38,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -403,5 +405,62 @@ class McpHttpEndToEndTest {
     assertThat(text(result)).contains("not permitted");
     assertThat(toolNames(alice)).doesNotContain("late_tool");
     assertThat(runs[0]).isZero();
+  }
+
+  @Test
+  void clientSideWrapperRefusesCallsBeforeTheyLeaveTheClient() {
+    List<AuditEvent> clientAudit = new CopyOnWriteArrayList<>();
+    PolicyEngine clientEngine =
+        PolicyEngine.builder(
+                Policy.parse(
+                    String.join(
+                        "\n",
+                        "version: \"1\"",
+                        "default: allow",
+                        "tools:",
+                        "  read_compile: { action: deny, reason: This agent may not read compiles }",
+                        "  read_session:",
+                        "    limits: [ { counter: agent_sessions, max: 1, window: hour } ]",
+                        "  delete_project:",
+                        "    limits: [ { counter: agent_deletes, max: 1, window: hour, refund_on_error: true } ]")))
+            .audit(clientAudit::add)
+            .clock(CLOCK)
+            .build();
+    McpSyncClient agent =
+        client(PolicyClientTransport.wrap(transport("/mcp", "tok-bob"), clientEngine, CallContext.of("research-agent")));
+    int reads = TOOLS.invocations("read_compile");
+    int sessions = TOOLS.invocations("read_session");
+
+    // refused by the client's policy: a synthetic error result, and the server never sees it
+    CallToolResult refused = call(agent, "read_compile", Map.of("compileId", "c-1"));
+    assertThat(refused.isError()).isTrue();
+    assertThat(text(refused)).isEqualTo("Policy denied read_compile: This agent may not read compiles.");
+    assertThat(decision(refused).get("kind").asText()).isEqualTo("deny");
+    assertThat(TOOLS.invocations("read_compile")).isEqualTo(reads);
+
+    // allowed by the client: sent, run by the server; then the client's own limit stops the next
+    assertThat(text(call(agent, "read_session"))).isEqualTo("read_session ok");
+    CallToolResult limited = call(agent, "read_session");
+    assertThat(decision(limited).get("kind").asText()).isEqualTo("rate_limited");
+    assertThat(decision(limited).get("counter").asText()).isEqualTo("agent_sessions");
+    assertThat(TOOLS.invocations("read_session")).isEqualTo(sessions + 1);
+
+    // the server refuses delete_project: the client counts that call as failed and refunds it,
+    // so the second delete is sent as well (and refused by the server again)
+    CallToolResult serverDenied = call(agent, "delete_project", Map.of("projectId", 7));
+    assertThat(text(serverDenied)).contains("Project deletion is not permitted for agents");
+    CallToolResult again = call(agent, "delete_project", Map.of("projectId", 7));
+    assertThat(text(again)).contains("Project deletion is not permitted for agents");
+    assertThat(decision(again).get("rule").asText()).isEqualTo("/tools/delete_project");
+
+    assertThat(clientAudit)
+        .extracting(event -> event.call().tool() + " " + event.decision().kind() + " " + event.outcome())
+        .containsExactly(
+            "read_compile DENY NOT_RUN",
+            "read_session ALLOW SUCCEEDED",
+            "read_session RATE_LIMITED NOT_RUN",
+            "delete_project ALLOW FAILED",
+            "delete_project ALLOW FAILED");
+    assertThat(clientAudit).allSatisfy(event -> assertThat(event.context().principal()).isEqualTo("research-agent"));
   }
 }
