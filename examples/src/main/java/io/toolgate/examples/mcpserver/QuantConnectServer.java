@@ -223,11 +223,15 @@ public final class QuantConnectServer implements AutoCloseable {
   /** Runs the server until its standard input closes or the process is stopped. */
   public static void main(String[] args) throws IOException {
     Options options = new Options().port(8080);
+    TokenFile tokens = TokenFile.shipped();
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--port" -> options.port(Integer.parseInt(required(args[i], value)));
-        case "--tokens" -> options.tokens(TokenFile.load(Path.of(required(args[i], value))));
+        case "--tokens" -> {
+          tokens = TokenFile.load(Path.of(required(args[i], value)));
+          options.tokens(tokens);
+        }
         case "--policy" -> options.policy(Policy.load(Path.of(required(args[i], value))));
         case "--audit" -> options.audit(
             io.toolgate.engine.audit.JsonLinesAuditSink.toFile(Path.of(required(args[i], value))));
@@ -244,8 +248,8 @@ public final class QuantConnectServer implements AutoCloseable {
             + pending.request().context().principal() + " -> type: approve " + pending.id()));
     QuantConnectServer server = start(options);
     System.out.println("QuantConnect-like MCP server guarded by Toolgate on " + server.endpoint());
-    System.out.println("send Authorization: Bearer <token> (tokens: " + String.join(", ", TokenFile.shipped().tokens())
-        + " unless --tokens); type 'approve <id>' or 'reject <id>' to answer held calls");
+    System.out.println("send Authorization: Bearer <token>, " + tokens.tokens().size() + " tokens accepted;"
+        + " type 'approve <id>' or 'reject <id>' to answer held calls");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
