@@ -12,6 +12,7 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpStatelessAsyncServer;
 import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
@@ -60,6 +61,7 @@ class McpHttpEndToEndTest {
   static McpSyncServer syncServer;
   static McpAsyncServer asyncServer;
   static McpStatelessSyncServer statelessServer;
+  static McpStatelessAsyncServer statelessAsyncServer;
   static final List<AutoCloseable> clients = new ArrayList<>();
 
   /** What a server's extractor does: verify the bearer token, store who it names. */
@@ -125,8 +127,22 @@ class McpHttpEndToEndTest {
             .addToolFilter(errorGuard.syncListFilter())
             .build();
 
+    var statelessAsync =
+        HttpServletStatelessServerTransport.builder()
+            .messageEndpoint("/mcp-stateless-async")
+            .contextExtractor(McpHttpEndToEndTest::identify)
+            .build();
+    statelessAsyncServer =
+        McpServer.async(statelessAsync)
+            .serverInfo("stateless-async-test", "1")
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+            .tools(guard.statelessAsync(TOOLS.statelessAsync()))
+            .addToolFilter(guard.asyncListFilter())
+            .build();
+
     tomcat =
         new LoopbackTomcat()
+            .serve("/mcp-stateless-async", statelessAsync)
             .serve("/mcp", streamable)
             .serve("/mcp-async", asyncStreamable)
             .serve("/mcp-stateless", stateless)
@@ -141,6 +157,7 @@ class McpHttpEndToEndTest {
     syncServer.close();
     asyncServer.close();
     statelessServer.close();
+    statelessAsyncServer.close();
     tomcat.close();
   }
 
@@ -312,7 +329,9 @@ class McpHttpEndToEndTest {
   void aToolThatReturnsIsErrorCountsAsFailedAndIsRefunded() {
     McpSyncClient bob = client("tok-bob");
 
-    // max 1 per hour, refund_on_error: failures give their cost back
+    // max 1 per hour, refund_on_error: failures give their cost back, whether the tool throws ...
+    assertThatThrownBy(() -> call(bob, "flaky_tool", Map.of("throw", true))).isInstanceOf(McpError.class);
+    // ... or returns isError
     assertThat(call(bob, "flaky_tool", Map.of("fail", true)).isError()).isTrue();
     assertThat(call(bob, "flaky_tool", Map.of("fail", true)).isError()).isTrue();
     assertThat(call(bob, "flaky_tool", Map.of("fail", false)).isError()).isNotEqualTo(Boolean.TRUE);
@@ -363,6 +382,41 @@ class McpHttpEndToEndTest {
     assertThat(text(denied)).contains("Project deletion is not permitted for agents");
     assertThat(decision(denied).get("kind").asText()).isEqualTo("deny");
     assertThat(TOOLS.invocations("delete_project")).isEqualTo(deletes);
+
+    // the Reactor path counts isError results as failed too: refund_on_error gives the cost back
+    CallToolRequest failing = new CallToolRequest("flaky_tool", Map.of("fail", true));
+    assertThat(alice.callTool(failing).block(Duration.ofSeconds(20)).isError()).isTrue();
+    assertThat(alice.callTool(failing).block(Duration.ofSeconds(20)).isError()).isTrue();
+    CallToolRequest working = new CallToolRequest("flaky_tool", Map.of("fail", false));
+    assertThat(text(alice.callTool(working).block(Duration.ofSeconds(20)))).isEqualTo("flaky_tool ok");
+    CallToolResult limited = alice.callTool(working).block(Duration.ofSeconds(20));
+    assertThat(decision(limited).get("kind").asText()).isEqualTo("rate_limited");
+    assertThat(decision(limited).get("retryAfterSeconds").asLong()).isEqualTo(3570); // to 11:00:00
+  }
+
+  @Test
+  void statelessAsyncServerIsGuardedAndFiltered() {
+    McpAsyncClient bob =
+        McpClient.async(transport("/mcp-stateless-async", "tok-bob")).requestTimeout(Duration.ofSeconds(20)).build();
+    clients.add(bob::close);
+    bob.initialize().block(Duration.ofSeconds(20));
+
+    List<String> names =
+        bob.listTools().block(Duration.ofSeconds(20)).tools().stream().map(Tool::name).toList();
+    assertThat(names).contains("read_compile").doesNotContain("admin_reset", "unlisted_tool");
+
+    assertThat(text(bob.callTool(new CallToolRequest("read_compile", Map.of())).block(Duration.ofSeconds(20))))
+        .isEqualTo("read_compile ok");
+    CallToolResult hidden = bob.callTool(new CallToolRequest("admin_reset", Map.of())).block(Duration.ofSeconds(20));
+    assertThat(hidden.isError()).isTrue();
+    assertThat(decision(hidden).get("reason").asText()).contains("hidden by policy");
+    // stateless requests carry no MCP session: a limit kept per session denies, naming the limit
+    CallToolResult noSession =
+        bob.callTool(new CallToolRequest("read_session", Map.of())).block(Duration.ofSeconds(20));
+    assertThat(noSession.isError()).isTrue();
+    assertThat(decision(noSession).get("kind").asText()).isEqualTo("deny");
+    assertThat(text(noSession)).contains("per_session");
+    assertThat(TOOLS.invocations("admin_reset")).isZero();
   }
 
   @Test

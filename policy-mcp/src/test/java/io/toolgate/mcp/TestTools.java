@@ -26,7 +26,11 @@ final class TestTools {
 
   private CallToolResult run(String name, Map<String, Object> arguments) {
     invocations.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
-    boolean fail = "flaky_tool".equals(name) && arguments != null && Boolean.TRUE.equals(arguments.get("fail"));
+    boolean flaky = "flaky_tool".equals(name) && arguments != null;
+    if (flaky && Boolean.TRUE.equals(arguments.get("throw"))) {
+      throw new IllegalStateException(name + " threw");
+    }
+    boolean fail = flaky && Boolean.TRUE.equals(arguments.get("fail"));
     return CallToolResult.builder()
         .content(List.of(new McpSchema.TextContent(fail ? name + " failed" : name + " ok")))
         .isError(fail)
@@ -51,6 +55,13 @@ final class TestTools {
     return NAMES.stream()
         .map(name -> new McpServerFeatures.AsyncToolSpecification(
             tool(name), (exchange, request) -> Mono.fromCallable(() -> run(name, request.arguments()))))
+        .toList();
+  }
+
+  List<McpStatelessServerFeatures.AsyncToolSpecification> statelessAsync() {
+    return NAMES.stream()
+        .map(name -> new McpStatelessServerFeatures.AsyncToolSpecification(
+            tool(name), (context, request) -> Mono.fromCallable(() -> run(name, request.arguments()))))
         .toList();
   }
 
