@@ -48,7 +48,7 @@ class QuantConnectServerTest {
     return McpClient.sync(
             HttpClientStreamableHttpTransport.builder(server.baseUrl())
                 .endpoint("/mcp")
-                .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", "Bearer " + token))
+                .addHttpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", "Bearer " + token))
                 .build())
         .requestTimeout(Duration.ofSeconds(20))
         .initializationTimeout(Duration.ofSeconds(20))
@@ -87,10 +87,10 @@ class QuantConnectServerTest {
       assertThat(names).containsExactlyInAnyOrder("create_compile", "read_compile", "create_backtest", "create_live_algorithm");
 
       for (int i = 0; i < 10; i++) {
-        assertThat(ci.callTool(new CallToolRequest("create_compile", Map.of("projectId", 3))).isError())
+        assertThat(ci.callTool(CallToolRequest.builder("create_compile").arguments(Map.of("projectId", 3)).build()).isError())
             .isNotEqualTo(Boolean.TRUE);
       }
-      CallToolResult limited = ci.callTool(new CallToolRequest("create_compile", Map.of("projectId", 3)));
+      CallToolResult limited = ci.callTool(CallToolRequest.builder("create_compile").arguments(Map.of("projectId", 3)).build());
       assertThat(limited.isError()).isTrue();
       assertThat(((McpSchema.TextContent) limited.content().get(0)).text())
           .isEqualTo("Policy denied create_compile: rate limit create_compile_rate (10 per minute, per grant)"
@@ -100,7 +100,7 @@ class QuantConnectServerTest {
     // agent-7 has a grant of its own
     try (McpSyncClient agent = client("demo-agent-token")) {
       agent.initialize();
-      assertThat(agent.callTool(new CallToolRequest("create_compile", Map.of("projectId", 3))).isError())
+      assertThat(agent.callTool(CallToolRequest.builder("create_compile").arguments(Map.of("projectId", 3)).build()).isError())
           .isNotEqualTo(Boolean.TRUE);
     }
   }

@@ -40,7 +40,7 @@ final class LoopbackTomcat implements AutoCloseable {
   LoopbackTomcat serve(String path, HttpServlet servlet) {
     String name = "servlet" + path.replace('/', '-');
     Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
-    context.addServletMappingDecoded(path, name);
+    context.addServletMapping(path, name);
     return this;
   }
 

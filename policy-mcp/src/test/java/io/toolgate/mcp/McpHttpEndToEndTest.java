@@ -164,7 +164,7 @@ class McpHttpEndToEndTest {
   static HttpClientStreamableHttpTransport transport(String endpoint, String token) {
     var builder = HttpClientStreamableHttpTransport.builder(tomcat.url()).endpoint(endpoint);
     if (token != null) {
-      builder.httpRequestCustomizer(
+      builder.addHttpRequestCustomizer(
           (request, method, uri, body, context) -> request.header("Authorization", "Bearer " + token));
     }
     return builder.build();
@@ -182,7 +182,7 @@ class McpHttpEndToEndTest {
   }
 
   static CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-    return client.callTool(new CallToolRequest(tool, args));
+    return client.callTool(CallToolRequest.builder(tool).arguments(args).build());
   }
 
   static CallToolResult call(McpSyncClient client, String tool) {
@@ -372,22 +372,22 @@ class McpHttpEndToEndTest {
     assertThat(names).contains("read_compile").doesNotContain("admin_reset", "delete_project");
 
     CallToolResult allowed =
-        alice.callTool(new CallToolRequest("read_compile", Map.of())).block(Duration.ofSeconds(20));
+        alice.callTool(CallToolRequest.builder("read_compile").arguments(Map.of()).build()).block(Duration.ofSeconds(20));
     assertThat(text(allowed)).isEqualTo("read_compile ok");
 
     int deletes = TOOLS.invocations("delete_project");
     CallToolResult denied =
-        alice.callTool(new CallToolRequest("delete_project", Map.of("projectId", 7))).block(Duration.ofSeconds(20));
+        alice.callTool(CallToolRequest.builder("delete_project").arguments(Map.of("projectId", 7)).build()).block(Duration.ofSeconds(20));
     assertThat(denied.isError()).isTrue();
     assertThat(text(denied)).contains("Project deletion is not permitted for agents");
     assertThat(decision(denied).get("kind").asText()).isEqualTo("deny");
     assertThat(TOOLS.invocations("delete_project")).isEqualTo(deletes);
 
     // the Reactor path counts isError results as failed too: refund_on_error gives the cost back
-    CallToolRequest failing = new CallToolRequest("flaky_tool", Map.of("fail", true));
+    CallToolRequest failing = CallToolRequest.builder("flaky_tool").arguments(Map.of("fail", true)).build();
     assertThat(alice.callTool(failing).block(Duration.ofSeconds(20)).isError()).isTrue();
     assertThat(alice.callTool(failing).block(Duration.ofSeconds(20)).isError()).isTrue();
-    CallToolRequest working = new CallToolRequest("flaky_tool", Map.of("fail", false));
+    CallToolRequest working = CallToolRequest.builder("flaky_tool").arguments(Map.of("fail", false)).build();
     assertThat(text(alice.callTool(working).block(Duration.ofSeconds(20)))).isEqualTo("flaky_tool ok");
     CallToolResult limited = alice.callTool(working).block(Duration.ofSeconds(20));
     assertThat(decision(limited).get("kind").asText()).isEqualTo("rate_limited");
@@ -405,14 +405,14 @@ class McpHttpEndToEndTest {
         bob.listTools().block(Duration.ofSeconds(20)).tools().stream().map(Tool::name).toList();
     assertThat(names).contains("read_compile").doesNotContain("admin_reset", "unlisted_tool");
 
-    assertThat(text(bob.callTool(new CallToolRequest("read_compile", Map.of())).block(Duration.ofSeconds(20))))
+    assertThat(text(bob.callTool(CallToolRequest.builder("read_compile").arguments(Map.of()).build()).block(Duration.ofSeconds(20))))
         .isEqualTo("read_compile ok");
-    CallToolResult hidden = bob.callTool(new CallToolRequest("admin_reset", Map.of())).block(Duration.ofSeconds(20));
+    CallToolResult hidden = bob.callTool(CallToolRequest.builder("admin_reset").arguments(Map.of()).build()).block(Duration.ofSeconds(20));
     assertThat(hidden.isError()).isTrue();
     assertThat(decision(hidden).get("reason").asText()).contains("hidden by policy");
     // stateless requests carry no MCP session: a limit kept per session denies, naming the limit
     CallToolResult noSession =
-        bob.callTool(new CallToolRequest("read_session", Map.of())).block(Duration.ofSeconds(20));
+        bob.callTool(CallToolRequest.builder("read_session").arguments(Map.of()).build()).block(Duration.ofSeconds(20));
     assertThat(noSession.isError()).isTrue();
     assertThat(decision(noSession).get("kind").asText()).isEqualTo("deny");
     assertThat(text(noSession)).contains("per_session");

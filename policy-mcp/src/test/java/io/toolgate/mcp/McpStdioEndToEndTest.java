@@ -54,7 +54,7 @@ class McpStdioEndToEndTest {
   }
 
   static CallToolResult call(String tool, Map<String, Object> args) {
-    return client.callTool(new CallToolRequest(tool, args));
+    return client.callTool(CallToolRequest.builder(tool).arguments(args).build());
   }
 
   static String text(CallToolResult result) {

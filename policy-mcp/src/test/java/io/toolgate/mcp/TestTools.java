@@ -32,16 +32,13 @@ final class TestTools {
     }
     boolean fail = flaky && Boolean.TRUE.equals(arguments.get("fail"));
     return CallToolResult.builder()
-        .content(List.of(new McpSchema.TextContent(fail ? name + " failed" : name + " ok")))
+        .content(List.of(McpSchema.TextContent.builder(fail ? name + " failed" : name + " ok").build()))
         .isError(fail)
         .build();
   }
 
   static Tool tool(String name) {
-    return Tool.builder(name)
-        .description("test tool " + name)
-        .inputSchema(Map.of("type", "object"))
-        .build();
+    return Tool.builder(name, Map.of("type", "object")).description("test tool " + name).build();
   }
 
   List<McpServerFeatures.SyncToolSpecification> sync() {

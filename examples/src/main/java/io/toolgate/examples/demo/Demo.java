@@ -72,7 +72,7 @@ public final class Demo {
           McpClient.sync(
                   HttpClientStreamableHttpTransport.builder(server.baseUrl())
                       .endpoint("/mcp")
-                      .httpRequestCustomizer(
+                      .addHttpRequestCustomizer(
                           (request, method, uri, body, context) -> request.header("Authorization", "Bearer " + TOKEN))
                       .build())
               .requestTimeout(Duration.ofSeconds(30))
@@ -153,7 +153,7 @@ public final class Demo {
   record Outcome(int number, String call, String decision, String detail, long retryAfterSeconds, String approvalId) {}
 
   private static Outcome call(McpSyncClient agent, String tool, Map<String, Object> args) throws IOException {
-    CallToolResult result = agent.callTool(new CallToolRequest(tool, args));
+    CallToolResult result = agent.callTool(CallToolRequest.builder(tool).arguments(args).build());
     String text =
         result.content().isEmpty() || !(result.content().get(0) instanceof McpSchema.TextContent)
             ? ""

@@ -107,7 +107,7 @@ public final class QuantConnectServer implements AutoCloseable {
     tomcat.setConnector(connector);
     Context context = tomcat.addContext("", null);
     Tomcat.addServlet(context, "mcp", transport).setAsyncSupported(true);
-    context.addServletMappingDecoded("/mcp", "mcp");
+    context.addServletMapping("/mcp", "mcp");
     FilterDef auth = new FilterDef();
     auth.setFilterName("bearer");
     auth.setFilter(new BearerTokenFilter(options.tokens));

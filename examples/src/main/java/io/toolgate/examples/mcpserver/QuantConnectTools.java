@@ -53,10 +53,7 @@ public final class QuantConnectTools {
   private SyncToolSpecification tool(
       String name, String description, Map<String, Object> properties, Function<Map<String, Object>, String> body) {
     Tool tool =
-        Tool.builder(name)
-            .description(description)
-            .inputSchema(Map.of("type", "object", "properties", properties))
-            .build();
+        Tool.builder(name, Map.of("type", "object", "properties", properties)).description(description).build();
     return new SyncToolSpecification(
         tool,
         (exchange, request) -> {

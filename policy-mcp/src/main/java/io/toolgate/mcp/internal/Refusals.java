@@ -43,7 +43,7 @@ public final class Refusals {
   /** A {@code CallToolResult} with {@code isError: true}, the reason as text, the decision in {@code _meta}. */
   public static CallToolResult result(Decision decision) {
     return CallToolResult.builder()
-        .content(List.of(new McpSchema.TextContent(decision.reason())))
+        .content(List.of(McpSchema.TextContent.builder(decision.reason()).build()))
         .isError(true)
         .meta(Map.of(META_KEY, describe(decision)))
         .build();
