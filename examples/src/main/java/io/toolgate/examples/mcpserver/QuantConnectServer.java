@@ -1,0 +1,282 @@
+package io.toolgate.examples.mcpserver;
+
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.toolgate.api.AuditSink;
+import io.toolgate.api.CallContext;
+import io.toolgate.engine.Policy;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.engine.approval.InMemoryApprovalQueue;
+import io.toolgate.engine.approval.PendingApproval;
+import io.toolgate.mcp.McpIdentityResolver;
+import io.toolgate.mcp.McpToolGuard;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+
+/**
+ * A QuantConnect-like MCP server whose tools are guarded by {@code quantconnect-policy.yaml}
+ * (beside this class): streamable HTTP at {@code /mcp} on an embedded Tomcat bound to
+ * 127.0.0.1, bearer tokens from a token file naming each caller.
+ *
+ * <pre>
+ * java -cp examples/target/toolgate-demo.jar io.toolgate.examples.mcpserver.QuantConnectServer \
+ *     --port 8080 [--tokens tokens.txt] [--policy policy.yaml] [--audit audit.jsonl]
+ * </pre>
+ *
+ * <p>Standalone, it prints each call held for approval; type {@code approve <id>} or {@code
+ * reject <id>} on its standard input to answer as the human in the loop.
+ */
+public final class QuantConnectServer implements AutoCloseable {
+  /** The policy shipped beside this class. */
+  public static final String POLICY_RESOURCE = "io/toolgate/examples/mcpserver/quantconnect-policy.yaml";
+
+  /** Held so the level sticks: Tomcat's start-up lines would drown the example's output. */
+  private static final Logger TOMCAT_LOG = Logger.getLogger("org.apache");
+
+  private final Tomcat tomcat;
+  private final Connector connector;
+  private final McpSyncServer mcp;
+  private final PolicyEngine engine;
+  private final InMemoryApprovalQueue approvals;
+  private final QuantConnectTools tools;
+
+  private QuantConnectServer(Options options) {
+    TOMCAT_LOG.setLevel(Level.SEVERE);
+    this.tools = new QuantConnectTools();
+    this.approvals =
+        InMemoryApprovalQueue.builder(options.clock).onPending(options.onPending).build();
+    PolicyEngine.Builder engineBuilder =
+        PolicyEngine.builder(options.policy).approvals(approvals).clock(options.clock);
+    if (options.audit != null) {
+      engineBuilder.audit(options.audit);
+    }
+    this.engine = engineBuilder.build();
+
+    // Identity: the bearer-token filter verified the caller; the extractor hands it to the guard.
+    var transport =
+        HttpServletStreamableServerTransportProvider.builder()
+            .mcpEndpoint("/mcp")
+            .contextExtractor(
+                request -> {
+                  Object identity = request.getAttribute(BearerTokenFilter.IDENTITY);
+                  return identity instanceof CallContext
+                      ? McpIdentityResolver.transportContext((CallContext) identity)
+                      : McpTransportContext.EMPTY;
+                })
+            .build();
+    McpToolGuard guard = McpToolGuard.of(engine);
+    this.mcp =
+        McpServer.sync(transport)
+            .serverInfo("quantconnect-example", "1.0")
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+            // the policy's argument schemas do the checking, so every refusal is decided and audited
+            .validateToolInputs(false)
+            .tools(guard.sync(tools.specifications()))
+            .addToolFilter(guard.syncListFilter())
+            .build();
+
+    this.tomcat = new Tomcat();
+    try {
+      tomcat.setBaseDir(Files.createTempDirectory("toolgate-example-tomcat").toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create Tomcat's work directory", e);
+    }
+    this.connector = new Connector();
+    connector.setPort(options.port);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.getService().addConnector(connector);
+    tomcat.setConnector(connector);
+    Context context = tomcat.addContext("", null);
+    Tomcat.addServlet(context, "mcp", transport).setAsyncSupported(true);
+    context.addServletMapping("/mcp", "mcp");
+    FilterDef auth = new FilterDef();
+    auth.setFilterName("bearer");
+    auth.setFilter(new BearerTokenFilter(options.tokens));
+    auth.setAsyncSupported("true");
+    context.addFilterDef(auth);
+    FilterMap map = new FilterMap();
+    map.setFilterName("bearer");
+    map.addURLPattern("/*");
+    context.addFilterMap(map);
+  }
+
+  /** Starts a server; see {@link Options}. */
+  public static QuantConnectServer start(Options options) {
+    QuantConnectServer server = new QuantConnectServer(options);
+    try {
+      server.tomcat.start();
+    } catch (LifecycleException e) {
+      server.close();
+      throw new IllegalStateException("cannot start the server on port " + options.port, e);
+    }
+    if (server.connector.getLocalPort() <= 0) {
+      server.close();
+      throw new IllegalStateException("cannot listen on 127.0.0.1:" + options.port);
+    }
+    return server;
+  }
+
+  /** The MCP endpoint, e.g. {@code http://127.0.0.1:8080/mcp}. */
+  public String endpoint() {
+    return baseUrl() + "/mcp";
+  }
+
+  /** The server's address without the endpoint path. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + connector.getLocalPort();
+  }
+
+  /** The approval queue the human in the loop answers. */
+  public InMemoryApprovalQueue approvals() {
+    return approvals;
+  }
+
+  /** The engine guarding the tools. */
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  /** The tools, with their run counts. */
+  public QuantConnectTools tools() {
+    return tools;
+  }
+
+  @Override
+  public void close() {
+    mcp.close();
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } catch (LifecycleException e) {
+      throw new IllegalStateException("cannot stop Tomcat", e);
+    }
+  }
+
+  /** Where and how to run. Every setting has a default. */
+  public static final class Options {
+    private int port;
+    private Policy policy = Policy.fromResource(POLICY_RESOURCE);
+    private TokenFile tokens = TokenFile.shipped();
+    private AuditSink audit;
+    private Clock clock = Clock.systemUTC();
+    private Consumer<? super PendingApproval> onPending = pending -> {};
+
+    /** The port on 127.0.0.1; 0 (default) picks a free one. */
+    public Options port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The policy; default the one shipped beside the server. */
+    public Options policy(Policy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** The accepted bearer tokens; default the shipped {@code tokens.txt}. */
+    public Options tokens(TokenFile tokens) {
+      this.tokens = Objects.requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /** Where decisions are audited; default nowhere. */
+    public Options audit(AuditSink audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    /** The engine's clock; default the system clock. */
+    public Options clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Told of every new pending approval. */
+    public Options onPending(Consumer<? super PendingApproval> onPending) {
+      this.onPending = Objects.requireNonNull(onPending, "onPending");
+      return this;
+    }
+  }
+
+  /** Runs the server until its standard input closes or the process is stopped. */
+  public static void main(String[] args) throws IOException {
+    Options options = new Options().port(8080);
+    TokenFile tokens = TokenFile.shipped();
+    for (int i = 0; i < args.length; i++) {
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--port" -> options.port(Integer.parseInt(required(args[i], value)));
+        case "--tokens" -> {
+          tokens = TokenFile.load(Path.of(required(args[i], value)));
+          options.tokens(tokens);
+        }
+        case "--policy" -> options.policy(Policy.load(Path.of(required(args[i], value))));
+        case "--audit" -> options.audit(
+            io.toolgate.engine.audit.JsonLinesAuditSink.toFile(Path.of(required(args[i], value))));
+        default -> {
+          System.err.println("unknown option " + args[i]
+              + "; usage: QuantConnectServer [--port N] [--tokens FILE] [--policy FILE] [--audit FILE]");
+          System.exit(2);
+        }
+      }
+      i++;
+    }
+    options.onPending(
+        pending -> System.out.println("approval needed: " + pending.request().call().tool() + " by "
+            + pending.request().context().principal() + " -> type: approve " + pending.id()));
+    QuantConnectServer server = start(options);
+    System.out.println("QuantConnect-like MCP server guarded by Toolgate on " + server.endpoint());
+    System.out.println("send Authorization: Bearer <token>, " + tokens.tokens().size() + " tokens accepted;"
+        + " type 'approve <id>' or 'reject <id>' to answer held calls");
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      String[] words = line.strip().split("\\s+");
+      if (words.length == 2 && words[0].equals("approve")) {
+        System.out.println(server.approvals().approve(words[1], "console") ? "approved" : "no such pending id");
+      } else if (words.length == 2 && words[0].equals("reject")) {
+        System.out.println(server.approvals().reject(words[1], "console", "rejected at the console")
+            ? "rejected" : "no such pending id");
+      } else if (!line.isBlank()) {
+        System.out.println("commands: approve <id>, reject <id>");
+      }
+    }
+    // stdin closed (e.g. started in the background with </dev/null): keep serving until stopped
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    try {
+      Thread.currentThread().join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String required(String option, String value) {
+    if (value == null) {
+      System.err.println(option + " needs a value");
+      System.exit(2);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,266 @@
+package io.toolgate.mcp;
+
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpAsyncListFilter;
+import io.modelcontextprotocol.server.McpAsyncServerExchange;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
+import io.modelcontextprotocol.server.McpSyncListFilter;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.Tool;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.Decision;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.mcp.internal.Refusals;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+
+/**
+ * Puts a {@link PolicyEngine} in front of the tools of a server built on the official MCP Java
+ * SDK. The SDK has no interceptor; the guard wraps each tool specification's call handler, so
+ * every {@code tools/call} is decided, run only if allowed, counted and audited (with the MCP
+ * session id), and a tool that throws or returns {@code isError: true} counts as failed for
+ * {@code refund_on_error}.
+ *
+ * <pre>{@code
+ * McpToolGuard guard = McpToolGuard.of(engine);        // identity from the transport context
+ * McpSyncServer server = McpServer.sync(transport)
+ *     .tools(guard.sync(tools))                        // every tool guarded, in one call
+ *     .addToolFilter(guard.syncListFilter())           // tools/list shows what the caller may call
+ *     .build();
+ * server.addTool(guard.guard(lateTool));               // tools added at run time
+ * }</pre>
+ *
+ * <p>A refused call reaches the agent as a {@code CallToolResult} with {@code isError: true}, the
+ * decision's one-line reason as its text and the structured decision in {@code _meta} under
+ * {@link #META_KEY}: {@code kind} ({@code deny}, {@code rate_limited}, {@code approval_required}),
+ * {@code tool}, {@code rule}, {@code reason}, and {@code counter}, {@code retryAfterSeconds}
+ * (rounded up) and {@code retryAfterMillis} for a rate limit, {@code approvalId} for a held call.
+ * {@link Builder#refusalsAsErrors(boolean)} sends a JSON-RPC error instead (code {@link
+ * #ERROR_CODE}, the reason as message, the same map as {@code data}).
+ *
+ * <p>Hidden tools: the list filters drop every tool {@link PolicyEngine#isListed} says the caller
+ * should not see, and the guarded handlers deny such a tool when it is called anyway (the SDK's
+ * filters only hide; they do not stop calls).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class McpToolGuard {
+  /** The {@code _meta} key of the structured decision in a refused call's result. */
+  public static final String META_KEY = Refusals.META_KEY;
+
+  /** The JSON-RPC error code of a refusal when refusals are sent as errors. */
+  public static final int ERROR_CODE = Refusals.ERROR_CODE;
+
+  private final PolicyEngine engine;
+  private final McpIdentityResolver identity;
+  private final Function<Decision, CallToolResult> onRefusal;
+
+  private McpToolGuard(Builder b) {
+    this.engine = b.engine;
+    this.identity = b.identity;
+    this.onRefusal =
+        b.asErrors
+            ? decision -> {
+              throw Refusals.error(decision);
+            }
+            : Refusals::result;
+  }
+
+  /**
+   * A guard that reads the caller from the transport context ({@link
+   * McpIdentityResolver#fromTransportContext()}) and answers refusals with error results.
+   */
+  public static McpToolGuard of(PolicyEngine engine) {
+    return builder(engine).build();
+  }
+
+  /** A builder for a guard in front of {@code engine}. */
+  public static Builder builder(PolicyEngine engine) {
+    return new Builder(engine);
+  }
+
+  /** The engine deciding the calls. */
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  // ---- stateful servers (McpServer.sync / McpServer.async) -------------------------------------
+
+  /** Every tool of a synchronous server, guarded, in the same order. */
+  public List<McpServerFeatures.SyncToolSpecification> sync(
+      List<McpServerFeatures.SyncToolSpecification> tools) {
+    return tools.stream().map(this::guard).toList();
+  }
+
+  /** Every tool of an asynchronous (Reactor) server, guarded, in the same order. */
+  public List<McpServerFeatures.AsyncToolSpecification> async(
+      List<McpServerFeatures.AsyncToolSpecification> tools) {
+    return tools.stream().map(this::guard).toList();
+  }
+
+  /** One synchronous tool, guarded: for {@code McpSyncServer.addTool} at run time. */
+  public McpServerFeatures.SyncToolSpecification guard(McpServerFeatures.SyncToolSpecification tool) {
+    BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler = handlerOf(tool.callHandler());
+    return new McpServerFeatures.SyncToolSpecification(
+        tool.tool(),
+        (exchange, request) -> {
+          CallContext context = identity.resolve(contextOf(exchange.transportContext()), exchange.sessionId());
+          return callSync(request, context, () -> handler.apply(exchange, request));
+        });
+  }
+
+  /** One asynchronous tool, guarded: for {@code McpAsyncServer.addTool} at run time. */
+  public McpServerFeatures.AsyncToolSpecification guard(McpServerFeatures.AsyncToolSpecification tool) {
+    BiFunction<McpAsyncServerExchange, CallToolRequest, Mono<CallToolResult>> handler = handlerOf(tool.callHandler());
+    return new McpServerFeatures.AsyncToolSpecification(
+        tool.tool(),
+        (exchange, request) ->
+            Mono.defer(
+                () -> {
+                  CallContext context =
+                      identity.resolve(contextOf(exchange.transportContext()), exchange.sessionId());
+                  return callAsync(request, context, () -> handler.apply(exchange, request));
+                }));
+  }
+
+  // ---- stateless servers ----------------------------------------------------------------------
+
+  /** Every tool of a stateless synchronous server, guarded. Stateless calls have no session id. */
+  public List<McpStatelessServerFeatures.SyncToolSpecification> statelessSync(
+      List<McpStatelessServerFeatures.SyncToolSpecification> tools) {
+    return tools.stream().map(this::guard).toList();
+  }
+
+  /** Every tool of a stateless asynchronous server, guarded. Stateless calls have no session id. */
+  public List<McpStatelessServerFeatures.AsyncToolSpecification> statelessAsync(
+      List<McpStatelessServerFeatures.AsyncToolSpecification> tools) {
+    return tools.stream().map(this::guard).toList();
+  }
+
+  /** One stateless synchronous tool, guarded: for {@code McpStatelessSyncServer.addTool}. */
+  public McpStatelessServerFeatures.SyncToolSpecification guard(
+      McpStatelessServerFeatures.SyncToolSpecification tool) {
+    BiFunction<McpTransportContext, CallToolRequest, CallToolResult> handler = handlerOf(tool.callHandler());
+    return new McpStatelessServerFeatures.SyncToolSpecification(
+        tool.tool(),
+        (transportContext, request) -> {
+          CallContext context = identity.resolve(contextOf(transportContext), null);
+          return callSync(request, context, () -> handler.apply(transportContext, request));
+        });
+  }
+
+  /** One stateless asynchronous tool, guarded: for {@code McpStatelessAsyncServer.addTool}. */
+  public McpStatelessServerFeatures.AsyncToolSpecification guard(
+      McpStatelessServerFeatures.AsyncToolSpecification tool) {
+    BiFunction<McpTransportContext, CallToolRequest, Mono<CallToolResult>> handler = handlerOf(tool.callHandler());
+    return new McpStatelessServerFeatures.AsyncToolSpecification(
+        tool.tool(),
+        (transportContext, request) ->
+            Mono.defer(
+                () -> {
+                  CallContext context = identity.resolve(contextOf(transportContext), null);
+                  return callAsync(request, context, () -> handler.apply(transportContext, request));
+                }));
+  }
+
+  // ---- tools/list -----------------------------------------------------------------------------
+
+  /**
+   * A {@code tools/list} filter for synchronous servers (stateful or stateless): a tool is listed
+   * when {@link PolicyEngine#isListed} says so for the caller the transport context names. It
+   * only hides; the guarded handlers still deny a hidden tool that is called by name.
+   */
+  public McpSyncListFilter<Tool> syncListFilter() {
+    return (transportContext, tool) -> isListed(transportContext, tool);
+  }
+
+  /** {@link #syncListFilter()} for asynchronous servers (stateful or stateless). */
+  public McpAsyncListFilter<Tool> asyncListFilter() {
+    return (transportContext, tool) -> Mono.fromSupplier(() -> isListed(transportContext, tool));
+  }
+
+  private boolean isListed(McpTransportContext transportContext, Tool tool) {
+    return engine.isListed(tool.name(), identity.resolve(contextOf(transportContext), null));
+  }
+
+  // ---- the interceptor ------------------------------------------------------------------------
+
+  private CallToolResult callSync(
+      CallToolRequest request, CallContext context, java.util.function.Supplier<CallToolResult> tool) {
+    return engine.call(call(request), context, tool::get, onRefusal, Refusals::failed);
+  }
+
+  private Mono<CallToolResult> callAsync(
+      CallToolRequest request, CallContext context, java.util.function.Supplier<Mono<CallToolResult>> tool) {
+    return Mono.deferContextual(
+        reactorContext ->
+            Mono.fromCompletionStage(
+                engine.callAsync(
+                    call(request),
+                    context,
+                    () -> Objects.requireNonNull(tool.get(), "the tool returned no Mono")
+                        .contextWrite(reactorContext)
+                        .toFuture(),
+                    onRefusal,
+                    Refusals::failed)));
+  }
+
+  private static ToolCall call(CallToolRequest request) {
+    String name = request.name() == null ? "" : request.name();
+    return ToolCall.of(name, request.arguments());
+  }
+
+  private static McpTransportContext contextOf(McpTransportContext transportContext) {
+    return transportContext == null ? McpTransportContext.EMPTY : transportContext;
+  }
+
+  private static <T> T handlerOf(T handler) {
+    return Objects.requireNonNull(handler, "the tool specification has no call handler");
+  }
+
+  @Override
+  public String toString() {
+    return "McpToolGuard[" + engine.policy() + "]";
+  }
+
+  /** Configures a {@link McpToolGuard}. */
+  public static final class Builder {
+    private final PolicyEngine engine;
+    private McpIdentityResolver identity = McpIdentityResolver.fromTransportContext();
+    private boolean asErrors;
+
+    private Builder(PolicyEngine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /**
+     * Who is calling; default {@link McpIdentityResolver#fromTransportContext()}. On stdio use
+     * {@link McpIdentityResolver#fixed} with the principal the process runs as.
+     */
+    public Builder identity(McpIdentityResolver identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /**
+     * Whether a refused call is answered with a JSON-RPC error ({@code true}) instead of a tool
+     * result with {@code isError: true} (default). Models see error results and can act on the
+     * reason; JSON-RPC errors usually reach the client application instead.
+     */
+    public Builder refusalsAsErrors(boolean asErrors) {
+      this.asErrors = asErrors;
+      return this;
+    }
+
+    public McpToolGuard build() {
+      return new McpToolGuard(this);
+    }
+  }
+}

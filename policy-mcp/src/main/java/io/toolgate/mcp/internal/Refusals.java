@@ -1,0 +1,69 @@
+package io.toolgate.mcp.internal;
+
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.toolgate.api.Decision;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** How a refused call is told to the agent: a tool error result, or a JSON-RPC error. */
+public final class Refusals {
+  /** The {@code _meta} key (and JSON-RPC error {@code data} key) of the structured decision. */
+  public static final String META_KEY = "io.toolgate/decision";
+
+  /** The JSON-RPC error code of a refusal sent as an error: in the server-defined range. */
+  public static final int ERROR_CODE = -32003;
+
+  private Refusals() {}
+
+  /** The decision as JSON-compatible values: kind, tool, rule, reason and the kind's details. */
+  public static Map<String, Object> describe(Decision decision) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("kind", decision.kind().name().toLowerCase(java.util.Locale.ROOT));
+    out.put("tool", decision.tool());
+    out.put("rule", decision.rule());
+    out.put("reason", decision.reason());
+    if (decision instanceof Decision.RateLimited) {
+      Decision.RateLimited limited = (Decision.RateLimited) decision;
+      out.put("counter", limited.counter());
+      Duration retryAfter = limited.retryAfter();
+      if (retryAfter != null) {
+        out.put("retryAfterSeconds", ceilSeconds(retryAfter));
+        out.put("retryAfterMillis", retryAfter.toMillis());
+      }
+    } else if (decision instanceof Decision.ApprovalRequired) {
+      out.put("approvalId", ((Decision.ApprovalRequired) decision).approvalId());
+    }
+    return out;
+  }
+
+  /** A {@code CallToolResult} with {@code isError: true}, the reason as text, the decision in {@code _meta}. */
+  public static CallToolResult result(Decision decision) {
+    return CallToolResult.builder()
+        .content(List.of(McpSchema.TextContent.builder(decision.reason()).build()))
+        .isError(true)
+        .meta(Map.of(META_KEY, describe(decision)))
+        .build();
+  }
+
+  /** A JSON-RPC error whose message is the reason and whose data holds the decision. */
+  public static McpError error(Decision decision) {
+    return McpError.builder(ERROR_CODE)
+        .message(decision.reason())
+        .data(Map.of(META_KEY, describe(decision)))
+        .build();
+  }
+
+  /** Whether a tool's result counts as failed: none at all, or {@code isError: true}. */
+  public static boolean failed(CallToolResult result) {
+    return result == null || Boolean.TRUE.equals(result.isError());
+  }
+
+  private static long ceilSeconds(Duration d) {
+    long millis = d.toMillis();
+    return millis <= 0 ? 0 : (millis + 999) / 1000;
+  }
+}

@@ -1,0 +1,66 @@
+package io.toolgate.mcp;
+
+import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+/** An embedded Tomcat on 127.0.0.1 and a free port, serving the servlets given to it. */
+final class LoopbackTomcat implements AutoCloseable {
+  /** Held so the level sticks: Tomcat's start-up lines and leak warnings only blur test output. */
+  private static final java.util.logging.Logger TOMCAT_LOG = quiet();
+
+  private final Tomcat tomcat = new Tomcat();
+  private final Connector connector = new Connector();
+  private final Context context;
+
+  LoopbackTomcat() {
+    try {
+      tomcat.setBaseDir(Files.createTempDirectory("toolgate-tomcat").toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.getService().addConnector(connector);
+    tomcat.setConnector(connector);
+    context = tomcat.addContext("", null);
+  }
+
+  private static java.util.logging.Logger quiet() {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("org.apache");
+    log.setLevel(java.util.logging.Level.SEVERE);
+    return log;
+  }
+
+  LoopbackTomcat serve(String path, HttpServlet servlet) {
+    String name = "servlet" + path.replace('/', '-');
+    Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
+    context.addServletMapping(path, name);
+    return this;
+  }
+
+  LoopbackTomcat start() {
+    try {
+      tomcat.start();
+    } catch (LifecycleException e) {
+      throw new IllegalStateException(e);
+    }
+    return this;
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + connector.getLocalPort();
+  }
+
+  @Override
+  public void close() throws LifecycleException {
+    tomcat.stop();
+    tomcat.destroy();
+  }
+
+}
