@@ -48,13 +48,17 @@ import org.quicktheories.generators.Generate;
  *
  * <p>Each example runs on a fresh engine (fresh counters and approvals) over the tester's policy.
  * A failure reports the smallest interleaving QuickTheories found and its seed; rerun with
- * {@code -DQT_SEED=<seed>} or {@link #withSeed}. Defaults: 200 examples, a random seed.
+ * {@code -DQT_SEED=<seed>} or {@link #withSeed}. Defaults: 200 examples, a random seed, up to 500
+ * shrinking steps.
  */
 public final class PolicyProperties {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final List<Duration> ADVANCES = List.of(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(5),
       Duration.ofSeconds(29), Duration.ofSeconds(30), Duration.ofSeconds(59), Duration.ofSeconds(60),
       Duration.ofSeconds(61), Duration.ofMillis(1500), Duration.ofHours(1), Duration.ofDays(1));
+
+  /** Enough to shrink an interleaving to a few steps; QuickTheories' default is 100 per example. */
+  private static final int SHRINK_CYCLES = 500;
 
   private final PolicyTester tester;
   private final int examples;
@@ -229,7 +233,7 @@ public final class PolicyProperties {
   // ---- running --------------------------------------------------------------------------------
 
   private QuickTheory theory() {
-    QuickTheory qt = QuickTheory.qt().withExamples(examples);
+    QuickTheory qt = QuickTheory.qt().withExamples(examples).withShrinkCycles(SHRINK_CYCLES);
     return seed == null ? qt : qt.withFixedSeed(seed);
   }
 
@@ -283,9 +287,9 @@ public final class PolicyProperties {
 
   // ---- counting -------------------------------------------------------------------------------
 
-  private record Admission(Limit limit, String key, long at, double cost) {}
+  record Admission(Limit limit, String key, long at, double cost) {}
 
-  private static String overAdmission(List<Admission> admissions) {
+  static String overAdmission(List<Admission> admissions) {
     Map<String, List<Admission>> byKey = new TreeMap<>();
     for (Admission a : admissions) {
       byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a);

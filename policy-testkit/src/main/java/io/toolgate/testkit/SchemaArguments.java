@@ -39,7 +39,7 @@ import org.quicktheories.generators.Generate;
  *     assertThat(tester.as("agent-1").call("create_compile", args)).isAllowed());
  * qt().forAll(SchemaArguments.invalid(schema)).checkAssert(bad ->
  *     assertThat(tester.as("agent-1").call("create_compile", bad.arguments()))
- *         .isDenied().hasReasonContaining(bad.keyword()));
+ *         .isDenied().decidedBy("/tools/create_compile/arguments").hasReasonContaining("#" + bad.pointer()));
  * }</pre>
  */
 public final class SchemaArguments {
@@ -77,6 +77,7 @@ public final class SchemaArguments {
    */
   public static Gen<JsonNode> valid(JsonNode schema) {
     Schema validator = load(schema);
+    checkPatterns(schema);
     Gen<JsonNode> raw = in -> value(schema, in);
     return raw.assuming(candidate -> violations(validator, candidate).isEmpty()).describedAs(JsonNode::toString);
   }
@@ -95,23 +96,23 @@ public final class SchemaArguments {
     }
     Gen<JsonNode> samples = valid(schema);
     Gen<Integer> choice = Generate.range(0, Integer.MAX_VALUE - 1);
-    Gen<List<Violation>> candidates = in -> {
+    Gen<Violation> violations = in -> {
       JsonNode sample = samples.generate(in);
       List<Mutation> mutations = new ArrayList<>();
       mutations(schema, sample, "", mutations);
-      List<Violation> out = new ArrayList<>();
-      for (Mutation m : mutations) {
+      int start = mutations.isEmpty() ? 0 : choice.generate(in) % mutations.size();
+      // Try the chosen change first, then the next ones, until one breaks exactly its constraint.
+      for (int i = 0; i < mutations.size(); i++) {
+        Mutation m = mutations.get((start + i) % mutations.size());
         JsonNode broken = apply(sample, m.pointer, m.change);
         List<String[]> found = violations(validator, broken);
         if (found.size() == 1 && found.get(0)[1].equals(m.keyword)) {
-          out.add(new Violation(broken, found.get(0)[0], m.keyword));
+          return new Violation(broken, found.get(0)[0], m.keyword);
         }
       }
-      return out;
+      return null;
     };
-    return candidates.assuming(list -> !list.isEmpty())
-        .zip(choice, (list, i) -> list.get(i % list.size()))
-        .describedAs(Violation::toString);
+    return violations.assuming(Objects::nonNull).describedAs(Violation::toString);
   }
 
   // ---- the validator ------------------------------------------------------------------------
@@ -174,9 +175,10 @@ public final class SchemaArguments {
         return JSON.numberNode(integer(schema, in));
       case "number":
         long whole = integer(schema, in);
-        BigDecimal half = BigDecimal.valueOf(whole).add(new BigDecimal("0.5"));
-        boolean useHalf = Generate.booleans().generate(in) && withinBounds(schema, half);
-        return useHalf ? JSON.numberNode(half) : JSON.numberNode(whole);
+        if (Generate.booleans().generate(in) && withinBounds(schema, BigDecimal.valueOf(whole))) {
+          return JSON.numberNode(whole);
+        }
+        return JSON.numberNode(fraction(schema, in));
       case "boolean":
         return JSON.booleanNode(Generate.booleans().generate(in));
       case "null":
@@ -253,11 +255,16 @@ public final class SchemaArguments {
   }
 
   private static String string(JsonNode schema, org.quicktheories.core.RandomnessSource in) {
-    if (schema.has("pattern")) {
-      return SimplePattern.generator(schema.get("pattern").asText()).generate(in);
-    }
     int min = schema.path("minLength").asInt(0);
     int max = schema.has("maxLength") ? schema.get("maxLength").asInt() : min + 8;
+    if (schema.has("pattern")) {
+      Gen<String> matching = SimplePattern.generator(schema.get("pattern").asText());
+      String candidate = matching.generate(in);
+      for (int attempt = 0; attempt < 20 && !fits(candidate, min, max); attempt++) {
+        candidate = matching.generate(in);
+      }
+      return candidate;
+    }
     int length = Generate.range(min, Math.max(min, max)).generate(in);
     Gen<Integer> letter = Generate.range(0, 25);
     StringBuilder out = new StringBuilder();
@@ -265,6 +272,11 @@ public final class SchemaArguments {
       out.append((char) ('a' + letter.generate(in)));
     }
     return out.toString();
+  }
+
+  private static boolean fits(String text, int min, int max) {
+    int length = text.codePointCount(0, text.length());
+    return length >= min && length <= max;
   }
 
   private static long integer(JsonNode schema, org.quicktheories.core.RandomnessSource in) {
@@ -291,6 +303,44 @@ public final class SchemaArguments {
       high = low + DEFAULT_SPAN;
     }
     return Generate.longRange(low, Math.max(low, high)).generate(in);
+  }
+
+  /** A number strictly inside the bounds: low + (high - low) * k / 8 for k in 1..7. */
+  private static BigDecimal fraction(JsonNode schema, org.quicktheories.core.RandomnessSource in) {
+    BigDecimal low = bound(schema, "minimum", "exclusiveMinimum", true);
+    BigDecimal high = bound(schema, "maximum", "exclusiveMaximum", false);
+    if (low == null && high == null) {
+      low = BigDecimal.valueOf(-DEFAULT_SPAN);
+      high = BigDecimal.valueOf(DEFAULT_SPAN * 10L);
+    } else if (low == null) {
+      low = high.subtract(BigDecimal.valueOf(DEFAULT_SPAN));
+    } else if (high == null) {
+      high = low.add(BigDecimal.valueOf(DEFAULT_SPAN));
+    }
+    int k = Generate.range(1, 7).generate(in);
+    return low.add(high.subtract(low).multiply(BigDecimal.valueOf(k)).divide(BigDecimal.valueOf(8))).stripTrailingZeros();
+  }
+
+  private static BigDecimal bound(JsonNode schema, String inclusive, String exclusive, boolean lower) {
+    BigDecimal out = schema.path(inclusive).isNumber() ? schema.get(inclusive).decimalValue() : null;
+    if (schema.path(exclusive).isNumber()) {
+      BigDecimal e = schema.get(exclusive).decimalValue();
+      out = out == null ? e : lower ? out.max(e) : out.min(e);
+    }
+    return out;
+  }
+
+  /** Parses every {@code pattern} of the schema now, so an unsupported one fails at once. */
+  private static void checkPatterns(JsonNode schema) {
+    if (schema == null || !schema.isObject()) {
+      return;
+    }
+    if (schema.path("pattern").isTextual()) {
+      SimplePattern.generator(schema.get("pattern").textValue());
+    }
+    schema.path("properties").forEach(SchemaArguments::checkPatterns);
+    checkPatterns(schema.get("items"));
+    checkPatterns(schema.get("additionalProperties"));
   }
 
   private static boolean withinBounds(JsonNode schema, BigDecimal value) {
