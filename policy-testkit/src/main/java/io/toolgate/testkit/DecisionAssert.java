@@ -85,6 +85,15 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
+  /** The rule that decided is neither {@code ruleOrEntry} nor inside it (see {@link #decidedBy}). */
+  public DecisionAssert isNotDecidedBy(String ruleOrEntry) {
+    isNotNull();
+    if (decidedBy(actual.rule(), ruleOrEntry)) {
+      fail("not to be decided by " + ruleOrEntry);
+    }
+    return this;
+  }
+
   static boolean decidedBy(String rule, String expected) {
     if (rule == null) {
       return false;

@@ -60,6 +60,9 @@ public final class PolicyProperties {
   /** Enough to shrink an interleaving to a few steps; QuickTheories' default is 100 per example. */
   private static final int SHRINK_CYCLES = 500;
 
+  private static final java.util.regex.Pattern APPROVAL_ID =
+      java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
   private final PolicyTester tester;
   private final int examples;
   private final Long seed;
@@ -258,8 +261,9 @@ public final class PolicyProperties {
   }
 
   private static String fingerprint(Decision d) {
-    String reason = d.reason();
-    if (d instanceof Decision.ApprovalRequired held && reason != null) {
+    // Approval ids are random: the same request gets a different one on each engine.
+    String reason = d.reason() == null ? null : APPROVAL_ID.matcher(d.reason()).replaceAll("<id>");
+    if (d instanceof Decision.ApprovalRequired held && reason != null && held.approvalId() != null) {
       reason = reason.replace(held.approvalId(), "<id>");
     }
     String retry = d instanceof Decision.RateLimited r ? " retry " + r.retryAfter() + " counter " + r.counter() : "";

@@ -38,6 +38,9 @@ class ToolgateAssertionsTest {
     assertThatThrownBy(() -> assertThat(denied).hasReason("x")).hasMessageContaining("to have the reason \"x\"");
     assertThatThrownBy(() -> assertThat(denied).decidedBy("/default")).hasMessageContaining("to be decided by /default");
     assertThatThrownBy(() -> assertThat(denied).decidedBy("delete")).hasMessageContaining("to be decided by delete");
+    assertThat(denied).isNotDecidedBy("/default").isNotDecidedBy("delete");
+    assertThatThrownBy(() -> assertThat(denied).isNotDecidedBy("delete_project"))
+        .hasMessageContaining("not to be decided by delete_project");
     assertThatThrownBy(() -> assertThat(denied).matched("/tools/x")).hasMessageContaining("to have matched /tools/x");
     Decision allowed = shop.as("agent-1").call("create_compile", Map.of("projectId", 7));
     assertThat(allowed).isAllowed();
