@@ -105,7 +105,8 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
       return false;
     }
     String key = "/tools/" + expected.replace("~", "~0").replace("/", "~1");
-    String inside = rule.startsWith("/grants/") ? rule.substring(rule.indexOf('/', "/grants/".length())) : rule;
+    int grantEnd = rule.startsWith("/grants/") ? rule.indexOf('/', "/grants/".length()) : 0;
+    String inside = grantEnd < 0 ? rule : rule.substring(grantEnd);
     return inside.equals(key) || inside.startsWith(key + "/");
   }
 

@@ -77,6 +77,7 @@ class ToolgateAssertionsTest {
     assertThat(DecisionAssert.decidedBy("/tools/xy", "/tools/x")).isFalse();
     assertThat(DecisionAssert.decidedBy("store", "store")).isTrue();
     assertThat(DecisionAssert.decidedBy(null, "x")).isFalse();
+    assertThat(DecisionAssert.decidedBy("/grants/ops", "ops")).isFalse();
   }
 
   @Test
