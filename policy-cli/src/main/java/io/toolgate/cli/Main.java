@@ -11,15 +11,22 @@ import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.internal.Jackson;
 import io.toolgate.engine.PolicyProblem;
+import io.toolgate.testkit.CoverageReport;
+import io.toolgate.testkit.PolicyCoverage;
 import io.toolgate.testkit.ScenarioResult;
 import io.toolgate.testkit.ScenarioRunner;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -27,8 +34,10 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>{@code validate <policy files>}: prints every problem with its location; exit 1 on any.
- *   <li>{@code test <files or dirs>}: runs scenario files; one line per failure, then {@code N
- *       passed, N failed}; exit 1 on any failure.
+ *   <li>{@code test [--coverage] [--coverage-min P] <files or dirs>}: runs scenario files; one
+ *       line per failure, then (with {@code --coverage} or {@code --coverage-min}) the policy
+ *       coverage report, then {@code N passed, N failed} as the last line; exit 1 on any failure
+ *       or when coverage is below {@code P} percent.
  *   <li>{@code explain <policy> <tool> [options]}: decides one call on a fresh engine and prints
  *       the checks that led to the decision; exit 0 when allowed, 1 when refused.
  * </ul>
@@ -43,8 +52,11 @@ public final class Main {
           "\n",
           "usage: toolgate <command> [args]",
           "  validate <policy files...>     check policy files; exit 1 if any has problems",
-          "  test <scenario files or dirs>  run conformance scenarios; exit 1 on any failure",
-          "  explain <policy file> <tool> [--args JSON] [--identity ID] [--roles R1,R2] [--session ID]",
+          "  test [--coverage] [--coverage-min PERCENT] <scenario files or dirs>",
+          "                                 run scenarios; exit 1 on any failure; --coverage prints which",
+          "                                 policy rules decided a call; --coverage-min also fails below PERCENT",
+          "  explain <policy file> <tool> [--args JSON | --args-file FILE] [--identity ID] [--roles R1,R2]",
+          "                               [--session ID] [--attributes JSON]",
           "                                 decide one call and print each check that led to the decision");
 
   private final PrintStream out;
@@ -111,7 +123,33 @@ public final class Main {
     return bad == 0 ? OK : FAILED;
   }
 
-  private int test(List<String> paths) {
+  private int test(List<String> args) {
+    boolean coverage = false;
+    double minimum = -1;
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--coverage")) {
+        coverage = true;
+      } else if (arg.equals("--coverage-min") || arg.startsWith("--coverage-min=")) {
+        String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : i + 1 < args.size() ? args.get(++i) : null;
+        try {
+          minimum = Double.parseDouble(value == null ? "" : value.endsWith("%") ? value.substring(0, value.length() - 1) : value);
+        } catch (NumberFormatException e) {
+          minimum = Double.NaN;
+        }
+        if (!(minimum >= 0 && minimum <= 100)) {
+          err.println("--coverage-min needs a percentage from 0 to 100, not " + value + "\n" + USAGE_TEXT);
+          return USAGE;
+        }
+        coverage = true;
+      } else if (arg.startsWith("--")) {
+        err.println("unknown option " + arg + "\n" + USAGE_TEXT);
+        return USAGE;
+      } else {
+        paths.add(arg);
+      }
+    }
     if (paths.isEmpty()) {
       err.println("test needs scenario files or directories\n" + USAGE_TEXT);
       return USAGE;
@@ -121,11 +159,25 @@ public final class Main {
       err.println("no such file or directory: " + missing);
       return USAGE;
     }
-    List<ScenarioResult> results = ScenarioRunner.runAll(paths.stream().map(Path::of).collect(Collectors.toList()));
+    PolicyCoverage collected = coverage ? PolicyCoverage.create() : null;
+    List<ScenarioResult> results = ScenarioRunner.runAll(paths.stream().map(Path::of).collect(Collectors.toList()), collected);
     long failed = results.stream().filter(r -> !r.passed()).count();
     results.stream().filter(r -> !r.passed()).forEach(r -> out.println(r.describeFailures()));
+    boolean covered = true;
+    if (collected != null) {
+      CoverageReport report = collected.report();
+      out.print(report.render());
+      if (report.percent() < minimum) {
+        covered = false;
+        out.println(String.format(Locale.ROOT, "coverage %.1f%% is below the minimum %s%%", report.percent(), number(minimum)));
+      }
+    }
     out.println((results.size() - failed) + " passed, " + failed + " failed");
-    return failed == 0 ? OK : FAILED;
+    return failed == 0 && covered ? OK : FAILED;
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
   private int explain(List<String> args) {
@@ -150,6 +202,32 @@ public final class Main {
             arguments = Jackson.JSON.readTree(value);
           } catch (JsonProcessingException e) {
             err.println("--args is not JSON: " + e.getOriginalMessage());
+            return USAGE;
+          }
+          break;
+        case "--args-file":
+          try {
+            String text = Files.readString(Path.of(value));
+            arguments = (text.stripLeading().startsWith("{") ? Jackson.JSON : Jackson.YAML).readTree(text);
+          } catch (JsonProcessingException e) {
+            err.println("--args-file " + value + " is not JSON or YAML: " + e.getOriginalMessage());
+            return USAGE;
+          } catch (IOException e) {
+            err.println("--args-file " + value + ": cannot read: " + e.getMessage());
+            return USAGE;
+          }
+          break;
+        case "--attributes":
+          try {
+            JsonNode attributes = Jackson.JSON.readTree(value);
+            if (attributes == null || !attributes.isObject()) {
+              err.println("--attributes must be a JSON object, e.g. {\"team\": \"red\"}");
+              return USAGE;
+            }
+            context = context.withAttributes(Jackson.JSON.convertValue(attributes,
+                Jackson.JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class)));
+          } catch (JsonProcessingException e) {
+            err.println("--attributes is not JSON: " + e.getOriginalMessage());
             return USAGE;
           }
           break;
@@ -180,8 +258,26 @@ public final class Main {
     PolicyEngine engine = PolicyEngine.builder(policy)
         .approvals(InMemoryApprovalQueue.builder(Clock.systemUTC()).build())
         .build();
-    Explanation explanation = engine.explain(ToolCall.of(tool, arguments), context);
+    ToolCall call = ToolCall.of(tool, arguments);
+    Explanation explanation = engine.explain(call, context);
+    out.println("call " + describe(call, context));
     out.print(explanation.render());
     return explanation.decision().isAllowed() ? OK : FAILED;
+  }
+
+  /** The call in one line: tool, arguments and who calls. */
+  private static String describe(ToolCall call, CallContext context) {
+    StringBuilder out = new StringBuilder().append('"').append(call.tool()).append("\" ").append(call.arguments());
+    out.append(" as ").append(context.principal() == null ? "an anonymous caller" : context.principal());
+    if (!context.roles().isEmpty()) {
+      out.append(", roles ").append(new TreeSet<>(context.roles()));
+    }
+    if (!context.attributes().isEmpty()) {
+      out.append(", attributes ").append(context.attributes());
+    }
+    if (context.sessionId() != null) {
+      out.append(", session ").append(context.sessionId());
+    }
+    return out.toString();
   }
 }

@@ -110,6 +110,89 @@ class MainTest {
   }
 
   @Test
+  void testWithCoveragePrintsTheReportBeforeTheCountAndCanFailOnAMinimum(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("policy.yaml"), String.join("\n",
+        "version: '1'",
+        "tools:",
+        "  compile: {rate_limit: 2/minute}",
+        "  delete: {action: deny, reason: never}",
+        ""));
+    Path scenarios = Files.createDirectory(dir.resolve("scenarios"));
+    Files.writeString(scenarios.resolve("a.yaml"), String.join("\n",
+        "name: compiles",
+        "policy_file: ../policy.yaml",
+        "steps:",
+        "  - {call: compile, identity: a, repeat: 2, expect: allow}",
+        ""));
+    assertThat(run("test", "--coverage", scenarios.resolve("a.yaml").toString())).isZero();
+    assertThat(out()).isEqualTo(String.join("\n",
+        "policy.yaml: 1 of 4 rules decided a call".replace("policy.yaml", dir.resolve("policy.yaml").toString()),
+        "  never        /default                   default",
+        "  decided 2    /tools/compile             allow entry",
+        "  never        /tools/compile/rate_limit  limit",
+        "  never        /tools/delete              deny entry",
+        "coverage: 1 of 4 rules decided at least one call (25.0%)",
+        "1 passed, 0 failed",
+        ""));
+    out.reset();
+    Files.writeString(scenarios.resolve("b.yaml"), String.join("\n",
+        "name: the third compile is limited, and deletion denied",
+        "policy_file: ../policy.yaml",
+        "steps:",
+        "  - {call: compile, identity: a, repeat: 2, expect: allow}",
+        "  - {call: compile, identity: a, expect: rate_limited}",
+        "  - {call: delete, identity: a, expect: deny}",
+        "  - {call: other, identity: a, expect: deny}",
+        ""));
+    assertThat(run("test", "--coverage-min", "100", scenarios.toString())).isZero();
+    String[] lines = out().split("\n");
+    assertThat(lines[lines.length - 2]).isEqualTo("coverage: 4 of 4 rules decided at least one call (100.0%)");
+    assertThat(lines[lines.length - 1]).isEqualTo("2 passed, 0 failed");
+    out.reset();
+    assertThat(run("test", "--coverage-min=80", scenarios.resolve("a.yaml").toString())).as("25% < 80%").isEqualTo(1);
+    lines = out().split("\n");
+    assertThat(lines[lines.length - 2]).isEqualTo("coverage 25.0% is below the minimum 80%");
+    assertThat(lines[lines.length - 1]).isEqualTo("1 passed, 0 failed");
+    out.reset();
+    assertThat(run("test", scenarios.toString())).as("no report without the option").isZero();
+    assertThat(out()).isEqualTo("2 passed, 0 failed\n");
+    assertThat(run("test", "--coverage-min", "120", dir.toString())).isEqualTo(2);
+    assertThat(run("test", "--coverage-min", "lots", dir.toString())).isEqualTo(2);
+    assertThat(run("test", "--coverage-min")).isEqualTo(2);
+    assertThat(run("test", "--colour", dir.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--coverage-min needs a percentage").contains("unknown option --colour");
+  }
+
+  @Test
+  void explainTakesArgumentsFromAFileAndAttributes(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("p.yaml");
+    Files.writeString(policy, String.join("\n",
+        "version: '1'",
+        "tools:",
+        "  pay:",
+        "    conditions:",
+        "      - {path: args.amount, op: lte, value: 100}",
+        "      - {path: identity.attributes.team, op: eq, value: red, reason: red team only}",
+        ""));
+    Path args = dir.resolve("args.yaml");
+    Files.writeString(args, "amount: 60\n");
+    assertThat(run("explain", policy.toString(), "pay", "--args-file", args.toString(), "--identity", "agent-1",
+        "--attributes", "{\"team\": \"red\"}")).isZero();
+    assertThat(out()).startsWith("call \"pay\" {\"amount\":60} as agent-1, attributes {team=red}\n")
+        .contains("identity.attributes.team eq \"red\": holds").contains("ALLOW by /tools/pay");
+    out.reset();
+    assertThat(run("explain", policy.toString(), "pay", "--args-file", args.toString())).isEqualTo(1);
+    assertThat(out()).startsWith("call \"pay\" {\"amount\":60} as an anonymous caller\n").contains("red team only");
+    Files.writeString(args, "{\"amount\": ");
+    assertThat(run("explain", policy.toString(), "pay", "--args-file", args.toString())).isEqualTo(2);
+    assertThat(run("explain", policy.toString(), "pay", "--args-file", dir.resolve("none.json").toString())).isEqualTo(2);
+    assertThat(run("explain", policy.toString(), "pay", "--attributes", "[1]")).isEqualTo(2);
+    assertThat(run("explain", policy.toString(), "pay", "--attributes", "{")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not JSON or YAML").contains("cannot read")
+        .contains("--attributes must be a JSON object").contains("--attributes is not JSON");
+  }
+
+  @Test
   void usageErrorsExitTwo() {
     assertThat(run()).isEqualTo(2);
     assertThat(run("frobnicate")).isEqualTo(2);

@@ -112,6 +112,26 @@ public abstract class CounterStoreContract {
     assertThat(store.reserve(List.of(r), midnight).isGranted()).isTrue();
   }
 
+  /**
+   * A counter that a refused call read a moment before its window ended, and that the next
+   * window's first call then filled, still counts until that window ends: forgetting idle
+   * counters must never forget one that is not idle. (Found by the testkit's over-admission
+   * property: a cache that ignores small changes of an entry's expiry dropped it up to a second
+   * early.)
+   */
+  @Test
+  void aCounterReadJustBeforeItsWindowEndsIsNotForgottenInTheNext() {
+    for (CounterRequest two : List.of(fixed("edge-fixed", MINUTE, 4, 2), sliding("edge-sliding", MINUTE, 4, 2))) {
+      CounterRequest three = new CounterRequest(two.counter(), two.scope(), two.windowMillis(), two.algorithm(), 4, 3);
+      assertThat(store.reserve(List.of(two), T0 + 500).isGranted()).isTrue();
+      assertThat(store.reserve(List.of(three), T0 + 59_500).isGranted()).as("2 + 3 > 4").isFalse();
+      long next = T0 + MINUTE + 500;
+      assertThat(store.reserve(List.of(three), next).isGranted()).as("a new window").isTrue();
+      assertThat(store.reserve(List.of(three), next + 59_000).isGranted())
+          .as("%s: 3 + 3 > 4 within one window of the last reservation", two.algorithm()).isFalse();
+    }
+  }
+
   // ---- sliding windows -----------------------------------------------------------------------
 
   @Test

@@ -1,18 +1,13 @@
 package io.toolgate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
-import io.toolgate.engine.Policy;
-import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.PolicyProblem;
-import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.internal.Jackson;
 import io.toolgate.engine.internal.load.Durations;
-import io.toolgate.engine.store.InMemoryCounterStore;
 import io.toolgate.testkit.ScenarioResult.Failure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,11 +76,27 @@ public final class ScenarioRunner {
 
   /** Runs every scenario under {@code paths}, in file-name order. */
   public static List<ScenarioResult> runAll(Collection<Path> paths) {
-    return discover(paths).stream().map(ScenarioRunner::run).collect(Collectors.toList());
+    return runAll(paths, null);
+  }
+
+  /**
+   * Runs every scenario under {@code paths}, in file-name order, crediting the rules that decide
+   * calls to {@code coverage} (which may be {@code null}).
+   */
+  public static List<ScenarioResult> runAll(Collection<Path> paths, PolicyCoverage coverage) {
+    return discover(paths).stream().map(file -> run(file, coverage)).collect(Collectors.toList());
   }
 
   /** Runs one scenario file. Never throws: a file that cannot be read or run is a failed result. */
   public static ScenarioResult run(Path file) {
+    return run(file, null);
+  }
+
+  /**
+   * Runs one scenario file, crediting the rules that decide its calls to {@code coverage} (which
+   * may be {@code null}). Never throws: a file that cannot be read or run is a failed result.
+   */
+  public static ScenarioResult run(Path file, PolicyCoverage coverage) {
     String name = file.getFileName().toString();
     JsonNode root;
     try {
@@ -100,7 +111,7 @@ public final class ScenarioRunner {
       name = root.get("name").asText();
     }
     try {
-      return new ScenarioResult(file, name, new Run(file, root).execute());
+      return new ScenarioResult(file, name, new Run(file, root, coverage).execute());
     } catch (ScenarioException e) {
       return new ScenarioResult(file, name, List.of(new Failure(0, "a valid scenario", e.getMessage())));
     }
@@ -119,16 +130,14 @@ public final class ScenarioRunner {
   private static final class Run {
     private final Path file;
     private final JsonNode root;
+    private final PolicyCoverage coverage;
     private final List<Failure> failures = new ArrayList<>();
-    private TestClock clock;
-    private InMemoryApprovalQueue approvals;
-    private PolicyEngine engine;
-    private volatile AuditEvent lastEvent;
-    private String lastApprovalId;
+    private TestEngine engine;
 
-    Run(Path file, JsonNode root) {
+    Run(Path file, JsonNode root, PolicyCoverage coverage) {
       this.file = file;
       this.root = root;
+      this.coverage = coverage;
     }
 
     List<Failure> execute() {
@@ -141,22 +150,17 @@ public final class ScenarioRunner {
         checkLoadErrors(expectedErrors);
         return failures;
       }
-      Policy policy;
+      PolicySource policy;
       try {
         policy = policy();
       } catch (PolicyLoadException e) {
         failures.add(new Failure(0, "the policy to load", problems(e.problems())));
         return failures;
+      } catch (UncheckedIOException e) {
+        failures.add(new Failure(0, "a readable policy_file", e.getMessage()));
+        return failures;
       }
-      clock = TestClock.at(root.has("start") ? instant(root.get("start")) : DEFAULT_START);
-      approvals = InMemoryApprovalQueue.builder(clock).build();
-      engine =
-          PolicyEngine.builder(policy)
-              .clock(clock)
-              .counterStore(InMemoryCounterStore.create())
-              .approvals(approvals)
-              .audit(event -> lastEvent = event)
-              .build();
+      engine = new TestEngine(policy, root.has("start") ? instant(root.get("start")) : DEFAULT_START, coverage);
       Duration timeout = root.has("step_timeout") ? duration(root.get("step_timeout"), "step_timeout") : DEFAULT_STEP_TIMEOUT;
       JsonNode steps = root.get("steps");
       if (steps == null || !steps.isArray()) {
@@ -181,17 +185,17 @@ public final class ScenarioRunner {
       return failures;
     }
 
-    private Policy policy() {
+    private PolicySource policy() {
       JsonNode inline = root.get("policy");
       JsonNode fileName = root.get("policy_file");
       if ((inline == null) == (fileName == null)) {
         throw new ScenarioException("a scenario has exactly one of policy and policy_file");
       }
       if (fileName != null) {
-        Path resolved = file.toAbsolutePath().getParent().resolve(fileName.asText());
-        return Policy.load(resolved);
+        return PolicySource.file(file.toAbsolutePath().getParent().resolve(fileName.asText()));
       }
-      return inline.isTextual() ? Policy.parse(inline.textValue()) : Policy.fromTree(inline);
+      String name = PolicySource.display(file) + " (inline policy)";
+      return inline.isTextual() ? PolicySource.text(inline.textValue(), name) : PolicySource.tree(inline, name);
     }
 
     private void checkLoadErrors(JsonNode expected) {
@@ -204,6 +208,9 @@ public final class ScenarioRunner {
         problems = List.of();
       } catch (PolicyLoadException e) {
         problems = e.problems();
+      } catch (UncheckedIOException e) {
+        failures.add(new Failure(0, "a readable policy_file", e.getMessage()));
+        return;
       }
       Set<String> pointers = problems.stream().map(PolicyProblem::pointer).collect(Collectors.toSet());
       List<String> unmatched = new ArrayList<>();
@@ -225,7 +232,7 @@ public final class ScenarioRunner {
       }
       if (step.has("advance")) {
         checkKeys(step, Set.of("advance"), "step " + number);
-        clock.advance(duration(step.get("advance"), "advance"));
+        engine.clock().advance(duration(step.get("advance"), "advance"));
         return true;
       }
       if (step.has("approve") || step.has("reject")) {
@@ -235,14 +242,19 @@ public final class ScenarioRunner {
         if (!"last".equals(step.get(key).asText())) {
           throw new ScenarioException("step " + number + ": " + key + " takes only 'last'");
         }
-        if (lastApprovalId == null) {
+        if (!engine.hasHeldCall()) {
           failures.add(new Failure(number, "an approval to " + key, "no approval_required decision before it"));
           return false;
         }
-        if (approve) {
-          approvals.approve(lastApprovalId, "scenario");
-        } else {
-          approvals.reject(lastApprovalId, "scenario", "rejected by the scenario");
+        try {
+          if (approve) {
+            engine.approveLast("scenario");
+          } else {
+            engine.rejectLast("scenario", "rejected by the scenario");
+          }
+        } catch (IllegalStateException e) {
+          failures.add(new Failure(number, "a pending approval to " + key, e.getMessage()));
+          return false;
         }
         return true;
       }
@@ -278,9 +290,6 @@ public final class ScenarioRunner {
           failures.add(new Failure(number, "a decision within " + timeout.toMillis() + "ms", "none (the engine did not answer)"));
           return false;
         }
-        if (decision instanceof Decision.ApprovalRequired) {
-          lastApprovalId = ((Decision.ApprovalRequired) decision).approvalId();
-        }
         String where = repeat > 1 ? " (call " + i + " of " + repeat + ")" : "";
         String problem = mismatch(decision, expectedKind, retryAfter, reasonContains);
         if (problem != null) {
@@ -293,22 +302,7 @@ public final class ScenarioRunner {
 
     private Decision decide(ToolCall call, CallContext context, boolean toolFails, ExecutorService executor, Duration timeout)
         throws TimeoutException {
-      Future<Decision> future =
-          executor.submit(
-              () -> {
-                lastEvent = null;
-                try {
-                  engine.call(call, context, () -> {
-                    if (toolFails) {
-                      throw new IllegalStateException("tool failure requested by the scenario");
-                    }
-                    return Boolean.TRUE;
-                  }, refusal -> Boolean.FALSE);
-                } catch (IllegalStateException expected) {
-                  // the scenario asked the tool to fail; the interceptor has refunded and audited
-                }
-                return lastEvent.decision();
-              });
+      Future<Decision> future = executor.submit(() -> engine.call(call, context, toolFails));
       try {
         return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -33,11 +32,6 @@ class ConformanceTest {
   }
 
   private static Stream<DynamicTest> scenarios(Path dir) {
-    List<Path> files = ScenarioRunner.discover(List.of(dir));
-    assertThat(files).as("scenario files in " + dir.toAbsolutePath()).isNotEmpty();
-    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(), () -> {
-      ScenarioResult result = ScenarioRunner.run(file);
-      assertThat(result.failures()).as(result.name() + "\n" + result.describeFailures()).isEmpty();
-    }));
+    return Scenarios.in(dir).dynamicTests();
   }
 }

@@ -22,15 +22,17 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
   }
 
   @Test
-  void idleCountersExpireAfterTheirWindowOnTheDecisionsClock() {
+  void idleCountersExpireAfterTheirWindowAndAMarginOnTheDecisionsClock() {
     InMemoryCounterStore store = InMemoryCounterStore.create();
     store.reserve(List.of(request("a", 60_000)), T0);
     store.reserve(List.of(request("b", 3_600_000)), T0);
     assertThat(store.keyCount()).isEqualTo(2);
-    store.reserve(List.of(request("c", 3_600_000)), T0 + 60_000);
-    assertThat(store.keyCount()).as("a minute counter idle for a minute is gone").isEqualTo(2);
-    store.reserve(List.of(request("c", 3_600_000)), T0 + 3_600_000);
-    assertThat(store.keyCount()).as("b is gone; c was used at T0+60s").isEqualTo(1);
+    store.reserve(List.of(request("c", 3_600_000)), T0 + 61_000);
+    assertThat(store.keyCount()).as("idle for its window, but not yet for the 2s margin").isEqualTo(3);
+    store.reserve(List.of(request("c", 3_600_000)), T0 + 62_000);
+    assertThat(store.keyCount()).as("a minute counter idle for a minute and the margin is gone").isEqualTo(2);
+    store.reserve(List.of(request("c", 3_600_000)), T0 + 3_602_000);
+    assertThat(store.keyCount()).as("b is gone; c was used at T0+62s").isEqualTo(1);
   }
 
   @Test

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counters in this JVM's memory, on a Caffeine cache: exact under any concurrency, bounded in
- * keys, and rid of a counter once it has been idle for its window (by then it holds nothing that
- * could refuse a call).
+ * keys, and rid of a counter once it has been idle for its window and two seconds more (by then
+ * it holds nothing that could refuse a call).
  *
  * <p>Idle time is measured on the decisions' own clock (the latest {@code nowMillis} the store
  * has seen), so a test clock that jumps a day expires what a day would.
@@ -171,20 +171,33 @@ public final class InMemoryCounterStore implements CounterStore {
   }
 
   /** A counter untouched for one window holds nothing that could refuse a call: drop it. */
+  /**
+   * Forgets a counter once it has been idle for its window plus a margin. Caffeine ignores, on
+   * read, an extension of an entry's expiry of up to one second (it saves work), so without the
+   * margin a counter read just before its window ended and filled just after it could be dropped
+   * up to a second before the count it holds stops mattering.
+   */
   private static final class IdleForOneWindow implements Expiry<CounterKey, Counter> {
+    /** More than Caffeine's expiry tolerance (one second). */
+    static final long MARGIN_MILLIS = 2_000;
+
+    private static long idle(CounterKey key) {
+      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis() + MARGIN_MILLIS);
+    }
+
     @Override
     public long expireAfterCreate(CounterKey key, Counter value, long currentTime) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis());
+      return idle(key);
     }
 
     @Override
     public long expireAfterUpdate(CounterKey key, Counter value, long currentTime, long currentDuration) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis());
+      return idle(key);
     }
 
     @Override
     public long expireAfterRead(CounterKey key, Counter value, long currentTime, long currentDuration) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis());
+      return idle(key);
     }
   }
 

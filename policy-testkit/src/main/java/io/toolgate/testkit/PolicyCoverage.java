@@ -1,0 +1,98 @@
+package io.toolgate.testkit;
+
+import io.toolgate.engine.internal.model.PolicyModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Collects which policy rules decided calls, across every {@link PolicyTester} and scenario run
+ * that records into it; {@link #report()} gives the {@link CoverageReport}. Thread-safe.
+ *
+ * <p>As a JUnit 5 extension it reports once the test class has run, and can fail the class when
+ * coverage is below a threshold:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final PolicyCoverage coverage = PolicyCoverage.requireAtLeast(80);
+ *
+ * PolicyTester tester = PolicyTester.load("policy.yaml").recordCoverageIn(coverage);
+ * }</pre>
+ */
+public final class PolicyCoverage implements AfterAllCallback {
+  private final double minimumPercent;
+  private final Map<String, Map<String, Rule>> policies = new LinkedHashMap<>();
+
+  private PolicyCoverage(double minimumPercent) {
+    this.minimumPercent = minimumPercent;
+  }
+
+  /** A collector with no threshold. */
+  public static PolicyCoverage create() {
+    return new PolicyCoverage(0);
+  }
+
+  /**
+   * A collector that, used as a JUnit extension, fails the test class when fewer than {@code
+   * percent} of the rules decided a call.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= percent <= 100}
+   */
+  public static PolicyCoverage requireAtLeast(double percent) {
+    if (!(percent >= 0 && percent <= 100)) {
+      throw new IllegalArgumentException("a coverage threshold is a percentage from 0 to 100; got " + percent);
+    }
+    return new PolicyCoverage(percent);
+  }
+
+  /** The coverage so far. */
+  public synchronized CoverageReport report() {
+    List<CoverageReport.Item> items = new ArrayList<>();
+    policies.forEach((policy, rules) -> rules.forEach((pointer, rule) ->
+        items.add(new CoverageReport.Item(policy, pointer, rule.kind, rule.decided.get()))));
+    return new CoverageReport(items);
+  }
+
+  /**
+   * Prints the report to standard output once the test class has run, and fails the class if
+   * coverage is below the threshold given to {@link #requireAtLeast}.
+   */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    CoverageReport report = report();
+    System.out.print("Policy coverage of " + context.getDisplayName() + ":\n" + report.render());
+    if (report.percent() < minimumPercent) {
+      throw new AssertionError(String.format(Locale.ROOT,
+          "policy coverage %.1f%% is below the required %.1f%%; rules that never decided a call:%n  %s",
+          report.percent(), minimumPercent,
+          String.join("\n  ", report.uncovered().stream().map(i -> i.policy() + " " + i.pointer() + " (" + i.kind() + ")").toList())));
+    }
+  }
+
+  /** Registers a policy's rules (merging with a policy of the same name) and returns its tracker. */
+  synchronized CoverageTracker track(String policyName, PolicyModel model) {
+    Map<String, Rule> rules = policies.computeIfAbsent(policyName, k -> new LinkedHashMap<>());
+    CoverageTracker.rulesOf(model).forEach((pointer, kind) -> rules.putIfAbsent(pointer, new Rule(kind)));
+    return new CoverageTracker(model, rules);
+  }
+
+  /** One rule's counter. */
+  static final class Rule {
+    final String kind;
+    final AtomicLong decided = new AtomicLong();
+
+    Rule(String kind) {
+      this.kind = kind;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PolicyCoverage[" + report().percent() + "%]";
+  }
+}
