@@ -8,6 +8,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.toolgate.api.CounterRequest;
@@ -109,6 +112,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         StatefulRedisClusterConnection<String, String> cluster = ((RedisClusterClient) b.client).connect(StringCodec.UTF8);
         this.connection = cluster;
         commands = cluster.async();
+        connectToTheSlotOwner(cluster);
       } else {
         StatefulRedisConnection<String, String> standalone = ((RedisClient) b.client).connect(StringCodec.UTF8);
         this.connection = standalone;
@@ -126,6 +130,17 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         LOG.log(System.Logger.Level.DEBUG, "could not preload " + script.name() + "; it is sent on first use", e);
         return null;
       });
+    }
+  }
+
+  /**
+   * Opens the connection to the node that owns the store's slot now, rather than on the first
+   * decision (which a client that rejects commands while disconnected would refuse).
+   */
+  private void connectToTheSlotOwner(StatefulRedisClusterConnection<String, String> cluster) {
+    RedisClusterNode owner = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(keys.refundToken(new UUID(0, 0))));
+    if (owner != null) {
+      cluster.getConnection(owner.getUri().getHost(), owner.getUri().getPort(), ConnectionIntent.WRITE);
     }
   }
 
@@ -298,7 +313,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       lostRefunds.incrementAndGet();
       RedisStoreException lost = failure("refund", error);
       LOG.log(System.Logger.Level.ERROR, "refund of " + refund.requests + " is lost: " + lost.getMessage()
-          + (closed ? " (store closed)" : " (" + maxPendingRefunds + " refunds already wait for a retry)"));
+          + (closed ? " (store closed)" : " (the retry queue is full: " + maxPendingRefunds + " refunds)"));
       throw lost;
     }
     LOG.log(System.Logger.Level.WARNING, "refund of " + refund.requests + " failed (" + failure("refund", error).getMessage()

@@ -93,7 +93,7 @@ final class RedisServer implements AutoCloseable {
     kill();
   }
 
-  /** Sends one inline command and returns the first reply line. */
+  /** Sends one command; returns a bulk reply's text, or else the reply's first line. */
   String command(String... words) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(5_000);
@@ -105,17 +105,25 @@ final class RedisServer implements AutoCloseable {
       out.write(request.toString().getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = socket.getInputStream();
-      StringBuilder line = new StringBuilder();
-      int c;
-      while ((c = in.read()) != -1 && c != '\n') {
-        if (c != '\r') {
-          line.append((char) c);
-        }
+      String line = readLine(in);
+      if (line.startsWith("$") && !line.equals("$-1")) {
+        return new String(in.readNBytes(Integer.parseInt(line.substring(1))), StandardCharsets.UTF_8);
       }
-      return line.toString();
+      return line;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
   }
 
   private synchronized void startProcess() {
