@@ -28,21 +28,36 @@ public final class ScriptRunner {
 
   /** Loads {@code script} into the script cache ahead of its first use. */
   public CompletableFuture<String> preload(Script script) {
-    return timed(commands.scriptLoad(script.body()), new AtomicReference<>());
+    try {
+      return timed(commands.scriptLoad(script.body()), new AtomicReference<>());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Runs {@code script}; completes with its multi-bulk reply, or exceptionally. */
   public CompletableFuture<List<Object>> run(Script script, String[] keys, String[] args) {
     AtomicReference<RedisFuture<?>> inFlight = new AtomicReference<>();
     CompletableFuture<List<Object>> result = new CompletableFuture<>();
-    RedisFuture<List<Object>> bySha = commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+    RedisFuture<List<Object>> bySha;
+    try {
+      bySha = commands.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+    } catch (RuntimeException e) { // a closed connection may refuse at once rather than fail the future
+      return CompletableFuture.failedFuture(e);
+    }
     inFlight.set(bySha);
     bySha.whenComplete(
         (reply, error) -> {
           if (error == null) {
             result.complete(reply);
           } else if (isNoScript(error) && !result.isDone()) {
-            RedisFuture<List<Object>> byBody = commands.eval(script.body(), ScriptOutputType.MULTI, keys, args);
+            RedisFuture<List<Object>> byBody;
+            try {
+              byBody = commands.eval(script.body(), ScriptOutputType.MULTI, keys, args);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+              return;
+            }
             inFlight.set(byBody);
             byBody.whenComplete(
                 (again, failure) -> {
