@@ -28,12 +28,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * Counters in Redis, shared by every engine that uses the same server: several replicas of a
@@ -124,7 +124,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       }
       throw new RedisStoreException("cannot connect to Redis: " + e.getMessage(), e);
     }
-    this.scripts = new ScriptRunner(commands, b.commandTimeout.toNanos());
+    this.scripts = new ScriptRunner(commands, b.commandTimeout.toNanos(), scheduler);
     for (Script script : List.of(RESERVE, REFUND)) {
       scripts.preload(script).exceptionally(e -> {
         LOG.log(System.Logger.Level.DEBUG, "could not preload " + script.name() + "; it is sent on first use", e);
@@ -197,7 +197,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return ReserveResult.granted();
     }
-    Reservation reservation = new Reservation(requests, nowMillis);
+    ReserveCall reservation = new ReserveCall(requests, nowMillis);
     try {
       return reservation.result(scripts.run(RESERVE, reservation.keys, reservation.args).join());
     } catch (CompletionException e) {
@@ -208,25 +208,23 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>Never blocks: the stage completes on the {@linkplain Builder#callbackExecutor callback
-   * executor}, never on Lettuce's event loop.
+   * <p>Never blocks: the stage completes on Lettuce's event loop when Redis answers (or on the
+   * {@linkplain Builder#callbackExecutor callback executor}, if one is set).
    */
   @Override
   public CompletionStage<ReserveResult> reserveAsync(List<CounterRequest> requests, long nowMillis) {
     if (requests.isEmpty()) {
       return CompletableFuture.completedFuture(ReserveResult.granted());
     }
-    Reservation reservation = new Reservation(requests, nowMillis);
-    return scripts
-        .run(RESERVE, reservation.keys, reservation.args)
-        .handleAsync(
-            (reply, error) -> {
-              if (error != null) {
-                throw failure("reserve", error);
-              }
-              return reservation.result(reply);
-            },
-            callbackExecutor);
+    ReserveCall reservation = new ReserveCall(requests, nowMillis);
+    return completion(
+        scripts.run(RESERVE, reservation.keys, reservation.args),
+        (reply, error) -> {
+          if (error != null) {
+            throw failure("reserve", error);
+          }
+          return reservation.result(reply);
+        });
   }
 
   /**
@@ -242,7 +240,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return;
     }
-    Refund refund = new Refund(requests, reservedAtMillis);
+    RefundCall refund = new RefundCall(requests, reservedAtMillis);
     try {
       scripts.run(REFUND, refund.keys, refund.args).join();
     } catch (CompletionException e) {
@@ -256,17 +254,15 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    Refund refund = new Refund(requests, reservedAtMillis);
-    return scripts
-        .run(REFUND, refund.keys, refund.args)
-        .handleAsync(
-            (reply, error) -> {
-              if (error != null) {
-                retryLater(refund, error);
-              }
-              return null;
-            },
-            callbackExecutor);
+    RefundCall refund = new RefundCall(requests, reservedAtMillis);
+    return completion(
+        scripts.run(REFUND, refund.keys, refund.args),
+        (reply, error) -> {
+          if (error != null) {
+            retryLater(refund, error);
+          }
+          return null;
+        });
   }
 
   /** Refunds that failed and wait for a retry, for metrics and tests. */
@@ -292,6 +288,12 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
   }
 
+  /** Applies {@code then} where the caller asked async stages to complete. */
+  private <T, R> CompletionStage<R> completion(
+      CompletableFuture<T> reply, BiFunction<? super T, Throwable, ? extends R> then) {
+    return callbackExecutor == null ? reply.handle(then) : reply.handleAsync(then, callbackExecutor);
+  }
+
   private RedisStoreException failure(String operation, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof RedisStoreException) {
@@ -305,7 +307,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
 
   // ---- refunds that failed ---------------------------------------------------------------------
 
-  private void retryLater(Refund refund, Throwable error) {
+  private void retryLater(RefundCall refund, Throwable error) {
     if (closed || pendingRefunds.incrementAndGet() > maxPendingRefunds) {
       if (!closed) {
         pendingRefunds.decrementAndGet();
@@ -321,7 +323,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     schedule(refund, FIRST_RETRY_MILLIS);
   }
 
-  private void schedule(Refund refund, long delayMillis) {
+  private void schedule(RefundCall refund, long delayMillis) {
     try {
       scheduler.schedule(() -> retry(refund, delayMillis), delayMillis, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) { // the client is shutting down
@@ -329,7 +331,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
   }
 
-  private void retry(Refund refund, long lastDelayMillis) {
+  private void retry(RefundCall refund, long lastDelayMillis) {
     if (closed) {
       giveUp(refund, "the store was closed");
       return;
@@ -348,7 +350,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     });
   }
 
-  private void giveUp(Refund refund, String why) {
+  private void giveUp(RefundCall refund, String why) {
     pendingRefunds.decrementAndGet();
     lostRefunds.incrementAndGet();
     LOG.log(System.Logger.Level.ERROR, "refund of " + refund.requests + " is lost: " + why);
@@ -357,13 +359,13 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   // ---- script arguments ------------------------------------------------------------------------
 
   /** The keys and arguments of reserve.lua for one decision; requests for one counter summed. */
-  private final class Reservation {
+  private final class ReserveCall {
     final String[] keys;
     final String[] args;
     final int[] firstIndex;
     final long nowMillis;
 
-    Reservation(List<CounterRequest> requests, long nowMillis) {
+    ReserveCall(List<CounterRequest> requests, long nowMillis) {
       this.nowMillis = nowMillis;
       int n = requests.size();
       CounterRequest[] distinct = new CounterRequest[n];
@@ -414,13 +416,13 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   }
 
   /** The keys and arguments of refund.lua for one refund, with the token that makes it once. */
-  private final class Refund {
+  private final class RefundCall {
     final List<CounterRequest> requests;
     final String[] keys;
     final String[] args;
     final long deadlineNanos;
 
-    Refund(List<CounterRequest> requests, long reservedAtMillis) {
+    RefundCall(List<CounterRequest> requests, long reservedAtMillis) {
       this.requests = List.copyOf(requests);
       int n = requests.size();
       long longestWindow = 0;
@@ -457,7 +459,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration idleGrace = DEFAULT_IDLE_GRACE;
     private TimeSource timeSource = TimeSource.CALLER;
-    private Executor callbackExecutor = ForkJoinPool.commonPool();
+    private Executor callbackExecutor;
     private int maxPendingRefunds = DEFAULT_MAX_PENDING_REFUNDS;
 
     private Builder(AbstractRedisClient client) {
@@ -514,10 +516,11 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
 
     /**
-     * Where {@link #reserveAsync} and {@link #refundAsync} complete their stages, so that the
-     * caller's continuations never run on (and never block) Lettuce's event loop; default the
-     * common fork-join pool. {@code Runnable::run} completes on the event loop: only for
-     * continuations that never block.
+     * Where {@link #reserveAsync} and {@link #refundAsync} complete their stages. By default they
+     * complete on Lettuce's event loop, as Lettuce's own futures do: the fastest, and right when
+     * what runs after a decision (the engine, the audit sink, an async tool) never blocks. Give an
+     * executor when it might, so that it can never stall Redis I/O for every other decision; the
+     * hop costs throughput (see the README's figures).
      */
     public Builder callbackExecutor(Executor callbackExecutor) {
       this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");

@@ -7,6 +7,7 @@ package io.toolgate.redis;
 public final class RedisStoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with {@code message}, caused by Lettuce's {@code cause}. */
   public RedisStoreException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -7,6 +7,9 @@ import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,10 +23,17 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ScriptRunner {
   private final RedisScriptingAsyncCommands<String, String> commands;
   private final long timeoutNanos;
+  private final ScheduledExecutorService timer;
 
-  public ScriptRunner(RedisScriptingAsyncCommands<String, String> commands, long timeoutNanos) {
+  /**
+   * @param timer where timeouts fire (Lettuce's event executors, so that what follows a timed-out
+   *     call never runs on a JDK-wide timer thread)
+   */
+  public ScriptRunner(
+      RedisScriptingAsyncCommands<String, String> commands, long timeoutNanos, ScheduledExecutorService timer) {
     this.commands = commands;
     this.timeoutNanos = timeoutNanos;
+    this.timer = timer;
   }
 
   /** Loads {@code script} into the script cache ahead of its first use. */
@@ -89,16 +99,22 @@ public final class ScriptRunner {
   }
 
   private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> result, AtomicReference<RedisFuture<?>> inFlight) {
-    result.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
-    result.whenComplete(
-        (reply, error) -> {
-          if (error instanceof TimeoutException) {
-            RedisFuture<?> command = inFlight.get();
-            if (command != null) {
-              command.cancel(false);
-            }
-          }
-        });
+    Runnable expire = () -> {
+      if (result.completeExceptionally(new TimeoutException())) {
+        RedisFuture<?> command = inFlight.get();
+        if (command != null) {
+          command.cancel(false);
+        }
+      }
+    };
+    ScheduledFuture<?> timeout;
+    try {
+      timeout = timer.schedule(expire, timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) { // the client is shutting down
+      result.completeExceptionally(e);
+      return result;
+    }
+    result.whenComplete((reply, error) -> timeout.cancel(false));
     return result;
   }
 
