@@ -170,21 +170,32 @@ public final class InMemoryCounterStore implements CounterStore {
     return -1;
   }
 
-  /** A counter untouched for one window holds nothing that could refuse a call: drop it. */
+  /**
+   * A counter untouched for one window holds nothing that could refuse a call: drop it. Caffeine
+   * ignores a read that would move an entry's expiry by at most its tolerance (one second), so
+   * each duration is one window plus that tolerance: a counter is never dropped before it has been
+   * idle for a whole window.
+   */
   private static final class IdleForOneWindow implements Expiry<CounterKey, Counter> {
+    private static final long CAFFEINE_TOLERANCE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static long idle(CounterKey key) {
+      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis()) + CAFFEINE_TOLERANCE_NANOS;
+    }
+
     @Override
     public long expireAfterCreate(CounterKey key, Counter value, long currentTime) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis());
+      return idle(key);
     }
 
     @Override
     public long expireAfterUpdate(CounterKey key, Counter value, long currentTime, long currentDuration) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis());
+      return idle(key);
     }
 
     @Override
     public long expireAfterRead(CounterKey key, Counter value, long currentTime, long currentDuration) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis());
+      return idle(key);
     }
   }
 
