@@ -60,6 +60,27 @@ class AgreesWithInMemoryStoreTest {
         .checkAssert(seed -> compare(seed, "run" + run.incrementAndGet()));
   }
 
+  @Test
+  void callersWhoseClocksLagAreCountedAlikeByBoth() {
+    // A reservation that reaches the store with an earlier time than the latest one is logged at
+    // the latest time (sliding) or counted in the latest window (fixed).
+    CounterStore memory = InMemoryCounterStore.create();
+    String run = "late-" + System.nanoTime();
+    CounterRequest sliding = new CounterRequest(run + "-s", "global", 10_000, Algorithm.SLIDING, 2, 1);
+    CounterRequest fixed = new CounterRequest(run + "-f", "global", 10_000, Algorithm.FIXED, 2, 1);
+    long t = T0 + 2_000;
+    long[] times = {t + 9_000, t, t + 9_500, t + 18_999, t + 19_000, t + 19_000, t + 8_500, t + 21_000};
+    List<String> trace = new ArrayList<>();
+    for (long now : times) {
+      for (List<CounterRequest> requests : List.of(List.of(sliding), List.of(fixed), List.of(sliding, fixed))) {
+        ReserveResult expected = memory.reserve(requests, now);
+        trace.add("reserve at " + now + " " + requests + " -> " + expected);
+        assertThat(redis.reserve(requests, now).toString()).as(String.join("\n", trace)).isEqualTo(expected.toString());
+      }
+    }
+    assertThat(trace).anyMatch(line -> line.contains("rejected"));
+  }
+
   private record Counter(String name, Algorithm algorithm, long windowMillis, double[] maxes) {}
 
   private record Granted(List<CounterRequest> requests, long at) {}
