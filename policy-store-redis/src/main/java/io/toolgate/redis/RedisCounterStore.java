@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RedisCounterStore.class.getName());
   private static final Script RESERVE = Script.load("reserve.lua");
   private static final Script REFUND = Script.load("refund.lua");
+  private static final long STARTUP_TIMEOUT_SECONDS = 10;
   private static final long FIRST_RETRY_MILLIS = 50;
   private static final long LONGEST_RETRY_MILLIS = 5_000;
 
@@ -126,10 +128,14 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
     this.scripts = new ScriptRunner(commands, b.commandTimeout.toNanos(), scheduler);
     for (Script script : List.of(RESERVE, REFUND)) {
-      scripts.preload(script).exceptionally(e -> {
-        LOG.log(System.Logger.Level.DEBUG, "could not preload " + script.name() + "; it is sent on first use", e);
-        return null;
-      });
+      try {
+        scripts.preload(script).get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.log(System.Logger.Level.WARNING, "could not load " + script.name() + " into Redis now; it is sent on first use", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisStoreException("interrupted while loading " + script.name() + " into Redis", e);
+      }
     }
   }
 

@@ -71,6 +71,28 @@ class StoreOptionsTest {
   }
 
   @Test
+  void createConnectsWithEveryDefaultAndOwnsItsClient() {
+    CounterRequest r = new CounterRequest("created-" + System.nanoTime(), "global", 60_000, Algorithm.FIXED, 1, 1);
+    RedisCounterStore store = RedisCounterStore.create(RedisServer.shared().uri());
+    try {
+      // The default timeout (50 ms) is for production; on a busy test machine allow retries.
+      ReserveResult result = null;
+      for (int attempt = 0; attempt < 50 && result == null; attempt++) {
+        try {
+          result = store.reserve(List.of(r), T);
+        } catch (RedisStoreException slow) {
+          assertThat(slow).hasMessageContaining("did not answer reserve within 50 ms");
+        }
+      }
+      assertThat(result).isNotNull();
+      assertThat(result.isGranted() || result.retryAfterMillis() == 60_000).isTrue();
+    } finally {
+      store.close();
+    }
+    assertThatThrownBy(() -> store.reserve(List.of(r), T)).isInstanceOf(RedisStoreException.class);
+  }
+
+  @Test
   void anEmptyReservationNeedsNoRoundTrip() {
     try (RedisCounterStore store = RedisCounterStore.builder(client).build()) {
       assertThat(store.reserve(List.of(), T).isGranted()).isTrue();

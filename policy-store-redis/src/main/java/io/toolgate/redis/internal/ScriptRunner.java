@@ -36,10 +36,10 @@ public final class ScriptRunner {
     this.timer = timer;
   }
 
-  /** Loads {@code script} into the script cache ahead of its first use. */
+  /** Loads {@code script} into the script cache ahead of its first use; returns its SHA. */
   public CompletableFuture<String> preload(Script script) {
     try {
-      return timed(commands.scriptLoad(script.body()), new AtomicReference<>());
+      return commands.scriptLoad(script.body()).toCompletableFuture();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -77,20 +77,6 @@ public final class ScriptRunner {
                     result.completeExceptionally(failure);
                   }
                 });
-          } else {
-            result.completeExceptionally(error);
-          }
-        });
-    return withTimeout(result, inFlight);
-  }
-
-  private <T> CompletableFuture<T> timed(RedisFuture<T> command, AtomicReference<RedisFuture<?>> inFlight) {
-    inFlight.set(command);
-    CompletableFuture<T> result = new CompletableFuture<>();
-    command.whenComplete(
-        (reply, error) -> {
-          if (error == null) {
-            result.complete(reply);
           } else {
             result.completeExceptionally(error);
           }
