@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.CounterStore;
+import io.toolgate.api.ReserveResult;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,22 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     assertThat(store.keyCount()).as("a minute counter idle for a minute and the margin is gone").isEqualTo(2);
     store.reserve(List.of(request("c", 3_600_000)), T0 + 3_602_000);
     assertThat(store.keyCount()).as("b is gone; c was used at T0+62s").isEqualTo(1);
+  }
+
+  @Test
+  void aCounterReadJustBeforeItWouldExpireIsKeptForAWholeWindowMore() {
+    // Created late in one window, touched early in the next: the next read moves its expiry by
+    // less than Caffeine's one-second tolerance, which must not drop it before the window ends.
+    InMemoryCounterStore store = InMemoryCounterStore.create();
+    long window = 7_000;
+    CounterRequest one = new CounterRequest("c", "global", window, Algorithm.FIXED, 3, 1);
+    CounterRequest three = new CounterRequest("c", "global", window, Algorithm.FIXED, 3, 3);
+    long start = Math.floorDiv(T0, window) * window;
+    assertThat(store.reserve(List.of(one), start + 6_345).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(one), start + 7_317).isGranted()).isTrue();
+    ReserveResult over = store.reserve(List.of(three), start + 13_417);
+    assertThat(over.isGranted()).as("1 + 3 > 3 within [start+7s, start+14s)").isFalse();
+    assertThat(over.retryAfterMillis()).isEqualTo(583);
   }
 
   @Test

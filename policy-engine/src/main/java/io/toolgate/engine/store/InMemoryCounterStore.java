@@ -170,7 +170,6 @@ public final class InMemoryCounterStore implements CounterStore {
     return -1;
   }
 
-  /** A counter untouched for one window holds nothing that could refuse a call: drop it. */
   /**
    * Forgets a counter once it has been idle for its window plus a margin. Caffeine ignores, on
    * read, an extension of an entry's expiry of up to one second (it saves work), so without the

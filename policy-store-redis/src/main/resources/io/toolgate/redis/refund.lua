@@ -1,0 +1,68 @@
+-- Toolgate: give back what one granted reservation took, once.
+-- The same arithmetic as policy-engine's FixedWindowCounter.give and SlidingLogCounter.give.
+--
+-- KEYS[1]: this refund's token: a refund whose token is already set has been applied (a retry
+-- after a reply was lost) and does nothing.
+-- KEYS[2..]: two per request, as in reserve.lua: its state hash and its log list.
+-- ARGV[1]: the reservation's time, epoch milliseconds (on the clock the reservation used).
+-- ARGV[2]: how much earlier a sliding entry may have been logged than ARGV[1] says (0 on the
+-- caller's clock; the clock offset's uncertainty on the server's).
+-- ARGV[3]: the token's time to live, milliseconds.
+-- ARGV[4..]: three per request: algorithm ("F" or "S"), window ms, cost.
+-- Returns 1 when applied, 0 when the token showed it had been.
+
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then
+  return 0
+end
+local taken_at = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+
+local function num(x)
+  return string.format('%.17g', x)
+end
+
+local function window_start(t, window)
+  local r = math.fmod(t, window)
+  if r < 0 then
+    r = r + window
+  end
+  return t - r
+end
+
+local function entry(e)
+  local sp = string.find(e, ' ', 1, true)
+  return tonumber(string.sub(e, 1, sp - 1)), tonumber(string.sub(e, sp + 1))
+end
+
+local n = (#KEYS - 1) / 2
+for i = 1, n do
+  local state, log = KEYS[2 * i], KEYS[2 * i + 1]
+  local a = 3 + (i - 1) * 3
+  local window, cost = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  if ARGV[a + 1] == 'F' then
+    -- Only while the reservation's window is the stored one.
+    local stored = redis.call('HMGET', state, 's', 'c')
+    if stored[1] and window_start(taken_at, window) == tonumber(stored[1]) then
+      redis.call('HSET', state, 'c', num(math.max(0, tonumber(stored[2]) - cost)))
+    end
+  else
+    -- The earliest entry of this cost logged at or after the reservation's time is the one it
+    -- made (later only if it was logged at a later entry's time).
+    local entries = redis.call('LRANGE', log, 0, -1)
+    for j = 1, #entries do
+      local t, c = entry(entries[j])
+      if t >= taken_at - tolerance and c == cost then
+        -- Every earlier entry with this text would have matched first: this removes entry j.
+        redis.call('LREM', log, 1, entries[j])
+        if redis.call('LLEN', log) == 0 then
+          redis.call('DEL', state)
+        else
+          local sum = tonumber(redis.call('HGET', state, 'c') or '0')
+          redis.call('HSET', state, 'c', num(sum - c))
+        end
+        break
+      end
+    end
+  end
+end
+return 1

@@ -1,0 +1,223 @@
+package io.toolgate.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.toolgate.api.AuditEvent;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.CounterRequest;
+import io.toolgate.api.CounterRequest.Algorithm;
+import io.toolgate.api.Decision;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.Policy;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.testkit.TestClock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Redis failing under a running engine: on a server of this class's own, which the tests kill,
+ * restart on the same port, pause and flush.
+ */
+@Timeout(60)
+class FaultTest {
+  private static final Duration TIMEOUT = Duration.ofMillis(100);
+  /** How long a decision may take while Redis is down: the timeout, and room for a busy machine. */
+  private static final long BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(TIMEOUT.toMillis() + 1_500);
+  private static final String POLICY = """
+      {"version": "1", "default": "deny", "tools": {
+        "compile": {"limits": [{"counter": "compiles", "max": 1000, "window": "minute"}]},
+        "deploy": {"limits": [{"counter": "deploys", "max": 3, "window": "minute"}]}}}
+      """;
+
+  private static RedisServer server;
+  private final TestClock clock = TestClock.at("2026-01-01T10:00:00Z");
+  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void startServer() {
+    server = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+    if (!"+PONG".equals(ping())) {
+      server.restart();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} client options")
+  @ValueSource(strings = {"recommended", "default"})
+  void decisionsDenyWhileRedisIsDownAndResumeWhenItIsBack(String options) {
+    ClientOptions clientOptions =
+        options.equals("recommended") ? RedisCounterStore.recommendedClientOptions() : ClientOptions.create();
+    PolicyEngine engine = engine(store(clientOptions), false, AuditEvent -> {});
+    assertThat(engine.evaluate(ToolCall.of("compile"), CallContext.of("a")).kind()).isEqualTo(Decision.Kind.ALLOW);
+
+    server.kill();
+    for (int i = 0; i < 5; i++) {
+      boolean async = i % 2 == 1;
+      long start = System.nanoTime();
+      Decision d = async
+          ? engine.evaluateAsync(ToolCall.of("compile"), CallContext.of("a")).toCompletableFuture().join()
+          : engine.evaluate(ToolCall.of("compile"), CallContext.of("a"));
+      long took = System.nanoTime() - start;
+      assertThat(d.kind()).isEqualTo(Decision.Kind.DENY);
+      assertThat(d.reason()).contains("policy state unavailable").contains("counter store failed");
+      assertThat(took).as("a decision without Redis returns within the timeout").isLessThan(BOUND_NANOS);
+    }
+
+    server.restart();
+    assertThat(eventually(() -> engine.evaluate(ToolCall.of("compile"), CallContext.of("a")).isAllowed()))
+        .as("the same engine decides again once Redis is back")
+        .isTrue();
+    assertThat(engine.evaluateAsync(ToolCall.of("compile"), CallContext.of("a")).toCompletableFuture().join().isAllowed())
+        .isTrue();
+  }
+
+  @Test
+  void aTimeoutIsReportedAsSuch() {
+    PolicyEngine engine = engine(store(RedisCounterStore.recommendedClientOptions()), false, e -> {});
+    assertThat(engine.evaluate(ToolCall.of("compile"), CallContext.of("a")).isAllowed()).isTrue();
+    assertThat(server.command("CLIENT", "PAUSE", "500", "ALL")).isEqualTo("+OK");
+    long start = System.nanoTime();
+    Decision d = engine.evaluate(ToolCall.of("compile"), CallContext.of("a"));
+    assertThat(System.nanoTime() - start).isLessThan(BOUND_NANOS);
+    assertThat(d.kind()).isEqualTo(Decision.Kind.DENY);
+    assertThat(d.reason()).contains("policy state unavailable").contains("did not answer reserve within 100 ms");
+  }
+
+  @Test
+  void scriptFlushIsSurvived() {
+    RedisCounterStore store = store(RedisCounterStore.recommendedClientOptions());
+    PolicyEngine engine = engine(store, false, e -> {});
+    CallContext who = CallContext.of("flush");
+    assertThat(engine.evaluate(ToolCall.of("deploy"), who).isAllowed()).isTrue();
+    assertThat(engine.evaluate(ToolCall.of("deploy"), who).isAllowed()).isTrue();
+    assertThat(server.command("SCRIPT", "FLUSH")).isEqualTo("+OK");
+    assertThat(engine.evaluate(ToolCall.of("deploy"), who).isAllowed()).as("counts kept, script reloaded").isTrue();
+    assertThat(engine.evaluate(ToolCall.of("deploy"), who).kind()).isEqualTo(Decision.Kind.RATE_LIMITED);
+
+    CounterRequest r = new CounterRequest("flushed-refund", "global", 60_000, Algorithm.SLIDING, 1, 1);
+    long t = clock.millis();
+    assertThat(store.reserve(List.of(r), t).isGranted()).isTrue();
+    assertThat(server.command("SCRIPT", "FLUSH")).isEqualTo("+OK");
+    store.refund(List.of(r), t);
+    assertThat(store.pendingRefunds()).isZero();
+    assertThat(store.reserve(List.of(r), t).isGranted()).as("the refund ran after the flush").isTrue();
+  }
+
+  @Test
+  void failOpenAdmitsAndAuditsTheFailOpenRule() {
+    List<AuditEvent> audit = new CopyOnWriteArrayList<>();
+    PolicyEngine engine = engine(store(RedisCounterStore.recommendedClientOptions()), true, audit::add);
+    server.kill();
+    Decision d = engine.evaluate(ToolCall.of("deploy"), CallContext.of("a"));
+    assertThat(d.kind()).isEqualTo(Decision.Kind.ALLOW);
+    assertThat(d.rule()).isEqualTo("fail-open");
+    assertThat(audit).hasSize(1);
+    Decision audited = audit.get(0).decision();
+    assertThat(audited.rule()).isEqualTo("fail-open");
+    assertThat(audited.reason()).contains("policy state unavailable").contains("fail-open is configured");
+  }
+
+  @Test
+  void aRefundThatTimesOutIsRetriedAndAppliedExactlyOnce() {
+    RedisCounterStore store = store(RedisCounterStore.recommendedClientOptions());
+    CounterRequest fixed = new CounterRequest("retried-fixed", "global", 60_000, Algorithm.FIXED, 2, 1);
+    CounterRequest sliding = new CounterRequest("retried-sliding", "global", 60_000, Algorithm.SLIDING, 2, 1);
+    long t = clock.millis();
+    for (int i = 0; i < 2; i++) {
+      assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
+    }
+    // Redis holds the refund past the timeout, then runs it: the reply is lost, the refund not.
+    assertThat(server.command("CLIENT", "PAUSE", "400", "ALL")).isEqualTo("+OK");
+    store.refund(List.of(fixed, sliding), t);
+    assertThat(store.pendingRefunds()).isEqualTo(1);
+    assertThat(eventually(() -> store.pendingRefunds() == 0)).isTrue();
+    assertThat(store.lostRefunds()).isZero();
+    assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).as("one refund applied").isTrue();
+    assertThat(store.reserve(List.of(fixed), t).isGranted()).as("and only one").isFalse();
+    assertThat(store.reserve(List.of(sliding), t).isGranted()).as("and only one").isFalse();
+  }
+
+  @Test
+  void aRefundThatCannotBeQueuedIsReported() {
+    RedisClient client = client(RedisCounterStore.recommendedClientOptions());
+    RedisCounterStore store = RedisCounterStore.builder(client).commandTimeout(TIMEOUT).maxPendingRefunds(0).build();
+    open.add(store);
+    CounterRequest r = new CounterRequest("unqueued", "global", 60_000, Algorithm.FIXED, 2, 1);
+    server.kill();
+    assertThatThrownBy(() -> store.refund(List.of(r), clock.millis()))
+        .isInstanceOf(RedisStoreException.class)
+        .hasMessageContaining("Redis failed to refund");
+    assertThat(store.lostRefunds()).isEqualTo(1);
+    assertThatThrownBy(() -> store.refundAsync(List.of(r), clock.millis()).toCompletableFuture().join())
+        .hasCauseInstanceOf(RedisStoreException.class);
+    assertThat(store.lostRefunds()).isEqualTo(2);
+  }
+
+  private RedisCounterStore store(ClientOptions options) {
+    RedisCounterStore store = RedisCounterStore.builder(client(options))
+        .keyPrefix("fault-" + System.nanoTime() + ":")
+        .commandTimeout(TIMEOUT)
+        .build();
+    open.add(store);
+    return store;
+  }
+
+  private RedisClient client(ClientOptions options) {
+    RedisClient client = RedisClient.create(server.uri());
+    client.setOptions(options);
+    open.add(client::shutdown);
+    return client;
+  }
+
+  private PolicyEngine engine(RedisCounterStore store, boolean failOpen, io.toolgate.api.AuditSink audit) {
+    return PolicyEngine.builder(Policy.parse(POLICY))
+        .counterStore(store)
+        .clock(clock)
+        .failOpen(failOpen)
+        .audit(audit)
+        .build();
+  }
+
+  private static String ping() {
+    try {
+      return server.command("PING");
+    } catch (RuntimeException e) {
+      return e.toString();
+    }
+  }
+
+  private static boolean eventually(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      RedisServer.sleep(50);
+    }
+    return false;
+  }
+}
