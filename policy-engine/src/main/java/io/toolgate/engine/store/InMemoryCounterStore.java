@@ -10,6 +10,7 @@ import io.toolgate.api.ReserveResult;
 import io.toolgate.engine.internal.store.Counter;
 import io.toolgate.engine.internal.store.CounterKey;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InMemoryCounterStore implements CounterStore {
   /** The default {@linkplain Builder#maximumKeys key bound}. */
   public static final long DEFAULT_MAXIMUM_KEYS = 1_000_000;
+
+  /** Locks several counters in one global order, so two reservations cannot deadlock. */
+  private static final Comparator<Counter> LOCK_ORDER = Comparator.comparingInt(System::identityHashCode);
+  private static final Object TIE_LOCK = new Object();
 
   private final AtomicLong latestMillis = new AtomicLong(Long.MIN_VALUE);
   private final Cache<CounterKey, Counter> counters;
@@ -67,11 +72,12 @@ public final class InMemoryCounterStore implements CounterStore {
       CounterRequest request = requests.get(0);
       Counter counter = counterFor(request);
       synchronized (counter) {
-        long wait = counter.waitFor(request.cost(), request.max(), nowMillis);
+        long window = request.windowMillis();
+        long wait = counter.waitFor(request.cost(), request.max(), nowMillis, window);
         if (wait != 0) {
           return ReserveResult.rejected(0, wait);
         }
-        counter.take(request.cost(), nowMillis);
+        counter.take(request.cost(), nowMillis, window);
         return ReserveResult.granted();
       }
     }
@@ -94,7 +100,15 @@ public final class InMemoryCounterStore implements CounterStore {
       costs[slot] += requests.get(i).cost();
     }
     Counter[] order = Arrays.copyOf(distinct, size);
-    Arrays.sort(order, Counter.LOCK_ORDER);
+    Arrays.sort(order, LOCK_ORDER);
+    for (int i = 1; i < size; i++) {
+      if (System.identityHashCode(order[i - 1]) == System.identityHashCode(order[i])) {
+        // Two counters the order cannot tell apart: whoever holds the tie lock goes first.
+        synchronized (TIE_LOCK) {
+          return lockedReserve(order, 0, requests, distinct, costs, firstIndex, size, nowMillis);
+        }
+      }
+    }
     return lockedReserve(order, 0, requests, distinct, costs, firstIndex, size, nowMillis);
   }
 
@@ -116,8 +130,8 @@ public final class InMemoryCounterStore implements CounterStore {
     int worst = -1;
     long longestWait = 0;
     for (int slot = 0; slot < size; slot++) {
-      double max = requests.get(firstIndex[slot]).max();
-      long wait = distinct[slot].waitFor(costs[slot], max, nowMillis);
+      CounterRequest first = requests.get(firstIndex[slot]);
+      long wait = distinct[slot].waitFor(costs[slot], first.max(), nowMillis, first.windowMillis());
       if (wait > longestWait) {
         longestWait = wait;
         worst = firstIndex[slot];
@@ -127,7 +141,7 @@ public final class InMemoryCounterStore implements CounterStore {
       return ReserveResult.rejected(worst, longestWait);
     }
     for (int slot = 0; slot < size; slot++) {
-      distinct[slot].take(costs[slot], nowMillis);
+      distinct[slot].take(costs[slot], nowMillis, requests.get(firstIndex[slot]).windowMillis());
     }
     return ReserveResult.granted();
   }
@@ -138,7 +152,7 @@ public final class InMemoryCounterStore implements CounterStore {
       Counter counter = counters.getIfPresent(CounterKey.of(request));
       if (counter != null) {
         synchronized (counter) {
-          counter.give(request.cost(), reservedAtMillis);
+          counter.give(request.cost(), reservedAtMillis, request.windowMillis());
         }
       }
     }

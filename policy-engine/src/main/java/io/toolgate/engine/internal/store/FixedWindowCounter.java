@@ -8,16 +8,13 @@ final class FixedWindowCounter extends Counter {
   private long windowStart = Long.MIN_VALUE;
   private double count;
 
-  FixedWindowCounter(long windowMillis) {
-    super(windowMillis);
-  }
 
   @Override
-  public long waitFor(double cost, double max, long now) {
+  public long waitFor(double cost, double max, long now, long windowMillis) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
-    long start = windowStartOf(now);
+    long start = windowStartOf(now, windowMillis);
     if (start > windowStart) {
       return 0;
     }
@@ -27,8 +24,8 @@ final class FixedWindowCounter extends Counter {
   }
 
   @Override
-  public void take(double cost, long now) {
-    long start = windowStartOf(now);
+  public void take(double cost, long now, long windowMillis) {
+    long start = windowStartOf(now, windowMillis);
     if (start > windowStart) {
       windowStart = start;
       count = cost;
@@ -38,13 +35,13 @@ final class FixedWindowCounter extends Counter {
   }
 
   @Override
-  public void give(double cost, long takenAt) {
-    if (windowStartOf(takenAt) == windowStart) {
+  public void give(double cost, long takenAt, long windowMillis) {
+    if (windowStartOf(takenAt, windowMillis) == windowStart) {
       count = Math.max(0, count - cost);
     }
   }
 
-  private long windowStartOf(long now) {
+  private static long windowStartOf(long now, long windowMillis) {
     return Math.floorDiv(now, windowMillis) * windowMillis;
   }
 }

@@ -16,16 +16,13 @@ final class SlidingLogCounter extends Counter {
   private int size;
   private double sum;
 
-  SlidingLogCounter(long windowMillis) {
-    super(windowMillis);
-  }
 
   @Override
-  public long waitFor(double cost, double max, long now) {
+  public long waitFor(double cost, double max, long now, long windowMillis) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
-    expire(effectiveTime(now));
+    expire(effectiveTime(now), windowMillis);
     if (sum + cost <= max) {
       return 0;
     }
@@ -42,9 +39,9 @@ final class SlidingLogCounter extends Counter {
   }
 
   @Override
-  public void take(double cost, long now) {
+  public void take(double cost, long now, long windowMillis) {
     long at = effectiveTime(now);
-    expire(at);
+    expire(at, windowMillis);
     if (cost > 0) {
       if (size == times.length) {
         resize(times.length * 2);
@@ -58,7 +55,7 @@ final class SlidingLogCounter extends Counter {
   }
 
   @Override
-  public void give(double cost, long takenAt) {
+  public void give(double cost, long takenAt, long windowMillis) {
     // The earliest entry of this cost logged at or after the reservation's time is the one it
     // made (later only if it was logged at a later entry's time).
     for (int i = 0; i < size; i++) {
@@ -75,7 +72,7 @@ final class SlidingLogCounter extends Counter {
   }
 
   /** Drops entries that no interval containing {@code now} can hold. */
-  private void expire(long now) {
+  private void expire(long now, long windowMillis) {
     while (size > 0 && times[head] + windowMillis <= now) {
       sum -= costs[head];
       head = (head + 1) % times.length;
