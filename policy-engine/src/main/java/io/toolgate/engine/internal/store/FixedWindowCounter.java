@@ -2,22 +2,18 @@ package io.toolgate.engine.internal.store;
 
 /**
  * A count that starts again at every multiple of the window since the epoch (so minute, hour and
- * day windows start on UTC calendar boundaries).
+ * day windows start on UTC calendar boundaries). Two fields, so a key costs 32 bytes here.
  */
 final class FixedWindowCounter extends Counter {
   private long windowStart = Long.MIN_VALUE;
   private double count;
 
-  FixedWindowCounter(long windowMillis) {
-    super(windowMillis);
-  }
-
   @Override
-  public long waitFor(double cost, double max, long now) {
+  public long waitFor(double cost, double max, long windowMillis, long now) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
-    long start = windowStartOf(now);
+    long start = windowStartOf(now, windowMillis);
     if (start > windowStart) {
       return 0;
     }
@@ -27,8 +23,8 @@ final class FixedWindowCounter extends Counter {
   }
 
   @Override
-  public void take(double cost, long now) {
-    long start = windowStartOf(now);
+  public void take(double cost, long windowMillis, long now) {
+    long start = windowStartOf(now, windowMillis);
     if (start > windowStart) {
       windowStart = start;
       count = cost;
@@ -38,13 +34,18 @@ final class FixedWindowCounter extends Counter {
   }
 
   @Override
-  public void give(double cost, long takenAt) {
-    if (windowStartOf(takenAt) == windowStart) {
+  public void give(double cost, long windowMillis, long takenAt) {
+    if (windowStartOf(takenAt, windowMillis) == windowStart) {
       count = Math.max(0, count - cost);
     }
   }
 
-  private long windowStartOf(long now) {
+  @Override
+  boolean isIdle(long windowMillis, long now) {
+    return windowStart == Long.MIN_VALUE || windowStart + windowMillis <= now;
+  }
+
+  private static long windowStartOf(long now, long windowMillis) {
     return Math.floorDiv(now, windowMillis) * windowMillis;
   }
 }

@@ -16,16 +16,12 @@ final class SlidingLogCounter extends Counter {
   private int size;
   private double sum;
 
-  SlidingLogCounter(long windowMillis) {
-    super(windowMillis);
-  }
-
   @Override
-  public long waitFor(double cost, double max, long now) {
+  public long waitFor(double cost, double max, long windowMillis, long now) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
-    expire(effectiveTime(now));
+    expire(effectiveTime(now), windowMillis);
     if (sum + cost <= max) {
       return 0;
     }
@@ -42,9 +38,9 @@ final class SlidingLogCounter extends Counter {
   }
 
   @Override
-  public void take(double cost, long now) {
+  public void take(double cost, long windowMillis, long now) {
     long at = effectiveTime(now);
-    expire(at);
+    expire(at, windowMillis);
     if (cost > 0) {
       if (size == times.length) {
         resize(times.length * 2);
@@ -58,7 +54,7 @@ final class SlidingLogCounter extends Counter {
   }
 
   @Override
-  public void give(double cost, long takenAt) {
+  public void give(double cost, long windowMillis, long takenAt) {
     // The earliest entry of this cost logged at or after the reservation's time is the one it
     // made (later only if it was logged at a later entry's time).
     for (int i = 0; i < size; i++) {
@@ -70,12 +66,18 @@ final class SlidingLogCounter extends Counter {
     }
   }
 
+  @Override
+  boolean isIdle(long windowMillis, long now) {
+    expire(now, windowMillis);
+    return size == 0;
+  }
+
   private long effectiveTime(long now) {
     return size == 0 ? now : Math.max(now, times[slot(size - 1)]);
   }
 
   /** Drops entries that no interval containing {@code now} can hold. */
-  private void expire(long now) {
+  private void expire(long now, long windowMillis) {
     while (size > 0 && times[head] + windowMillis <= now) {
       sum -= costs[head];
       head = (head + 1) % times.length;
