@@ -1,7 +1,5 @@
 package io.toolgate.engine.internal.eval;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.toolgate.engine.internal.model.Glob;
 import io.toolgate.engine.internal.model.Grant;
 import io.toolgate.engine.internal.model.HideRule;
@@ -12,12 +10,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A policy compiled for deciding: per tool name a {@link ToolPlan}, computed once. Names that
  * some key or hide rule names exactly are planned up front in an immutable map; any other name
- * (matched by globs, or by nothing) is planned on first use and kept in a bounded cache, so an
- * agent inventing names cannot grow memory without bound.
+ * (matched by globs, or by nothing) is planned on first use and kept, up to 10,000 such names; a
+ * name past that bound is planned on every call, so an agent inventing names cannot grow memory
+ * without bound. A plain concurrent map rather than an LRU cache: a hit is one lookup, with no
+ * bookkeeping on the hot path.
  */
 public final class CompiledPolicy {
   private static final int OTHER_NAMES_CACHED = 10_000;
@@ -27,8 +28,7 @@ public final class CompiledPolicy {
   private final List<Keyed<ToolEntry>> topEntries = new ArrayList<>();
   private final Map<String, List<Keyed<ToolEntry>>> grantEntries = new LinkedHashMap<>();
   private final Map<String, ToolPlan> exactPlans;
-  private final Cache<String, ToolPlan> otherPlans =
-      Caffeine.newBuilder().maximumSize(OTHER_NAMES_CACHED).build();
+  private final ConcurrentHashMap<String, ToolPlan> otherPlans = new ConcurrentHashMap<>();
 
   public CompiledPolicy(PolicyModel model) {
     this.model = model;
@@ -74,7 +74,16 @@ public final class CompiledPolicy {
     if (plan != null) {
       return plan;
     }
-    return otherPlans.get(tool, this::plan);
+    plan = otherPlans.get(tool);
+    if (plan != null) {
+      return plan;
+    }
+    plan = plan(tool);
+    if (otherPlans.size() < OTHER_NAMES_CACHED) {
+      ToolPlan raced = otherPlans.putIfAbsent(tool, plan);
+      return raced != null ? raced : plan;
+    }
+    return plan;
   }
 
   /**
