@@ -3,8 +3,11 @@
 # policy-benchmarks/RESULTS.md and policy-benchmarks/results.png.
 #
 #   policy-benchmarks/run.sh            full run: 3 forks x 5 iterations of 1 s (~20 min on 2 cores)
-#   policy-benchmarks/run.sh --quick    1 fork x 3 iterations of 1 s (< 5 min on 2 cores)
+#   policy-benchmarks/run.sh --quick    1 fork, 2 s warm-up, 3 iterations of 1 s (< 5 min on 2 cores)
 #   policy-benchmarks/run.sh [--quick] -- <extra JMH arguments, e.g. a benchmark regex or -prof gc>
+#
+# Environment: JMH_ARGS replaces the mode's JMH settings; RESULTS_NOTE is added to RESULTS.md's
+# notes (say where and how the run was made).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +26,7 @@ if [[ -n "${JMH_ARGS:-}" ]]; then
   read -r -a jmh_args <<< "$JMH_ARGS"
   memory_keys=20000
 elif [[ $mode == quick ]]; then
-  jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
+  jmh_args=(-f 1 -wi 1 -w 2s -i 3 -r 1s)
   memory_keys=20000
 else
   jmh_args=(-f 3 -wi 5 -w 1s -i 5 -r 1s)
@@ -41,13 +44,14 @@ cp=("$here/target/classes:$here/target/lib/*")
 jvm=(-Xms1g -Xmx1g)
 
 echo "== JMH (${jmh_args[*]} ${jmh_extra[*]:-})"
-java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "-Xms1g -Xmx1g" \
+java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "-Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" \
   -rf json -rff "$out/jmh.json" "${jmh_extra[@]}" | tee "$out/jmh.txt"
 
 echo "== memory per key ($memory_keys keys)"
 java "${jvm[@]}" -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true \
   -Dtoolgate.memory.keys="$memory_keys" -cp "${cp[@]}" \
-  io.toolgate.benchmarks.MemoryFootprint "$out/memory.json" 2>/dev/null
+  io.toolgate.benchmarks.MemoryFootprint "$out/memory.json" 2>"$out/memory.err" \
+  || { cat "$out/memory.err" >&2; echo "memory measurement failed" >&2; exit 1; }
 
 finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_after=$(uptime)
@@ -59,6 +63,9 @@ load_after=$(uptime)
   echo
   echo "Load (\`uptime\`) before: \`$(echo "$load_before" | xargs)\`; after: \`$(echo "$load_after" | xargs)\`."
 } > "$out/notes.md"
+if [[ -n "${RESULTS_NOTE:-}" ]]; then
+  { echo; echo "$RESULTS_NOTE"; } >> "$out/notes.md"
+fi
 if [[ -f "$here/NOTES.md" ]]; then
   { echo; cat "$here/NOTES.md"; } >> "$out/notes.md"
 fi

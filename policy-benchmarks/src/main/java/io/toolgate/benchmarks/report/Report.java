@@ -272,7 +272,10 @@ public final class Report {
       if (other == null) {
         continue;
       }
-      String against = line.goal().kind() == Goal.Kind.ABSOLUTE ? "goal" : line.comparedName().replace("row ", "");
+      String against =
+          line.goal().kind() == Goal.Kind.ABSOLUTE ? "goal"
+              : line.goal().kind() == Goal.Kind.ROW ? "baseline"
+              : line.comparedName();
       labels.add(line.goal().row() + " vs " + against);
       toolgate.add(line.toolgate().score());
       compared.add(other);
@@ -287,6 +290,11 @@ public final class Report {
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setYAxisLogarithmic(true);
     chart.getStyler().setYAxisMin(1.0);
+    double highest = 1;
+    for (int i = 0; i < toolgate.size(); i++) {
+      highest = Math.max(highest, Math.max(toolgate.get(i), compared.get(i)));
+    }
+    chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(highest * 1.5))));
     chart.getStyler().setXAxisLabelRotation(30);
     chart.getStyler().setOverlapped(false);
     if (labels.isEmpty()) {

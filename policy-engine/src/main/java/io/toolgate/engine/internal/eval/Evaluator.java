@@ -346,7 +346,7 @@ public final class Evaluator {
         return "global";
       case GRANT:
         String principal = view.context.principal();
-        return principal == null ? null : "grant:" + principal;
+        return principal == null ? null : grantScope(principal);
       case SESSION:
         String session = view.context.sessionId();
         return session == null ? null : "session:" + session;
@@ -355,6 +355,25 @@ public final class Evaluator {
         return value == null ? null : limit.scope().text() + ":" + Json.scopeText(value);
     }
   }
+
+  /**
+   * {@code "grant:" + principal}, the same string as the calling thread's previous call for the
+   * same principal: its hash is then cached and it is the very key the store holds, so the store's
+   * lookup neither hashes nor compares characters. A thread's cache is one pair, so it costs
+   * nothing to keep and a miss costs one compare.
+   */
+  private static String grantScope(String principal) {
+    String[] last = LAST_GRANT_SCOPE.get();
+    if (principal == last[0] || principal.equals(last[0])) {
+      return last[1];
+    }
+    String scope = "grant:" + principal;
+    last[0] = principal;
+    last[1] = scope;
+    return scope;
+  }
+
+  private static final ThreadLocal<String[]> LAST_GRANT_SCOPE = ThreadLocal.withInitial(() -> new String[2]);
 
   private Decision storeFailed(Reserving reserving, Throwable error) {
     String tool = reserving.view.call.tool();
