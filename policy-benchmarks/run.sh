@@ -3,7 +3,7 @@
 # policy-benchmarks/RESULTS.md and policy-benchmarks/results.png.
 #
 #   policy-benchmarks/run.sh            full run: 3 forks x 5 iterations of 1 s (~20 min on 2 cores)
-#   policy-benchmarks/run.sh --quick    1 fork, 2 s warm-up, 3 iterations of 1 s (< 5 min on 2 cores)
+#   policy-benchmarks/run.sh --quick    1 fork, 3 s warm-up, 3 iterations of 0.5 s (< 5 min on 2 cores)
 #   policy-benchmarks/run.sh [--quick] -- <extra JMH arguments, e.g. a benchmark regex or -prof gc>
 #
 # Environment: JMH_ARGS replaces the mode's JMH settings; RESULTS_NOTE is added to RESULTS.md's
@@ -26,7 +26,7 @@ if [[ -n "${JMH_ARGS:-}" ]]; then
   read -r -a jmh_args <<< "$JMH_ARGS"
   memory_keys=20000
 elif [[ $mode == quick ]]; then
-  jmh_args=(-f 1 -wi 1 -w 2s -i 3 -r 1s)
+  jmh_args=(-f 1 -wi 3 -w 1s -i 3 -r 500ms)
   memory_keys=20000
 else
   jmh_args=(-f 3 -wi 5 -w 1s -i 5 -r 1s)
