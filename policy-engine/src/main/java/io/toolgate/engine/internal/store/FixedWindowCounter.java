@@ -45,7 +45,12 @@ final class FixedWindowCounter extends Counter {
     return windowStart == Long.MIN_VALUE || windowStart + windowMillis <= now;
   }
 
-  private static long windowStartOf(long now, long windowMillis) {
+  /** The start of {@code now}'s window: the stored one without a division when it holds {@code now}. */
+  private long windowStartOf(long now, long windowMillis) {
+    long stored = windowStart;
+    if (stored != Long.MIN_VALUE && now >= stored && now - stored < windowMillis) {
+      return stored;
+    }
     return Math.floorDiv(now, windowMillis) * windowMillis;
   }
 }
