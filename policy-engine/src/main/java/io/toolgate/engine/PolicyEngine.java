@@ -18,6 +18,7 @@ import io.toolgate.engine.internal.eval.Trace;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -117,11 +118,13 @@ public final class PolicyEngine {
    * they want refunds. The decision is audited with outcome {@link Outcome#EVALUATED}.
    */
   public Decision evaluate(ToolCall call, CallContext context) {
-    long start = auditing ? System.nanoTime() : 0L;
-    Decision decision = evaluator.decide(policy.compiled(), call, context);
-    if (auditing) {
-      audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
+    if (!auditing) {
+      return evaluator.decide(policy.compiled(), call, context);
     }
+    long decidedAt = clock.millis(); // one reading for the counters and the audit
+    long start = System.nanoTime();
+    Decision decision = evaluator.decide(policy.compiled(), call, context, decidedAt);
+    audit(decidedAt, call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
     return decision;
   }
 
@@ -189,12 +192,13 @@ public final class PolicyEngine {
       ToolInvoker<? extends R> tool,
       Function<? super Decision, ? extends R> onRefusal,
       Predicate<? super R> failed) {
+    long decidedAt = auditing ? clock.millis() : Evaluator.READ_CLOCK;
     long start = auditing ? System.nanoTime() : 0L;
-    Decision decision = evaluator.decide(policy.compiled(), call, context);
+    Decision decision = evaluator.decide(policy.compiled(), call, context, decidedAt);
     long latency = auditing ? System.nanoTime() - start : 0L;
     if (!decision.isAllowed() && !shadow) {
       if (auditing) {
-        audit(call, context, decision, Outcome.NOT_RUN, latency);
+        audit(decidedAt, call, context, decision, Outcome.NOT_RUN, latency);
       }
       return onRefusal.apply(decision);
     }
@@ -203,13 +207,13 @@ public final class PolicyEngine {
     try {
       result = tool.invoke();
     } catch (RuntimeException | Error e) {
-      settle(reservation, false, call, context, decision, latency);
+      settle(decidedAt, reservation, false, call, context, decision, latency);
       throw e;
     } catch (Exception e) {
-      settle(reservation, false, call, context, decision, latency);
+      settle(decidedAt, reservation, false, call, context, decision, latency);
       throw new ToolInvocationException(call.tool(), e);
     }
-    settle(reservation, !failed.test(result), call, context, decision, latency);
+    settle(decidedAt, reservation, !failed.test(result), call, context, decision, latency);
     return result;
   }
 
@@ -259,12 +263,12 @@ public final class PolicyEngine {
               try {
                 running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
               } catch (RuntimeException e) {
-                settle(reservation, false, call, context, decision, latency);
+                settle(Evaluator.READ_CLOCK, reservation, false, call, context, decision, latency);
                 return CompletableFuture.failedFuture(e);
               }
               return running.whenComplete(
                   (result, error) ->
-                      settle(reservation, error == null && !failed.test(result), call, context, decision, latency));
+                      settle(Evaluator.READ_CLOCK, reservation, error == null && !failed.test(result), call, context, decision, latency));
             });
   }
 
@@ -281,6 +285,7 @@ public final class PolicyEngine {
   }
 
   private void settle(
+      long decidedAt,
       Reservation reservation,
       boolean succeeded,
       ToolCall call,
@@ -293,12 +298,22 @@ public final class PolicyEngine {
       reservation.rollback();
     }
     if (auditing) {
-      audit(call, context, decision, succeeded ? Outcome.SUCCEEDED : Outcome.FAILED, latency);
+      audit(decidedAt, call, context, decision, succeeded ? Outcome.SUCCEEDED : Outcome.FAILED, latency);
     }
   }
 
   private void audit(ToolCall call, CallContext context, Decision decision, Outcome outcome, long latency) {
-    audit.record(new AuditEvent(clock.instant(), call, context, decision, outcome, latency));
+    audit(Evaluator.READ_CLOCK, call, context, decision, outcome, latency);
+  }
+
+  /**
+   * Records one event at {@code decidedAt} (epoch milliseconds), or at the clock's time when it is
+   * {@link Evaluator#READ_CLOCK}. {@code Clock.millis} rather than {@code Clock.instant}: the
+   * latter is not an intrinsic and costs more than the rest of an audit to a fast sink.
+   */
+  private void audit(long decidedAt, ToolCall call, CallContext context, Decision decision, Outcome outcome, long latency) {
+    long millis = decidedAt == Evaluator.READ_CLOCK ? clock.millis() : decidedAt;
+    audit.record(new AuditEvent(Instant.ofEpochMilli(millis), call, context, decision, outcome, latency));
   }
 
   private static <R> R refuse(Decision decision) {

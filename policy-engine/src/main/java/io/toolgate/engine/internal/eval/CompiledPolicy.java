@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A policy compiled for deciding: per tool name a {@link ToolPlan}, computed once. Names that
@@ -28,7 +29,8 @@ public final class CompiledPolicy {
   private final Map<String, List<Keyed<ToolEntry>>> grantEntries = new LinkedHashMap<>();
   private final Map<String, ToolPlan> exactPlans;
   private final Cache<String, ToolPlan> otherPlans =
-      Caffeine.newBuilder().maximumSize(OTHER_NAMES_CACHED).build();
+      Caffeine.newBuilder().maximumSize(OTHER_NAMES_CACHED).executor(Runnable::run).build();
+  private final Function<String, ToolPlan> planner = this::plan;
 
   public CompiledPolicy(PolicyModel model) {
     this.model = model;
@@ -74,7 +76,8 @@ public final class CompiledPolicy {
     if (plan != null) {
       return plan;
     }
-    return otherPlans.get(tool, this::plan);
+    plan = otherPlans.getIfPresent(tool);
+    return plan != null ? plan : otherPlans.get(tool, planner);
   }
 
   /**

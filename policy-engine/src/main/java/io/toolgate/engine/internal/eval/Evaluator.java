@@ -48,9 +48,20 @@ public final class Evaluator {
     this.failOpen = failOpen;
   }
 
+  /** For {@code nowMillis}: no time read yet, read the clock if a limit needs it. */
+  public static final long READ_CLOCK = Long.MIN_VALUE;
+
   /** Decides {@code call}, taking its counters from the store synchronously. */
   public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context) {
-    return decide(policy, call, context, null);
+    return decide(policy, call, context, null, READ_CLOCK);
+  }
+
+  /**
+   * Decides {@code call} at {@code nowMillis}, a time the caller already read from the clock (so
+   * one reading serves the decision and its audit), or {@link #READ_CLOCK}.
+   */
+  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, long nowMillis) {
+    return decide(policy, call, context, null, nowMillis);
   }
 
   /**
@@ -58,8 +69,12 @@ public final class Evaluator {
    * every check in {@code trace} when it is not {@code null}.
    */
   public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
+    return decide(policy, call, context, trace, READ_CLOCK);
+  }
+
+  private Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis) {
     try {
-      Object prepared = prepare(policy, call, context, trace);
+      Object prepared = prepare(policy, call, context, trace, nowMillis);
       if (prepared instanceof Decision) {
         return (Decision) prepared;
       }
@@ -83,7 +98,7 @@ public final class Evaluator {
   public CompletionStage<Decision> decideAsync(
       CompiledPolicy policy, ToolCall call, CallContext context) {
     try {
-      Object prepared = prepare(policy, call, context, null);
+      Object prepared = prepare(policy, call, context, null, READ_CLOCK);
       if (prepared instanceof Decision) {
         return CompletableFuture.completedFuture((Decision) prepared);
       }
@@ -111,7 +126,7 @@ public final class Evaluator {
   }
 
   /** Steps 1 to 5 and the counter requests of step 6: a final decision, or a {@link Reserving}. */
-  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
+  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis) {
     String tool = call.tool();
     ToolPlan plan = policy.planFor(tool);
     Resolved r = plan.resolve(context);
@@ -170,7 +185,7 @@ public final class Evaluator {
       if (r.limits.isEmpty()) {
         return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null);
       }
-      return reserving(r, view, trace);
+      return reserving(r, view, trace, nowMillis);
     } catch (IllegalArgumentException e) {
       // ToolCall.arguments(): a map of arguments that is not JSON.
       return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
@@ -270,10 +285,13 @@ public final class Evaluator {
   }
 
   /** Step 6, first half: the counter request of every limit, or a denial naming a limit. */
-  private Object reserving(Resolved r, CallView view, Trace trace) {
+  private Object reserving(Resolved r, CallView view, Trace trace, long nowMillis) {
     String tool = view.call.tool();
-    List<CounterRequest> requests = new ArrayList<>(r.limits.size());
-    for (Limit limit : r.limits) {
+    int n = r.limits.size();
+    CounterRequest only = null;
+    CounterRequest[] requests = n == 1 ? null : new CounterRequest[n];
+    for (int i = 0; i < n; i++) {
+      Limit limit = r.limits.get(i);
       String scope = scopeValue(limit, view);
       if (scope == null) {
         return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
@@ -295,9 +313,17 @@ public final class Evaluator {
         trace.step(limit.pointer(), "counter " + limit.counter() + " [" + scope + "]",
             "cost " + Reasons.number(cost) + " of max " + Reasons.number(limit.max()) + " per " + Reasons.window(limit.windowMillis()));
       }
-      requests.add(new CounterRequest(limit.counter(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost));
+      CounterRequest request =
+          new CounterRequest(limit.counter(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost);
+      if (requests == null) {
+        only = request;
+      } else {
+        requests[i] = request;
+      }
     }
-    return new Reserving(r, view, requests, clock.millis());
+    // Most plans have a single limit: a list of one, no array.
+    return new Reserving(r, view, requests == null ? List.of(only) : List.of(requests),
+        nowMillis == READ_CLOCK ? clock.millis() : nowMillis);
   }
 
   private static String costProblem(Limit limit, JsonNode value) {

@@ -2,32 +2,31 @@ package io.toolgate.engine.internal.store;
 
 /**
  * A count that starts again at every multiple of the window since the epoch (so minute, hour and
- * day windows start on UTC calendar boundaries).
+ * day windows start on UTC calendar boundaries). Only a call past the stored window divides, to
+ * find its own window's start.
  */
 final class FixedWindowCounter extends Counter {
   private long windowStart = Long.MIN_VALUE;
   private double count;
-
 
   @Override
   public long waitFor(double cost, double max, long now, long windowMillis) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
-    long start = windowStartOf(now, windowMillis);
-    if (start > windowStart) {
-      return 0;
+    long windowEnd = windowStart + windowMillis;
+    if (now >= windowEnd) {
+      return 0; // a new window: the count starts again
     }
-    // The current window, or a later one than this call's time (a call that read the clock just
+    // The stored window, or a later one than this call's time (a call that read the clock just
     // before another that reached the store first): both count against the stored window.
-    return count + cost <= max ? 0 : windowStart + windowMillis - now;
+    return count + cost <= max ? 0 : windowEnd - now;
   }
 
   @Override
   public void take(double cost, long now, long windowMillis) {
-    long start = windowStartOf(now, windowMillis);
-    if (start > windowStart) {
-      windowStart = start;
+    if (now >= windowStart + windowMillis) {
+      windowStart = Math.floorDiv(now, windowMillis) * windowMillis;
       count = cost;
     } else {
       count += cost;
@@ -36,12 +35,8 @@ final class FixedWindowCounter extends Counter {
 
   @Override
   public void give(double cost, long takenAt, long windowMillis) {
-    if (windowStartOf(takenAt, windowMillis) == windowStart) {
+    if (takenAt >= windowStart && takenAt < windowStart + windowMillis) {
       count = Math.max(0, count - cost);
     }
-  }
-
-  private static long windowStartOf(long now, long windowMillis) {
-    return Math.floorDiv(now, windowMillis) * windowMillis;
   }
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the benchmarks, runs the JMH suite and the memory measurement, and writes
+# policy-benchmarks/RESULTS.md and policy-benchmarks/results.png.
+#
+#   policy-benchmarks/run.sh            full run: 3 forks x 5 iterations of 1 s (~20 min on 2 cores)
+#   policy-benchmarks/run.sh --quick    1 fork, 3 s warm-up, 3 iterations of 0.5 s (< 5 min on 2 cores)
+#   policy-benchmarks/run.sh [--quick] -- <extra JMH arguments, e.g. a benchmark regex or -prof gc>
+#
+# Environment: JMH_ARGS replaces the mode's JMH settings; RESULTS_NOTE is added to RESULTS.md's
+# notes (say where and how the run was made).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+mode=full
+jmh_extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) mode=quick; shift ;;
+    --) shift; jmh_extra=("$@"); break ;;
+    *) echo "usage: $0 [--quick] [-- <JMH arguments>]" >&2; exit 2 ;;
+  esac
+done
+
+if [[ -n "${JMH_ARGS:-}" ]]; then
+  read -r -a jmh_args <<< "$JMH_ARGS"
+  memory_keys=20000
+elif [[ $mode == quick ]]; then
+  jmh_args=(-f 1 -wi 3 -w 1s -i 3 -r 500ms)
+  memory_keys=20000
+else
+  jmh_args=(-f 3 -wi 5 -w 1s -i 5 -r 1s)
+  memory_keys=100000
+fi
+
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_before=$(uptime)
+echo "== build"
+(cd "$root" && mvn -B -ntp -q -pl policy-benchmarks -am package -DskipTests)
+
+out="$here/target/run"
+mkdir -p "$out"
+cp=("$here/target/classes:$here/target/lib/*")
+jvm=(-Xms1g -Xmx1g)
+
+echo "== JMH (${jmh_args[*]} ${jmh_extra[*]:-})"
+java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "-Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" \
+  -rf json -rff "$out/jmh.json" "${jmh_extra[@]}" | tee "$out/jmh.txt"
+
+echo "== memory per key ($memory_keys keys)"
+java "${jvm[@]}" -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true \
+  -Dtoolgate.memory.keys="$memory_keys" -cp "${cp[@]}" \
+  io.toolgate.benchmarks.MemoryFootprint "$out/memory.json" 2>"$out/memory.err" \
+  || { cat "$out/memory.err" >&2; echo "memory measurement failed" >&2; exit 1; }
+
+finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_after=$(uptime)
+{
+  flag=""; [[ $mode == quick ]] && flag=" --quick"
+  echo "Run: \`policy-benchmarks/run.sh$flag\` (${mode} mode: JMH \`${jmh_args[*]}\`, average time, one JVM fork per benchmark, \`-Xms1g -Xmx1g\`), from $started to $finished."
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(java -version 2>&1 | head -1)."
+  echo
+  echo "Load (\`uptime\`) before: \`$(echo "$load_before" | xargs)\`; after: \`$(echo "$load_after" | xargs)\`."
+} > "$out/notes.md"
+if [[ -n "${RESULTS_NOTE:-}" ]]; then
+  { echo; echo "$RESULTS_NOTE"; } >> "$out/notes.md"
+fi
+if [[ -f "$here/NOTES.md" ]]; then
+  { echo; cat "$here/NOTES.md"; } >> "$out/notes.md"
+fi
+
+echo "== report"
+java -Djava.awt.headless=true -cp "${cp[@]}" io.toolgate.benchmarks.report.Report \
+  "$out/jmh.json" "$out/memory.json" "$out/notes.md" "$here/RESULTS.md" "$here/results.png"
+echo "wrote $here/RESULTS.md and $here/results.png"
