@@ -5,6 +5,7 @@
 #   policy-benchmarks/run.sh            full run: 3 forks x 5 iterations of 1 s (~20 min on 2 cores)
 #   policy-benchmarks/run.sh --quick    1 fork, 3 s warm-up, 3 iterations of 0.5 s (< 5 min on 2 cores)
 #   policy-benchmarks/run.sh [--quick] -- <extra JMH arguments, e.g. a benchmark regex or -prof gc>
+#       (with extra arguments or JMH_ARGS the report goes to target/run/, not RESULTS.md)
 #
 # Environment: JMH_ARGS replaces the mode's JMH settings; RESULTS_NOTE is added to RESULTS.md's
 # notes (say where and how the run was made).
@@ -70,7 +71,12 @@ if [[ -f "$here/NOTES.md" ]]; then
   { echo; cat "$here/NOTES.md"; } >> "$out/notes.md"
 fi
 
+# A run of a subset (extra JMH arguments) must not replace the published results.
+report_dir="$here"
+if [[ ${#jmh_extra[@]} -gt 0 || -n "${JMH_ARGS:-}" ]]; then
+  report_dir="$out"
+fi
 echo "== report"
 java -Djava.awt.headless=true -cp "${cp[@]}" io.toolgate.benchmarks.report.Report \
-  "$out/jmh.json" "$out/memory.json" "$out/notes.md" "$here/RESULTS.md" "$here/results.png"
-echo "wrote $here/RESULTS.md and $here/results.png"
+  "$out/jmh.json" "$out/memory.json" "$out/notes.md" "$report_dir/RESULTS.md" "$report_dir/results.png"
+echo "wrote $report_dir/RESULTS.md and $report_dir/results.png"
