@@ -37,8 +37,7 @@ class AgreesWithInMemoryStoreTest {
 
   @BeforeAll
   static void connect() {
-    client = RedisClient.create(RedisServer.shared().uri());
-    client.setOptions(RedisCounterStore.recommendedClientOptions());
+    client = RedisServer.sharedClient();
     redis = RedisCounterStore.builder(client)
         .keyPrefix("agree-" + System.nanoTime() + ":")
         .commandTimeout(Duration.ofSeconds(5))

@@ -15,8 +15,7 @@ class RedisCounterStoreTest extends CounterStoreContract {
 
   @BeforeAll
   static void connect() {
-    client = RedisClient.create(RedisServer.shared().uri());
-    client.setOptions(RedisCounterStore.recommendedClientOptions());
+    client = RedisServer.sharedClient();
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package io.toolgate.redis;
 
+import io.lettuce.core.RedisClient;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +56,13 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** A server of the caller's own, on a free port. */
+  /** A client of the {@linkplain #shared() shared server}, with the store's recommended options. */
+  static RedisClient sharedClient() {
+    RedisClient client = RedisClient.create(shared().uri());
+    client.setOptions(RedisCounterStore.recommendedClientOptions());
+    return client;
+  }
+
   static RedisServer start(String... extraArgs) {
     RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
     server.startProcess();

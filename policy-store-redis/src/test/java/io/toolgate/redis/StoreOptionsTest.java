@@ -23,8 +23,7 @@ class StoreOptionsTest {
 
   @BeforeAll
   static void connect() {
-    client = RedisClient.create(RedisServer.shared().uri());
-    client.setOptions(RedisCounterStore.recommendedClientOptions());
+    client = RedisServer.sharedClient();
   }
 
   @AfterAll

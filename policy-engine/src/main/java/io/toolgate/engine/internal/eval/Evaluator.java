@@ -32,6 +32,8 @@ import org.everit.json.schema.Validator;
  * whatever goes wrong becomes a denial with a reason.
  */
 public final class Evaluator {
+  /** For {@code nowMillis}: no time read yet, read the clock if a limit needs it. */
+  public static final long READ_CLOCK = Long.MIN_VALUE;
   private static final System.Logger LOG = System.getLogger(Evaluator.class.getName());
   private static final Validator FAIL_EARLY = Validator.builder().failEarly().build();
   private static final Redaction SECRETS = Redaction.withExtraFragments(List.of());
@@ -47,9 +49,6 @@ public final class Evaluator {
     this.clock = clock;
     this.failOpen = failOpen;
   }
-
-  /** For {@code nowMillis}: no time read yet, read the clock if a limit needs it. */
-  public static final long READ_CLOCK = Long.MIN_VALUE;
 
   /** Decides {@code call}, taking its counters from the store synchronously. */
   public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context) {
