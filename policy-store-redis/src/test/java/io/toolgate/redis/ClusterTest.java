@@ -11,6 +11,7 @@ import io.toolgate.api.ReserveResult;
 import io.toolgate.redis.internal.Keys;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +59,9 @@ class ClusterTest {
     client.setOptions(RedisCounterStore.recommendedClusterClientOptions());
     try (RedisCounterStore store = RedisCounterStore.builder(client).commandTimeout(Duration.ofSeconds(5)).build()) {
       String run = UUID.randomUUID().toString();
-      CounterRequest global = new CounterRequest(run + "-calls", "global", 60_000, Algorithm.FIXED, 2, 1);
-      CounterRequest perAgent = new CounterRequest(run + "-agent", "grant:agent-1", 60_000, Algorithm.SLIDING, 5, 1);
-      CounterRequest perProject = new CounterRequest(run + "-budget", "args.projectId:7", 3_600_000, Algorithm.FIXED, 10, 2.5);
+      CounterRequest global = new CounterRequest(run + "-calls", "global", null, 60_000, Algorithm.FIXED, 2, 1);
+      CounterRequest perAgent = new CounterRequest(run + "-agent", "grant", "agent-1", 60_000, Algorithm.SLIDING, 5, 1);
+      CounterRequest perProject = new CounterRequest(run + "-budget", "args.projectId", "7", 3_600_000, Algorithm.FIXED, 10, 2.5);
       List<CounterRequest> decision = List.of(global, perAgent, perProject);
       long t = 1_767_261_600_000L;
       assertThat(store.reserve(decision, t).isGranted()).isTrue();
@@ -80,9 +81,9 @@ class ClusterTest {
   void everyKeyOfAStoreHashesToOneSlotWhateverItsCounterAndScope() {
     Keys keys = new Keys("toolgate:", "toolgate");
     int slot = SlotHash.getSlot("toolgate:{toolgate}:anything");
-    for (String scope : List.of("global", "grant:a", "session:}{", "args.p:{x}", "args.p:a}{x\u0000\n*", "")) {
+    for (String value : Arrays.asList(null, "a", "}{", "{x}", "a}{x\u0000\n*", "")) {
       for (Algorithm algorithm : Algorithm.values()) {
-        String state = keys.state(new CounterRequest("c{1}", scope, 1_000, algorithm, 1, 1));
+        String state = keys.state(new CounterRequest("c{1}", "args.p", value, 1_000, algorithm, 1, 1));
         assertThat(SlotHash.getSlot(state)).as(state).isEqualTo(slot);
         assertThat(SlotHash.getSlot(keys.log(state))).isEqualTo(slot);
         assertThat(state).matches("toolgate:\\{toolgate\\}:[FS]:1000:[A-Za-z0-9_-]{43}");

@@ -56,15 +56,15 @@ public abstract class CounterStoreContract {
   }
 
   private CounterRequest fixed(String counter, long window, double max, double cost) {
-    return new CounterRequest(prefix + counter, "grant:agent-1", window, Algorithm.FIXED, max, cost);
+    return new CounterRequest(prefix + counter, "grant", "agent-1", window, Algorithm.FIXED, max, cost);
   }
 
   private CounterRequest sliding(String counter, long window, double max, double cost) {
-    return new CounterRequest(prefix + counter, "grant:agent-1", window, Algorithm.SLIDING, max, cost);
+    return new CounterRequest(prefix + counter, "grant", "agent-1", window, Algorithm.SLIDING, max, cost);
   }
 
-  private static CounterRequest scoped(CounterRequest r, String scope) {
-    return new CounterRequest(r.counter(), scope, r.windowMillis(), r.algorithm(), r.max(), r.cost());
+  private static CounterRequest scoped(CounterRequest r, String kind, String value) {
+    return new CounterRequest(r.counter(), kind, value, r.windowMillis(), r.algorithm(), r.max(), r.cost());
   }
 
   private int admitted(CounterRequest request, int attempts, long now) {
@@ -122,7 +122,7 @@ public abstract class CounterStoreContract {
   @Test
   void aCounterReadJustBeforeItsWindowEndsIsNotForgottenInTheNext() {
     for (CounterRequest two : List.of(fixed("edge-fixed", MINUTE, 4, 2), sliding("edge-sliding", MINUTE, 4, 2))) {
-      CounterRequest three = new CounterRequest(two.counter(), two.scope(), two.windowMillis(), two.algorithm(), 4, 3);
+      CounterRequest three = new CounterRequest(two.counter(), two.scopeKind(), two.scopeValue(), two.windowMillis(), two.algorithm(), 4, 3);
       assertThat(store.reserve(List.of(two), T0 + 500).isGranted()).isTrue();
       assertThat(store.reserve(List.of(three), T0 + 59_500).isGranted()).as("2 + 3 > 4").isFalse();
       long next = T0 + MINUTE + 500;
@@ -200,8 +200,9 @@ public abstract class CounterStoreContract {
     CounterRequest r = fixed("keys", MINUTE, 1, 1);
     assertThat(store.reserve(List.of(r), T0).isGranted()).isTrue();
     assertThat(store.reserve(List.of(r), T0).isGranted()).isFalse();
-    assertThat(store.reserve(List.of(scoped(r, "grant:agent-2")), T0).isGranted()).isTrue();
-    assertThat(store.reserve(List.of(scoped(r, "global")), T0).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(scoped(r, "grant", "agent-2")), T0).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(scoped(r, "global", null)), T0).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(scoped(r, "session", "agent-1")), T0).isGranted()).isTrue();
     assertThat(store.reserve(List.of(fixed("keys", 2 * MINUTE, 1, 1)), T0).isGranted()).isTrue();
     assertThat(store.reserve(List.of(sliding("keys", MINUTE, 1, 1)), T0).isGranted()).isTrue();
     assertThat(store.reserve(List.of(fixed("other", MINUTE, 1, 1)), T0).isGranted()).isTrue();
@@ -209,10 +210,10 @@ public abstract class CounterStoreContract {
 
   @Test
   void hostileScopeValuesCannotCollideWithOthers() {
-    CounterRequest a = scoped(fixed("hostile", MINUTE, 1, 1), "args.p:a:b");
-    CounterRequest b = scoped(fixed("hostile", MINUTE, 1, 1), "args.p:a");
-    CounterRequest c = scoped(fixed("hostile:b", MINUTE, 1, 1), "args.p:a");
-    CounterRequest d = scoped(fixed("hostile", MINUTE, 1, 1), "args.p:a}{x\u0000\n*");
+    CounterRequest a = scoped(fixed("hostile", MINUTE, 1, 1), "args.p", "a:b");
+    CounterRequest b = scoped(fixed("hostile", MINUTE, 1, 1), "args.p", "a");
+    CounterRequest c = scoped(fixed("hostile:b", MINUTE, 1, 1), "args.p", "a");
+    CounterRequest d = scoped(fixed("hostile", MINUTE, 1, 1), "args.p", "a}{x\u0000\n*");
     for (CounterRequest r : List.of(a, b, c, d)) {
       assertThat(store.reserve(List.of(r), T0).isGranted()).as(r.toString()).isTrue();
     }

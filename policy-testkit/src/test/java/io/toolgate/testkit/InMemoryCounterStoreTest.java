@@ -19,7 +19,7 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
   }
 
   private static CounterRequest request(String scope, long window) {
-    return new CounterRequest("c", scope, window, Algorithm.FIXED, 1, 1);
+    return new CounterRequest("c", "grant", scope, window, Algorithm.FIXED, 1, 1);
   }
 
   @Test
@@ -42,8 +42,8 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     // less than Caffeine's one-second tolerance, which must not drop it before the window ends.
     InMemoryCounterStore store = InMemoryCounterStore.create();
     long window = 7_000;
-    CounterRequest one = new CounterRequest("c", "global", window, Algorithm.FIXED, 3, 1);
-    CounterRequest three = new CounterRequest("c", "global", window, Algorithm.FIXED, 3, 3);
+    CounterRequest one = new CounterRequest("c", "global", null, window, Algorithm.FIXED, 3, 1);
+    CounterRequest three = new CounterRequest("c", "global", null, window, Algorithm.FIXED, 3, 3);
     long start = Math.floorDiv(T0, window) * window;
     assertThat(store.reserve(List.of(one), start + 6_345).isGranted()).isTrue();
     assertThat(store.reserve(List.of(one), start + 7_317).isGranted()).isTrue();
@@ -59,6 +59,21 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
       assertThat(store.reserve(List.of(request("p" + i, 60_000)), T0).isGranted()).isTrue();
     }
     assertThat(store.keyCount()).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void theKeyBoundIsPerCounter() {
+    InMemoryCounterStore store = InMemoryCounterStore.builder().maximumKeys(100).build();
+    for (int i = 0; i < 100; i++) {
+      store.reserve(List.of(request("p" + i, 60_000)), T0);
+      store.reserve(List.of(new CounterRequest("other", "grant", "p" + i, 60_000, Algorithm.FIXED, 1, 1)), T0);
+    }
+    assertThat(store.keyCount()).isEqualTo(200);
+    for (int i = 0; i < 100; i++) {
+      assertThat(store.reserve(List.of(request("p" + i, 60_000)), T0).isGranted())
+          .as("p%d's count in c is still held", i)
+          .isFalse();
+    }
   }
 
   @Test

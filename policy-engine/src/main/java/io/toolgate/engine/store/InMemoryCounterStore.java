@@ -1,31 +1,33 @@
 package io.toolgate.engine.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.engine.internal.store.Counter;
-import io.toolgate.engine.internal.store.CounterKey;
+import io.toolgate.engine.internal.store.CounterFamily;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Counters in this JVM's memory, on a Caffeine cache: exact under any concurrency, bounded in
- * keys, and rid of a counter once it has been idle for its window and two seconds more (by then
- * it holds nothing that could refuse a call).
+ * Counters in this JVM's memory, on Caffeine caches: exact under any concurrency, bounded in
+ * keys, and rid of a count once it has been idle for its window and two seconds more (by then it
+ * holds nothing that could refuse a call).
+ *
+ * <p>Each counter (a name with its window, algorithm and scope kind) keeps its counts in a cache
+ * of its own, keyed by the scope value: the principal id, session id or argument text.
  *
  * <p>Idle time is measured on the decisions' own clock (the latest {@code nowMillis} the store
  * has seen), so a test clock that jumps a day expires what a day would.
  *
- * <p>The key bound is a memory bound, not a policy: when more distinct keys are live than it
- * allows, the cache evicts the ones least likely to be used again, and an evicted key starts over
- * at zero. Size it above the number of keys (counter x scope value) live within one window.
+ * <p>The key bound is a memory bound, not a policy: when one counter has more scope values live
+ * than it allows, its cache evicts the ones least likely to be used again, and an evicted value
+ * starts over at zero. Size it above the number of principals (or sessions, or argument values)
+ * live within one window.
  *
  * <p>A reservation across several counters locks them in one global order, so it is all or none
  * and cannot deadlock with another.
@@ -37,19 +39,16 @@ public final class InMemoryCounterStore implements CounterStore {
   /** Locks several counters in one global order, so two reservations cannot deadlock. */
   private static final Comparator<Counter> LOCK_ORDER = Comparator.comparingInt(System::identityHashCode);
   private static final Object TIE_LOCK = new Object();
+  private static final CounterFamily[] NO_FAMILIES = {};
 
+  private final long maximumKeys;
   private final AtomicLong latestMillis = new AtomicLong(Long.MIN_VALUE);
-  private final Cache<CounterKey, Counter> counters;
+  private final Ticker decisionTime = () -> TimeUnit.MILLISECONDS.toNanos(Math.max(0, latestMillis.get()));
+  /** Per counter name, its families (usually one): few, and created once each. */
+  private final ConcurrentHashMap<String, CounterFamily[]> families = new ConcurrentHashMap<>();
 
   private InMemoryCounterStore(Builder builder) {
-    Ticker decisionTime = () -> TimeUnit.MILLISECONDS.toNanos(Math.max(0, latestMillis.get()));
-    this.counters =
-        Caffeine.newBuilder()
-            .maximumSize(builder.maximumKeys)
-            .ticker(decisionTime)
-            .expireAfter(new IdleForOneWindow())
-            .executor(Runnable::run)
-            .build();
+    this.maximumKeys = builder.maximumKeys;
   }
 
   /** A store with the default key bound. */
@@ -149,7 +148,8 @@ public final class InMemoryCounterStore implements CounterStore {
   @Override
   public void refund(List<CounterRequest> requests, long reservedAtMillis) {
     for (CounterRequest request : requests) {
-      Counter counter = counters.getIfPresent(CounterKey.of(request));
+      CounterFamily family = existingFamily(request);
+      Counter counter = family == null ? null : family.existing(request);
       if (counter != null) {
         synchronized (counter) {
           counter.give(request.cost(), reservedAtMillis, request.windowMillis());
@@ -158,14 +158,55 @@ public final class InMemoryCounterStore implements CounterStore {
     }
   }
 
-  /** The number of counter keys held now (after pending evictions), for metrics and tests. */
+  /** The number of counts held now, all counters together (after pending expiries), for metrics and tests. */
   public long keyCount() {
-    counters.cleanUp();
-    return counters.estimatedSize();
+    long count = 0;
+    for (CounterFamily[] named : families.values()) {
+      for (CounterFamily family : named) {
+        count += family.size();
+      }
+    }
+    return count;
   }
 
   private Counter counterFor(CounterRequest request) {
-    return counters.get(CounterKey.of(request), Counter::create);
+    CounterFamily family = existingFamily(request);
+    return (family != null ? family : newFamily(request)).counter(request);
+  }
+
+  private CounterFamily existingFamily(CounterRequest request) {
+    CounterFamily[] named = families.get(request.counter());
+    if (named != null) {
+      for (CounterFamily family : named) {
+        if (family.matches(request)) {
+          return family;
+        }
+      }
+    }
+    return null;
+  }
+
+  private CounterFamily newFamily(CounterRequest request) {
+    CounterFamily[] named =
+        families.compute(
+            request.counter(),
+            (name, old) -> {
+              CounterFamily[] known = old == null ? NO_FAMILIES : old;
+              for (CounterFamily family : known) {
+                if (family.matches(request)) {
+                  return known;
+                }
+              }
+              CounterFamily[] grown = Arrays.copyOf(known, known.length + 1);
+              grown[known.length] = new CounterFamily(request, maximumKeys, decisionTime);
+              return grown;
+            });
+    for (CounterFamily family : named) {
+      if (family.matches(request)) {
+        return family;
+      }
+    }
+    throw new AssertionError("the family was just added");
   }
 
   private void advanceTo(long nowMillis) {
@@ -184,36 +225,6 @@ public final class InMemoryCounterStore implements CounterStore {
     return -1;
   }
 
-  /**
-   * Forgets a counter once it has been idle for its window plus a margin. Caffeine ignores, on
-   * read, an extension of an entry's expiry of up to one second (it saves work), so without the
-   * margin a counter read just before its window ended and filled just after it could be dropped
-   * up to a second before the count it holds stops mattering.
-   */
-  private static final class IdleForOneWindow implements Expiry<CounterKey, Counter> {
-    /** More than Caffeine's expiry tolerance (one second). */
-    static final long MARGIN_MILLIS = 2_000;
-
-    private static long idle(CounterKey key) {
-      return TimeUnit.MILLISECONDS.toNanos(key.windowMillis() + MARGIN_MILLIS);
-    }
-
-    @Override
-    public long expireAfterCreate(CounterKey key, Counter value, long currentTime) {
-      return idle(key);
-    }
-
-    @Override
-    public long expireAfterUpdate(CounterKey key, Counter value, long currentTime, long currentDuration) {
-      return idle(key);
-    }
-
-    @Override
-    public long expireAfterRead(CounterKey key, Counter value, long currentTime, long currentDuration) {
-      return idle(key);
-    }
-  }
-
   /** Configures an {@link InMemoryCounterStore}. */
   public static final class Builder {
     private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
@@ -221,8 +232,10 @@ public final class InMemoryCounterStore implements CounterStore {
     private Builder() {}
 
     /**
-     * The most counter keys held at once; default {@value InMemoryCounterStore#DEFAULT_MAXIMUM_KEYS}. A key costs
-     * about 200 bytes (a sliding window more, with its log).
+     * The most scope values each counter holds at once (a counter is a name with its window,
+     * algorithm and scope kind); default {@value InMemoryCounterStore#DEFAULT_MAXIMUM_KEYS}. A
+     * fixed-window key costs about 120 bytes besides its scope value's string (a sliding window
+     * more, with its log).
      *
      * @throws IllegalArgumentException if {@code maximumKeys} is less than 1
      */

@@ -58,7 +58,9 @@ public final class CompiledPolicy {
         k.exactName().ifPresent(name -> exact.computeIfAbsent(name, this::plan));
       }
     }
-    this.exactPlans = Map.copyOf(exact);
+    // A HashMap even for one name: Map.copyOf would pick a shape per size, and a lookup would cost
+    // less for a one-entry policy than for a large one.
+    this.exactPlans = exact;
   }
 
   public PolicyModel model() {

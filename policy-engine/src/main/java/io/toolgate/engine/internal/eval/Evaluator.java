@@ -15,10 +15,9 @@ import io.toolgate.engine.internal.audit.Redaction;
 import io.toolgate.engine.internal.model.ArgumentSchema;
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
+import io.toolgate.engine.internal.model.Scope;
 import io.toolgate.engine.internal.model.ToolEntry;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -77,10 +76,10 @@ public final class Evaluator {
       if (prepared instanceof Decision) {
         return (Decision) prepared;
       }
-      Reserving reserving = (Reserving) prepared;
+      HeldReservation reserving = (HeldReservation) prepared;
       ReserveResult result;
       try {
-        result = store.reserve(reserving.requests, reserving.nowMillis);
+        result = store.reserve(reserving.requests, reserving.reservedAtMillis);
       } catch (RuntimeException e) {
         return storeFailed(reserving, e);
       }
@@ -101,10 +100,10 @@ public final class Evaluator {
       if (prepared instanceof Decision) {
         return CompletableFuture.completedFuture((Decision) prepared);
       }
-      Reserving reserving = (Reserving) prepared;
+      HeldReservation reserving = (HeldReservation) prepared;
       CompletionStage<ReserveResult> stage;
       try {
-        stage = store.reserveAsync(reserving.requests, reserving.nowMillis);
+        stage = store.reserveAsync(reserving.requests, reserving.reservedAtMillis);
       } catch (RuntimeException e) {
         return CompletableFuture.completedFuture(storeFailed(reserving, e));
       }
@@ -124,7 +123,7 @@ public final class Evaluator {
     }
   }
 
-  /** Steps 1 to 5 and the counter requests of step 6: a final decision, or a {@link Reserving}. */
+  /** Steps 1 to 5 and the counter requests of step 6: a final decision, or a {@link HeldReservation} to take. */
   private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis) {
     String tool = call.tool();
     ToolPlan plan = policy.planFor(tool);
@@ -291,8 +290,9 @@ public final class Evaluator {
     CounterRequest[] requests = n == 1 ? null : new CounterRequest[n];
     for (int i = 0; i < n; i++) {
       Limit limit = r.limits.get(i);
-      String scope = scopeValue(limit, view);
-      if (scope == null) {
+      Scope.Kind kind = limit.scope().kind();
+      String scope = kind == Scope.Kind.GLOBAL ? null : scopeValue(limit, view);
+      if (scope == null && kind != Scope.Kind.GLOBAL) {
         return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
       }
       double cost = limit.cost();
@@ -309,11 +309,11 @@ public final class Evaluator {
             Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
       }
       if (trace != null) {
-        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + scope + "]",
+        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + scope) + "]",
             "cost " + Reasons.number(cost) + " of max " + Reasons.number(limit.max()) + " per " + Reasons.window(limit.windowMillis()));
       }
       CounterRequest request =
-          new CounterRequest(limit.counter(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost);
+          new CounterRequest(limit.counter(), limit.scope().text(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost);
       if (requests == null) {
         only = request;
       } else {
@@ -321,7 +321,7 @@ public final class Evaluator {
       }
     }
     // Most plans have a single limit: a list of one, no array.
-    return new Reserving(r, view, requests == null ? List.of(only) : List.of(requests),
+    return new HeldReservation(store, view.call, view.context, r, requests == null ? List.of(only) : List.of(requests),
         nowMillis == READ_CLOCK ? clock.millis() : nowMillis);
   }
 
@@ -339,25 +339,22 @@ public final class Evaluator {
     return null;
   }
 
+  /** The value a limit of scope grant, session or args counts for, or {@code null} when missing. */
   private static String scopeValue(Limit limit, CallView view) {
     switch (limit.scope().kind()) {
-      case GLOBAL:
-        return "global";
       case GRANT:
-        String principal = view.context.principal();
-        return principal == null ? null : "grant:" + principal;
+        return view.context.principal();
       case SESSION:
-        String session = view.context.sessionId();
-        return session == null ? null : "session:" + session;
+        return view.context.sessionId();
       default:
         JsonNode value = view.resolve(limit.scope().argument());
-        return value == null ? null : limit.scope().text() + ":" + Json.scopeText(value);
+        return value == null ? null : Json.scopeText(value);
     }
   }
 
-  private Decision storeFailed(Reserving reserving, Throwable error) {
-    String tool = reserving.view.call.tool();
-    String principal = reserving.view.context.principal();
+  private Decision storeFailed(HeldReservation reserving, Throwable error) {
+    String tool = reserving.call.tool();
+    String principal = reserving.context.principal();
     String cause = "counter store failed: " + describe(error);
     if (failOpen) {
       return new Decision.Allow(tool, principal, reserving.resolved.matched, "fail-open", Reasons.failOpen(tool, cause), null);
@@ -377,50 +374,5 @@ public final class Evaluator {
 
   private static Throwable unwrap(Throwable error) {
     return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-  }
-
-  /** Step 6, second half: the store's answer turned into a decision. */
-  private final class Reserving {
-    final Resolved resolved;
-    final CallView view;
-    final List<CounterRequest> requests;
-    final long nowMillis;
-
-    Reserving(Resolved resolved, CallView view, List<CounterRequest> requests, long nowMillis) {
-      this.resolved = resolved;
-      this.view = view;
-      this.requests = requests;
-      this.nowMillis = nowMillis;
-    }
-
-    Decision finish(ReserveResult result) {
-      String tool = view.call.tool();
-      String principal = view.context.principal();
-      if (result.isGranted()) {
-        return new Decision.Allow(tool, principal, resolved.matched, resolved.allowRule, resolved.allowReason,
-            new HeldReservation(store, requests, refundable(), nowMillis));
-      }
-      Limit limit = resolved.limits.get(result.rejectedIndex());
-      if (result.retryAfterMillis() == Long.MAX_VALUE) {
-        return new Decision.Deny(tool, principal, resolved.matched, limit.pointer(), Reasons.neverFits(tool, limit));
-      }
-      Duration retryAfter = Duration.ofMillis(result.retryAfterMillis());
-      return new Decision.RateLimited(tool, principal, resolved.matched, limit.pointer(),
-          Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), limit.max(),
-          Duration.ofMillis(limit.windowMillis()), limit.scope().text(), retryAfter);
-    }
-
-    private List<CounterRequest> refundable() {
-      if (!resolved.anyLimitRefunds) {
-        return List.of();
-      }
-      List<CounterRequest> out = new ArrayList<>();
-      for (int i = 0; i < requests.size(); i++) {
-        if (resolved.limits.get(i).refundOnError()) {
-          out.add(requests.get(i));
-        }
-      }
-      return out;
-    }
   }
 }

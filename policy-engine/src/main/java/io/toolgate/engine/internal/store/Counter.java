@@ -1,7 +1,5 @@
 package io.toolgate.engine.internal.store;
 
-import io.toolgate.api.CounterRequest.Algorithm;
-
 /**
  * One count over one window, guarded by its own monitor: callers hold {@code synchronized
  * (counter)} around every method. Times are epoch milliseconds; the window's length is passed in
@@ -10,11 +8,6 @@ import io.toolgate.api.CounterRequest.Algorithm;
 public abstract class Counter {
 
   Counter() {}
-
-  /** A new, empty counter for {@code key}'s algorithm. */
-  public static Counter create(CounterKey key) {
-    return key.algorithm() == Algorithm.FIXED ? new FixedWindowCounter() : new SlidingLogCounter();
-  }
 
   /**
    * How long, from {@code now}, before taking {@code cost} keeps the count within {@code max}: 0
