@@ -141,6 +141,9 @@ public final class Evaluator {
           ? new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null)
           : defaultDecision(policy, tool, principal, r);
     }
+    if (trace == null && r.onlyLimits) {
+      return reserving(r, call, context, null, null, nowMillis);
+    }
     CallView view = new CallView(call, context);
     try {
       for (ToolEntry deny : r.denies) {
@@ -183,7 +186,7 @@ public final class Evaluator {
       if (r.limits.isEmpty()) {
         return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null);
       }
-      return reserving(r, view, trace, nowMillis);
+      return reserving(r, call, context, view, trace, nowMillis);
     } catch (IllegalArgumentException e) {
       // ToolCall.arguments(): a map of arguments that is not JSON.
       return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
@@ -282,30 +285,33 @@ public final class Evaluator {
     return null;
   }
 
-  /** Step 6, first half: the counter request of every limit, or a denial naming a limit. */
-  private Object reserving(Resolved r, CallView view, Trace trace, long nowMillis) {
-    String tool = view.call.tool();
+  /**
+   * Step 6, first half: the counter request of every limit, or a denial naming a limit. {@code
+   * view} may be {@code null} when no limit reads the arguments ({@link Resolved#onlyLimits}).
+   */
+  private Object reserving(Resolved r, ToolCall call, CallContext context, CallView view, Trace trace, long nowMillis) {
+    String tool = call.tool();
     int n = r.limits.size();
     CounterRequest only = null;
     CounterRequest[] requests = n == 1 ? null : new CounterRequest[n];
     for (int i = 0; i < n; i++) {
       Limit limit = r.limits.get(i);
       Scope.Kind kind = limit.scope().kind();
-      String scope = kind == Scope.Kind.GLOBAL ? null : scopeValue(limit, view);
+      String scope = scopeValue(limit, context, view);
       if (scope == null && kind != Scope.Kind.GLOBAL) {
-        return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
+        return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
       }
       double cost = limit.cost();
       if (limit.costFrom() != null) {
         JsonNode value = view.resolve(limit.costFrom());
         String problem = costProblem(limit, value);
         if (problem != null) {
-          return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit, problem));
+          return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit, problem));
         }
         cost = value.doubleValue();
       }
       if (cost > limit.max()) {
-        return new Decision.Deny(tool, view.context.principal(), r.matched, limit.pointer(),
+        return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(),
             Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
       }
       if (trace != null) {
@@ -321,7 +327,7 @@ public final class Evaluator {
       }
     }
     // Most plans have a single limit: a list of one, no array.
-    return new HeldReservation(store, view.call, view.context, r, requests == null ? List.of(only) : List.of(requests),
+    return new HeldReservation(store, call, context, r, requests == null ? List.of(only) : List.of(requests),
         nowMillis == READ_CLOCK ? clock.millis() : nowMillis);
   }
 
@@ -339,13 +345,18 @@ public final class Evaluator {
     return null;
   }
 
-  /** The value a limit of scope grant, session or args counts for, or {@code null} when missing. */
-  private static String scopeValue(Limit limit, CallView view) {
+  /**
+   * The value a limit counts for: none for global, else the principal, session id or argument
+   * text, {@code null} when missing. {@code view} is needed only for an args scope.
+   */
+  private static String scopeValue(Limit limit, CallContext context, CallView view) {
     switch (limit.scope().kind()) {
+      case GLOBAL:
+        return null;
       case GRANT:
-        return view.context.principal();
+        return context.principal();
       case SESSION:
-        return view.context.sessionId();
+        return context.sessionId();
       default:
         JsonNode value = view.resolve(limit.scope().argument());
         return value == null ? null : Json.scopeText(value);

@@ -39,6 +39,11 @@ final class Resolved {
   final String notPermitted;
   /** Whether nothing past step 3 reads the call: an allowance needs no more work. */
   final boolean unconditional;
+  /**
+   * Whether limits are all there is past step 3: the call is permitted, no rule but a limit
+   * applies, and no limit reads the arguments (its scope and cost come from the context).
+   */
+  final boolean onlyLimits;
 
   Resolved(String tool, List<ToolEntry> entries) {
     List<ToolEntry> sorted = new ArrayList<>(entries);
@@ -82,6 +87,10 @@ final class Resolved {
     this.anyLimitRefunds = limitList.stream().anyMatch(Limit::refundOnError);
     this.unconditional =
         schemaList.isEmpty() && conditionList.isEmpty() && approvalList.isEmpty() && limitList.isEmpty();
+    this.onlyLimits =
+        permitted && denyList.isEmpty() && schemaList.isEmpty() && conditionList.isEmpty() && approvalList.isEmpty()
+            && !limitList.isEmpty()
+            && limitList.stream().noneMatch(l -> l.costFrom() != null || l.scope().kind() == Scope.Kind.ARGS);
   }
 
   /** Whether any rule of this plan reads the arguments (so they must be converted). */
