@@ -8,7 +8,15 @@ import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.engine.store.InMemoryCounterStore;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 class InMemoryCounterStoreTest extends CounterStoreContract {
@@ -50,6 +58,85 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     ReserveResult over = store.reserve(List.of(three), start + 13_417);
     assertThat(over.isGranted()).as("1 + 3 > 3 within [start+7s, start+14s)").isFalse();
     assertThat(over.retryAfterMillis()).isEqualTo(583);
+  }
+
+  @Test
+  void aFixedCountInUseIsKeptPastOneWindowFromItsCreation() {
+    // A fixed-window entry expires a window (and the margin) after it was last written; a call
+    // that starts the next window writes it, so a count in use is never dropped mid-window.
+    InMemoryCounterStore store = InMemoryCounterStore.create();
+    long window = 60_000;
+    long start = Math.floorDiv(T0, window) * window;
+    CounterRequest one = new CounterRequest("c", "grant", "a", window, Algorithm.FIXED, 2, 1);
+    assertThat(store.reserve(List.of(one), start + 1_000).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(one), start + 60_500).isGranted()).as("the next window").isTrue();
+    assertThat(store.reserve(List.of(one), start + 119_000).isGranted()).as("56 s past the first entry's expiry").isTrue();
+    ReserveResult third = store.reserve(List.of(one), start + 119_500);
+    assertThat(third.isGranted()).as("2 of 2 taken in [start+60s, start+120s)").isFalse();
+    assertThat(third.retryAfterMillis()).isEqualTo(500);
+  }
+
+  @Test
+  void aReservationOfSeveralCountersStartsTheirNextWindowsTogether() {
+    InMemoryCounterStore store = InMemoryCounterStore.create();
+    long window = 10_000;
+    long start = Math.floorDiv(T0, window) * window;
+    CounterRequest a = new CounterRequest("a", "global", null, window, Algorithm.FIXED, 1, 1);
+    CounterRequest b = new CounterRequest("b", "grant", "p", 3 * window, Algorithm.FIXED, 2, 1);
+    assertThat(store.reserve(List.of(a, b), start).isGranted()).isTrue();
+    ReserveResult full = store.reserve(List.of(a, b), start + 1);
+    assertThat(full.isGranted()).isFalse();
+    assertThat(full.rejectedIndex()).isZero();
+    assertThat(store.reserve(List.of(a, b), start + window).isGranted()).as("a's next window; b has room").isTrue();
+    ReserveResult bFull = store.reserve(List.of(a, b), start + 2 * window);
+    assertThat(bFull.isGranted()).as("a's third window; b holds 2 of 2").isFalse();
+    assertThat(bFull.rejectedIndex()).isEqualTo(1);
+    assertThat(store.reserve(List.of(a, b), start + 3 * window).isGranted()).as("both start again").isTrue();
+  }
+
+  @Test
+  void concurrentCallersStartingNewWindowsNeverOverAdmit() throws Exception {
+    // Every window, four threads race to be first (and so to start the window through the
+    // cache) and then keep calling; each window admits exactly max, single and paired requests.
+    InMemoryCounterStore store = InMemoryCounterStore.create();
+    long window = 1_000;
+    int windows = 40;
+    int threads = 4;
+    long start = Math.floorDiv(T0, window) * window;
+    CounterRequest single = new CounterRequest("single", "grant", "p", window, Algorithm.FIXED, 25, 1);
+    CounterRequest paired = new CounterRequest("paired", "global", null, window, Algorithm.FIXED, 30, 1);
+    AtomicIntegerArray singles = new AtomicIntegerArray(windows);
+    AtomicIntegerArray pairs = new AtomicIntegerArray(windows);
+    CyclicBarrier everyWindow = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        runs.add(pool.submit(() -> {
+          for (int w = 0; w < windows; w++) {
+            everyWindow.await(10, TimeUnit.SECONDS);
+            for (int call = 0; call < 20; call++) {
+              long now = start + w * window + ThreadLocalRandom.current().nextLong(window);
+              if (store.reserve(List.of(single), now).isGranted()) {
+                singles.incrementAndGet(w);
+              }
+              if (store.reserve(List.of(paired, single), now).isGranted()) {
+                pairs.incrementAndGet(w);
+              }
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> run : runs) {
+        run.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int w = 0; w < windows; w++) {
+      assertThat(singles.get(w) + pairs.get(w)).as("window %d takes exactly single's max", w).isEqualTo(25);
+    }
   }
 
   @Test

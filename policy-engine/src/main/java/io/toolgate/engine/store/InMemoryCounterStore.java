@@ -67,82 +67,143 @@ public final class InMemoryCounterStore implements CounterStore {
     if (n == 0) {
       return ReserveResult.granted();
     }
-    if (n == 1) {
-      CounterRequest request = requests.get(0);
-      Counter counter = counterFor(request);
-      synchronized (counter) {
-        long window = request.windowMillis();
-        long wait = counter.waitFor(request.cost(), request.max(), nowMillis, window);
-        if (wait != 0) {
-          return ReserveResult.rejected(0, wait);
-        }
-        counter.take(request.cost(), nowMillis, window);
-        return ReserveResult.granted();
-      }
+    if (n > 1) {
+      return reserveAll(requests, nowMillis);
     }
-    return reserveAll(requests, nowMillis);
+    CounterRequest request = requests.get(0);
+    CounterFamily family = familyFor(request);
+    long window = request.windowMillis();
+    Counter counter = family.counter(request, nowMillis);
+    while (true) {
+      synchronized (counter) {
+        if (counter.isCurrent(nowMillis, window)) {
+          long wait = counter.waitFor(request.cost(), request.max(), nowMillis, window);
+          if (wait != 0) {
+            return ReserveResult.rejected(0, wait);
+          }
+          counter.take(request.cost(), nowMillis, window);
+          return ReserveResult.granted();
+        }
+      }
+      // Once per window and key: start the next window, outside the counter's lock.
+      counter = family.advance(request, nowMillis);
+    }
   }
 
   private ReserveResult reserveAll(List<CounterRequest> requests, long nowMillis) {
-    Counter[] distinct = new Counter[requests.size()];
-    double[] costs = new double[requests.size()];
-    int[] firstIndex = new int[requests.size()];
+    int n = requests.size();
+    CounterFamily[] families = new CounterFamily[n];
+    Counter[] counters = new Counter[n];
+    for (int i = 0; i < n; i++) {
+      families[i] = familyFor(requests.get(i));
+      counters[i] = families[i].counter(requests.get(i), nowMillis);
+    }
+    boolean[] stale = new boolean[n];
+    while (true) {
+      ReserveResult result = reserveAll(requests, counters, stale, nowMillis);
+      if (result != null) {
+        return result;
+      }
+      for (int i = 0; i < n; i++) {
+        if (stale[i]) {
+          counters[i] = families[i].advance(requests.get(i), nowMillis);
+          stale[i] = false;
+        }
+      }
+    }
+  }
+
+  /**
+   * Reserves on {@code counters} (one per request, some perhaps the same), all locked; or marks
+   * in {@code stale} the requests whose counter must start a new window first and returns {@code
+   * null}.
+   */
+  private static ReserveResult reserveAll(
+      List<CounterRequest> requests, Counter[] counters, boolean[] stale, long nowMillis) {
+    int n = requests.size();
+    Counter[] distinct = new Counter[n];
+    double[] costs = new double[n];
+    int[] firstIndex = new int[n];
     int size = 0;
-    for (int i = 0; i < requests.size(); i++) {
-      Counter counter = counterFor(requests.get(i));
-      int slot = indexOf(distinct, size, counter);
+    for (int i = 0; i < n; i++) {
+      int slot = indexOf(distinct, size, counters[i]);
       if (slot < 0) {
         slot = size++;
-        distinct[slot] = counter;
+        distinct[slot] = counters[i];
         firstIndex[slot] = i;
       }
       costs[slot] += requests.get(i).cost();
     }
     Counter[] order = Arrays.copyOf(distinct, size);
     Arrays.sort(order, LOCK_ORDER);
+    Locked locked = new Locked(requests, counters, stale, distinct, costs, firstIndex, size, nowMillis);
     for (int i = 1; i < size; i++) {
       if (System.identityHashCode(order[i - 1]) == System.identityHashCode(order[i])) {
         // Two counters the order cannot tell apart: whoever holds the tie lock goes first.
         synchronized (TIE_LOCK) {
-          return lockedReserve(order, 0, requests, distinct, costs, firstIndex, size, nowMillis);
+          return locked.reserve(order, 0);
         }
       }
     }
-    return lockedReserve(order, 0, requests, distinct, costs, firstIndex, size, nowMillis);
+    return locked.reserve(order, 0);
   }
 
-  /** Locks {@code order[from..]} one inside the other, then reserves with every lock held. */
-  private static ReserveResult lockedReserve(
-      Counter[] order,
-      int from,
-      List<CounterRequest> requests,
-      Counter[] distinct,
-      double[] costs,
-      int[] firstIndex,
-      int size,
-      long nowMillis) {
-    if (from < order.length) {
-      synchronized (order[from]) {
-        return lockedReserve(order, from + 1, requests, distinct, costs, firstIndex, size, nowMillis);
+  /** One reservation of several counters, run with every counter's lock held. */
+  private static final class Locked {
+    final List<CounterRequest> requests;
+    final Counter[] counters;
+    final boolean[] stale;
+    final Counter[] distinct;
+    final double[] costs;
+    final int[] firstIndex;
+    final int size;
+    final long nowMillis;
+
+    Locked(List<CounterRequest> requests, Counter[] counters, boolean[] stale, Counter[] distinct,
+        double[] costs, int[] firstIndex, int size, long nowMillis) {
+      this.requests = requests;
+      this.counters = counters;
+      this.stale = stale;
+      this.distinct = distinct;
+      this.costs = costs;
+      this.firstIndex = firstIndex;
+      this.size = size;
+      this.nowMillis = nowMillis;
+    }
+
+    /** Locks {@code order[from..]} one inside the other, then reserves with every lock held. */
+    ReserveResult reserve(Counter[] order, int from) {
+      if (from < order.length) {
+        synchronized (order[from]) {
+          return reserve(order, from + 1);
+        }
       }
-    }
-    int worst = -1;
-    long longestWait = 0;
-    for (int slot = 0; slot < size; slot++) {
-      CounterRequest first = requests.get(firstIndex[slot]);
-      long wait = distinct[slot].waitFor(costs[slot], first.max(), nowMillis, first.windowMillis());
-      if (wait > longestWait) {
-        longestWait = wait;
-        worst = firstIndex[slot];
+      boolean anyStale = false;
+      for (int i = 0; i < counters.length; i++) {
+        stale[i] = !counters[i].isCurrent(nowMillis, requests.get(i).windowMillis());
+        anyStale |= stale[i];
       }
+      if (anyStale) {
+        return null;
+      }
+      int worst = -1;
+      long longestWait = 0;
+      for (int slot = 0; slot < size; slot++) {
+        CounterRequest first = requests.get(firstIndex[slot]);
+        long wait = distinct[slot].waitFor(costs[slot], first.max(), nowMillis, first.windowMillis());
+        if (wait > longestWait) {
+          longestWait = wait;
+          worst = firstIndex[slot];
+        }
+      }
+      if (worst >= 0) {
+        return ReserveResult.rejected(worst, longestWait);
+      }
+      for (int slot = 0; slot < size; slot++) {
+        distinct[slot].take(costs[slot], nowMillis, requests.get(firstIndex[slot]).windowMillis());
+      }
+      return ReserveResult.granted();
     }
-    if (worst >= 0) {
-      return ReserveResult.rejected(worst, longestWait);
-    }
-    for (int slot = 0; slot < size; slot++) {
-      distinct[slot].take(costs[slot], nowMillis, requests.get(firstIndex[slot]).windowMillis());
-    }
-    return ReserveResult.granted();
   }
 
   @Override
@@ -169,9 +230,9 @@ public final class InMemoryCounterStore implements CounterStore {
     return count;
   }
 
-  private Counter counterFor(CounterRequest request) {
+  private CounterFamily familyFor(CounterRequest request) {
     CounterFamily family = existingFamily(request);
-    return (family != null ? family : newFamily(request)).counter(request);
+    return family != null ? family : newFamily(request);
   }
 
   private CounterFamily existingFamily(CounterRequest request) {

@@ -10,8 +10,15 @@ public abstract class Counter {
   Counter() {}
 
   /**
+   * Whether a reservation at {@code now} counts in the window this counter holds. When not, the
+   * caller {@linkplain CounterFamily#advance starts the next window} first, through the cache.
+   */
+  public abstract boolean isCurrent(long now, long windowMillis);
+
+  /**
    * How long, from {@code now}, before taking {@code cost} keeps the count within {@code max}: 0
-   * when it does now, {@link Long#MAX_VALUE} when it never could.
+   * when it does now, {@link Long#MAX_VALUE} when it never could. Call only when {@link
+   * #isCurrent}.
    */
   public abstract long waitFor(double cost, double max, long now, long windowMillis);
 
@@ -20,4 +27,7 @@ public abstract class Counter {
 
   /** Gives back {@code cost} taken at {@code takenAt}, if that still counts; never below zero. */
   public abstract void give(double cost, long takenAt, long windowMillis);
+
+  /** Starts the window that holds {@code now}, if the one held has ended; else does nothing. */
+  abstract void advance(long now, long windowMillis);
 }
