@@ -150,6 +150,52 @@ class InterceptorTest {
     assertThat(e.evaluate(ToolCall.of("delete"), AGENT).kind()).isEqualTo(Kind.DENY);
   }
 
+  /** The in-memory store, recording what is committed. */
+  private static final class CommittingStore implements CounterStore {
+    final CounterStore counts = io.toolgate.engine.store.InMemoryCounterStore.create();
+    final List<List<CounterRequest>> committed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
+      return counts.reserve(requests, nowMillis);
+    }
+
+    @Override
+    public void commit(List<CounterRequest> requests, long reservedAtMillis) {
+      committed.add(requests);
+    }
+
+    @Override
+    public void refund(List<CounterRequest> requests, long reservedAtMillis) {
+      counts.refund(requests, reservedAtMillis);
+    }
+  }
+
+  @Test
+  void aStoreThatCommitsIsToldOnceWhenTheToolReturns() {
+    CommittingStore store = new CommittingStore();
+    PolicyEngine e = PolicyEngine.builder(Policy.parse(POLICY)).counterStore(store).build();
+    assertThat(e.call(ToolCall.of("deploy"), AGENT, this::run)).isEqualTo("ok");
+    assertThat(store.committed).singleElement()
+        .satisfies(requests -> assertThat(requests).extracting(CounterRequest::counter).containsExactly("deploys"));
+    CommittingStore other = new CommittingStore();
+    Decision.Allow held = (Decision.Allow) PolicyEngine.builder(Policy.parse(POLICY)).counterStore(other)
+        .build().evaluate(ToolCall.of("deploy"), AGENT);
+    held.reservation().commit();
+    held.reservation().commit();
+    held.reservation().rollback();
+    assertThat(other.committed).as("settled by the first call only").hasSize(1);
+  }
+
+  @Test
+  void anAllowanceWithNothingToSettleHoldsNoReservation() {
+    // deploy's limit does not refund and the in-memory store confirms nothing on commit.
+    Decision.Allow deploy = (Decision.Allow) engine().evaluate(ToolCall.of("deploy"), AGENT);
+    assertThat(deploy.reservation()).isSameAs(io.toolgate.api.Reservation.NONE);
+    Decision.Allow compile = (Decision.Allow) engine().evaluate(ToolCall.of("compile"), AGENT);
+    assertThat(compile.reservation()).as("compile refunds on error").isNotSameAs(io.toolgate.api.Reservation.NONE);
+  }
+
   /** A store that fails, for fail-closed and fail-open. */
   private static final class BrokenStore implements CounterStore {
     @Override

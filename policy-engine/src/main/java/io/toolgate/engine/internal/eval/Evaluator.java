@@ -8,6 +8,7 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
+import io.toolgate.api.Reservation;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.OrgJson;
@@ -18,6 +19,8 @@ import io.toolgate.engine.internal.model.Limit;
 import io.toolgate.engine.internal.model.Scope;
 import io.toolgate.engine.internal.model.ToolEntry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,9 +44,12 @@ public final class Evaluator {
   private final ApprovalService approvals;
   private final Clock clock;
   private final boolean failOpen;
+  /** Whether the store does anything on commit; else an allowance without refunds holds nothing. */
+  private final boolean storeCommits;
 
   public Evaluator(CounterStore store, ApprovalService approvals, Clock clock, boolean failOpen) {
     this.store = store;
+    this.storeCommits = overridesCommit(store);
     this.approvals = approvals;
     this.clock = clock;
     this.failOpen = failOpen;
@@ -72,21 +78,7 @@ public final class Evaluator {
 
   private Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis) {
     try {
-      Object prepared = prepare(policy, call, context, trace, nowMillis);
-      if (prepared instanceof Decision) {
-        return (Decision) prepared;
-      }
-      HeldReservation reserving = (HeldReservation) prepared;
-      ReserveResult result;
-      try {
-        result = store.reserve(reserving.requests, reserving.reservedAtMillis);
-      } catch (RuntimeException e) {
-        return storeFailed(reserving, e);
-      }
-      if (trace != null) {
-        trace.step("store", "reserve " + reserving.requests.size() + " counter(s)", result.toString());
-      }
-      return reserving.finish(result);
+      return (Decision) prepare(policy, call, context, trace, nowMillis, true);
     } catch (RuntimeException | StackOverflowError e) {
       return internalError(call, context, e);
     }
@@ -96,24 +88,24 @@ public final class Evaluator {
   public CompletionStage<Decision> decideAsync(
       CompiledPolicy policy, ToolCall call, CallContext context) {
     try {
-      Object prepared = prepare(policy, call, context, null, READ_CLOCK);
+      Object prepared = prepare(policy, call, context, null, READ_CLOCK, false);
       if (prepared instanceof Decision) {
         return CompletableFuture.completedFuture((Decision) prepared);
       }
-      HeldReservation reserving = (HeldReservation) prepared;
+      Pending pending = (Pending) prepared;
       CompletionStage<ReserveResult> stage;
       try {
-        stage = store.reserveAsync(reserving.requests, reserving.reservedAtMillis);
+        stage = store.reserveAsync(pending.requests, pending.nowMillis);
       } catch (RuntimeException e) {
-        return CompletableFuture.completedFuture(storeFailed(reserving, e));
+        return CompletableFuture.completedFuture(storeFailed(pending.resolved, call, context, e));
       }
       return stage.handle(
           (result, error) -> {
             if (error != null) {
-              return storeFailed(reserving, unwrap(error));
+              return storeFailed(pending.resolved, call, context, unwrap(error));
             }
             try {
-              return reserving.finish(result);
+              return finish(pending.resolved, call, context, pending.requests, pending.nowMillis, result);
             } catch (RuntimeException e) {
               return internalError(call, context, e);
             }
@@ -123,8 +115,11 @@ public final class Evaluator {
     }
   }
 
-  /** Steps 1 to 5 and the counter requests of step 6: a final decision, or a {@link HeldReservation} to take. */
-  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis) {
+  /**
+   * Steps 1 to 6: the decision, taking the counters from the store when {@code sync}; else a
+   * final decision or the {@link Pending} counters to take.
+   */
+  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis, boolean sync) {
     String tool = call.tool();
     ToolPlan plan = policy.planFor(tool);
     Resolved r = plan.resolve(context);
@@ -142,7 +137,7 @@ public final class Evaluator {
           : defaultDecision(policy, tool, principal, r);
     }
     if (trace == null && r.onlyLimits) {
-      return reserving(r, call, context, null, null, nowMillis);
+      return reserving(r, call, context, null, null, nowMillis, sync);
     }
     CallView view = new CallView(call, context);
     try {
@@ -186,7 +181,7 @@ public final class Evaluator {
       if (r.limits.isEmpty()) {
         return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null);
       }
-      return reserving(r, call, context, view, trace, nowMillis);
+      return reserving(r, call, context, view, trace, nowMillis, sync);
     } catch (IllegalArgumentException e) {
       // ToolCall.arguments(): a map of arguments that is not JSON.
       return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
@@ -289,7 +284,8 @@ public final class Evaluator {
    * Step 6, first half: the counter request of every limit, or a denial naming a limit. {@code
    * view} may be {@code null} when no limit reads the arguments ({@link Resolved#onlyLimits}).
    */
-  private Object reserving(Resolved r, ToolCall call, CallContext context, CallView view, Trace trace, long nowMillis) {
+  private Object reserving(
+      Resolved r, ToolCall call, CallContext context, CallView view, Trace trace, long nowMillis, boolean sync) {
     String tool = call.tool();
     int n = r.limits.size();
     CounterRequest only = null;
@@ -327,8 +323,54 @@ public final class Evaluator {
       }
     }
     // Most plans have a single limit: a list of one, no array.
-    return new HeldReservation(store, call, context, r, requests == null ? List.of(only) : List.of(requests),
-        nowMillis == READ_CLOCK ? clock.millis() : nowMillis);
+    List<CounterRequest> list = requests == null ? Collections.singletonList(only) : List.of(requests);
+    long now = nowMillis == READ_CLOCK ? clock.millis() : nowMillis;
+    if (!sync) {
+      return new Pending(r, list, now);
+    }
+    ReserveResult result;
+    try {
+      result = store.reserve(list, now);
+    } catch (RuntimeException e) {
+      return storeFailed(r, call, context, e);
+    }
+    if (trace != null) {
+      trace.step("store", "reserve " + list.size() + " counter(s)", result.toString());
+    }
+    return finish(r, call, context, list, now, result);
+  }
+
+  /** Step 6, second half: the store's answer turned into a decision. */
+  private Decision finish(
+      Resolved r, ToolCall call, CallContext context, List<CounterRequest> requests, long now, ReserveResult result) {
+    String tool = call.tool();
+    String principal = context.principal();
+    if (result.isGranted()) {
+      // Nothing to settle when no limit refunds and the store confirms nothing: no object to hold.
+      Reservation held = r.anyLimitRefunds || storeCommits ? new HeldReservation(store, r, requests, now) : null;
+      return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, held);
+    }
+    Limit limit = r.limits.get(result.rejectedIndex());
+    if (result.retryAfterMillis() == Long.MAX_VALUE) {
+      return new Decision.Deny(tool, principal, r.matched, limit.pointer(), Reasons.neverFits(tool, limit));
+    }
+    Duration retryAfter = Duration.ofMillis(result.retryAfterMillis());
+    return new Decision.RateLimited(tool, principal, r.matched, limit.pointer(),
+        Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), limit.max(),
+        Duration.ofMillis(limit.windowMillis()), limit.scope().text(), retryAfter);
+  }
+
+  /** The counters of a decision taken with the store's asynchronous form. */
+  private static final class Pending {
+    final Resolved resolved;
+    final List<CounterRequest> requests;
+    final long nowMillis;
+
+    Pending(Resolved resolved, List<CounterRequest> requests, long nowMillis) {
+      this.resolved = resolved;
+      this.requests = requests;
+      this.nowMillis = nowMillis;
+    }
   }
 
   private static String costProblem(Limit limit, JsonNode value) {
@@ -363,14 +405,23 @@ public final class Evaluator {
     }
   }
 
-  private Decision storeFailed(HeldReservation reserving, Throwable error) {
-    String tool = reserving.call.tool();
-    String principal = reserving.context.principal();
+  /** Whether {@code store} overrides {@link CounterStore#commit}, whose default does nothing. */
+  private static boolean overridesCommit(CounterStore store) {
+    try {
+      return store.getClass().getMethod("commit", List.class, long.class).getDeclaringClass() != CounterStore.class;
+    } catch (NoSuchMethodException e) {
+      return true;
+    }
+  }
+
+    private Decision storeFailed(Resolved r, ToolCall call, CallContext context, Throwable error) {
+    String tool = call.tool();
+    String principal = context.principal();
     String cause = "counter store failed: " + describe(error);
     if (failOpen) {
-      return new Decision.Allow(tool, principal, reserving.resolved.matched, "fail-open", Reasons.failOpen(tool, cause), null);
+      return new Decision.Allow(tool, principal, r.matched, "fail-open", Reasons.failOpen(tool, cause), null);
     }
-    return new Decision.Deny(tool, principal, reserving.resolved.matched, "store", Reasons.stateUnavailable(tool, cause));
+    return new Decision.Deny(tool, principal, r.matched, "store", Reasons.stateUnavailable(tool, cause));
   }
 
   private static Decision internalError(ToolCall call, CallContext context, Throwable error) {
