@@ -15,14 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counters in this JVM's memory, on Caffeine caches: exact under any concurrency, bounded in
- * keys, and rid of a count once it has been idle for its window and two seconds more (by then it
- * holds nothing that could refuse a call).
+ * keys, and rid of a count once it holds nothing that could refuse a call, two seconds later: a
+ * fixed-window count when its window has ended and no call started the next one (so between two
+ * seconds and one window after its end), a sliding log once idle for its window.
  *
  * <p>Each counter (a name with its window, algorithm and scope kind) keeps its counts in a cache
  * of its own, keyed by the scope value: the principal id, session id or argument text.
  *
- * <p>Idle time is measured on the decisions' own clock (the latest {@code nowMillis} the store
- * has seen), so a test clock that jumps a day expires what a day would.
+ * <p>Expiry runs on the decisions' own clock (the latest {@code nowMillis} the store has seen),
+ * so a test clock that jumps a day expires what a day would.
  *
  * <p>The key bound is a memory bound, not a policy: when one counter has more scope values live
  * than it allows, its cache evicts the ones least likely to be used again, and an evicted value
