@@ -414,7 +414,7 @@ public final class Evaluator {
     }
   }
 
-    private Decision storeFailed(Resolved r, ToolCall call, CallContext context, Throwable error) {
+  private Decision storeFailed(Resolved r, ToolCall call, CallContext context, Throwable error) {
     String tool = call.tool();
     String principal = context.principal();
     String cause = "counter store failed: " + describe(error);
