@@ -11,8 +11,10 @@ import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
 import io.toolgate.api.Decision.Kind;
 import io.toolgate.api.PolicyViolationException;
+import io.toolgate.api.Reservation;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
+import io.toolgate.engine.store.InMemoryCounterStore;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -152,7 +154,7 @@ class InterceptorTest {
 
   /** The in-memory store, recording what is committed. */
   private static final class CommittingStore implements CounterStore {
-    final CounterStore counts = io.toolgate.engine.store.InMemoryCounterStore.create();
+    final CounterStore counts = InMemoryCounterStore.create();
     final List<List<CounterRequest>> committed = new CopyOnWriteArrayList<>();
 
     @Override
@@ -191,9 +193,9 @@ class InterceptorTest {
   void anAllowanceWithNothingToSettleHoldsNoReservation() {
     // deploy's limit does not refund and the in-memory store confirms nothing on commit.
     Decision.Allow deploy = (Decision.Allow) engine().evaluate(ToolCall.of("deploy"), AGENT);
-    assertThat(deploy.reservation()).isSameAs(io.toolgate.api.Reservation.NONE);
+    assertThat(deploy.reservation()).isSameAs(Reservation.NONE);
     Decision.Allow compile = (Decision.Allow) engine().evaluate(ToolCall.of("compile"), AGENT);
-    assertThat(compile.reservation()).as("compile refunds on error").isNotSameAs(io.toolgate.api.Reservation.NONE);
+    assertThat(compile.reservation()).as("compile refunds on error").isNotSameAs(Reservation.NONE);
   }
 
   /** A store that fails, for fail-closed and fail-open. */
