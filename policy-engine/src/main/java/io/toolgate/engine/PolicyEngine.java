@@ -15,9 +15,11 @@ import io.toolgate.engine.internal.audit.GuardedAuditSink;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.eval.Evaluator;
 import io.toolgate.engine.internal.eval.Trace;
+import io.toolgate.engine.internal.store.TimedCounterStore;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +64,7 @@ public final class PolicyEngine {
   private PolicyEngine(Builder b) {
     this.policy = b.policy;
     this.clock = b.clock;
-    this.evaluator = new Evaluator(b.store, b.approvals, b.clock, b.failOpen);
+    this.evaluator = new Evaluator(TimedCounterStore.around(b.store, b.storeTimeout), b.approvals, b.clock, b.failOpen);
     this.audit = GuardedAuditSink.of(b.sinks);
     this.auditing = audit != AuditSink.NONE;
     this.shadow = b.shadow;
@@ -323,11 +325,25 @@ public final class PolicyEngine {
   /**
    * Configures an engine. Every setting has a default: the in-memory counter store, approvals
    * that deny until a person approves (so configure an approval service if the policy has {@code
-   * require_approval} entries), no audit, the system UTC clock, fail closed, enforcing.
+   * require_approval} entries), no audit, the system UTC clock, fail closed, enforcing, a store
+   * timeout of {@link #DEFAULT_STORE_TIMEOUT}.
+   *
+   * <p>The store timeout bounds every call to the counter store, whatever the store: the engine
+   * reads the store's {@link CounterStore#blocking()} once, at {@link #build()}. A store that
+   * never blocks (the in-memory one) is called directly, with nothing added to its path. A store
+   * whose asynchronous forms never block (Redis) is used through them, with a timer on the
+   * asynchronous paths and a bounded wait on the synchronous ones. Any other store is called on a
+   * pool of 16 daemon threads per engine (idle ones exit), 1,024 calls queued at most before a
+   * call is refused at once. A reservation the store grants after the engine stopped waiting is
+   * refunded, so the denied call takes no count.
    */
   public static final class Builder {
+    /** The {@linkplain #storeTimeout store timeout} unless another is set: 2 seconds. */
+    public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(2);
+
     private final Policy policy;
     private CounterStore store;
+    private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
     private ApprovalService approvals = ApprovalServices.denyUntilApproved();
     private final List<AuditSink> sinks = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -341,6 +357,23 @@ public final class PolicyEngine {
     /** Where counts live; default a fresh {@link InMemoryCounterStore}. */
     public Builder counterStore(CounterStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * How long a call waits for the counter store (to reserve, refund or commit) before it is
+     * decided as for a failed store: denied with "policy state unavailable", or allowed if {@link
+     * #failOpen fail-open}. Default {@link #DEFAULT_STORE_TIMEOUT}. Not applied to a store that
+     * declares it never blocks ({@link CounterStore.Blocking#NONE}).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Builder storeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("storeTimeout must be positive, was " + timeout);
+      }
+      this.storeTimeout = timeout;
       return this;
     }
 
