@@ -265,12 +265,53 @@ public final class PolicyEngine {
               try {
                 running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
               } catch (RuntimeException e) {
-                settle(Evaluator.READ_CLOCK, reservation, false, call, context, decision, latency);
-                return CompletableFuture.failedFuture(e);
+                return settleAsync(reservation, false, call, context, decision, latency)
+                    .thenCompose(settled -> CompletableFuture.failedFuture(e));
               }
-              return running.whenComplete(
-                  (result, error) ->
-                      settle(Evaluator.READ_CLOCK, reservation, error == null && !failed.test(result), call, context, decision, latency));
+              CompletableFuture<R> done = new CompletableFuture<>();
+              running.whenComplete(
+                  (result, error) -> {
+                    Throwable failure = error;
+                    boolean succeeded;
+                    try {
+                      succeeded = error == null && !failed.test(result);
+                    } catch (RuntimeException e) {
+                      succeeded = false;
+                      failure = e;
+                    }
+                    Throwable outcome = failure;
+                    settleAsync(reservation, succeeded, call, context, decision, latency)
+                        .whenComplete(
+                            (settled, ignored) -> {
+                              if (outcome != null) {
+                                done.completeExceptionally(outcome);
+                              } else {
+                                done.complete(result);
+                              }
+                            });
+                  });
+              return done;
+            });
+  }
+
+  /**
+   * {@link #settle} for the asynchronous path: a refund goes through {@link
+   * Reservation#rollbackAsync()}, so a remote store is never waited for on the thread that
+   * completed the tool (a client's event loop, say). Completes once the refund is done or failed.
+   */
+  private CompletionStage<Void> settleAsync(
+      Reservation reservation, boolean succeeded, ToolCall call, CallContext context, Decision decision, long latency) {
+    if (succeeded) {
+      settle(Evaluator.READ_CLOCK, reservation, true, call, context, decision, latency);
+      return CompletableFuture.completedFuture(null);
+    }
+    return reservation.rollbackAsync()
+        .handle(
+            (refunded, error) -> {
+              if (auditing) {
+                audit(call, context, decision, Outcome.FAILED, latency);
+              }
+              return null;
             });
   }
 
