@@ -9,6 +9,7 @@ import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
 import io.toolgate.api.Decision.Kind;
+import io.toolgate.api.Reservation;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.store.TimedCounterStore;
@@ -65,7 +66,7 @@ class StoreTimeoutTest {
   }
 
   /** A store that implements only the synchronous forms and hangs in them until released. */
-  private final class HangingStore implements CounterStore {
+  private class HangingStore implements CounterStore {
     final InMemoryCounterStore counts = InMemoryCounterStore.create();
     final CompletableFuture<List<CounterRequest>> refunded = new CompletableFuture<>();
 
@@ -197,10 +198,33 @@ class StoreTimeoutTest {
   void aStoreThatAnswersInTimeDecidesAsUsual() throws Exception {
     HangingStore store = new HangingStore();
     release.countDown();
-    PolicyEngine e = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(store).build();
+    PolicyEngine e = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(store)
+        .storeTimeout(Duration.ofHours(1)).build();
     assertThat(withinHangGuard(() -> e.evaluate(COMPILE, AGENT)).kind()).isEqualTo(Kind.ALLOW);
     assertThat(withinHangGuard(() -> e.evaluateAsync(COMPILE, AGENT).toCompletableFuture().join()).kind())
         .isEqualTo(Kind.RATE_LIMITED);
+  }
+
+  @Test
+  void aStoreThatCommitsIsToldThroughTheTimeoutAndOneThatDoesNotHoldsNothing() throws Exception {
+    List<List<CounterRequest>> committed = new CopyOnWriteArrayList<>();
+    HangingStore committing = new HangingStore() {
+      @Override
+      public void commit(List<CounterRequest> requests, long reservedAtMillis) {
+        committed.add(requests);
+      }
+    };
+    release.countDown();
+    PolicyEngine e = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(committing)
+        .storeTimeout(Duration.ofHours(1)).build();
+    assertThat(withinHangGuard(() -> e.call(COMPILE, AGENT, this::run))).isEqualTo("ok");
+    assertThat(committed).singleElement().satisfies(requests ->
+        assertThat(requests).extracting(CounterRequest::counter).containsExactly("compiles"));
+
+    PolicyEngine plain = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(new HangingStore())
+        .storeTimeout(Duration.ofHours(1)).build();
+    Decision.Allow allowed = (Decision.Allow) withinHangGuard(() -> plain.evaluate(COMPILE, AGENT));
+    assertThat(allowed.reservation()).as("nothing to settle: the wrapper adds no commit").isSameAs(Reservation.NONE);
   }
 
   @Test
