@@ -5,6 +5,8 @@ import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -141,10 +143,11 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
    * reported any dropped), then closes the wrapped sink if it is {@link AutoCloseable}. Waits as
    * long as the wrapped sink takes. Closing twice does nothing more.
    *
-   * @throws Exception what closing the wrapped sink threw
+   * @throws UncheckedIOException if closing the wrapped sink threw an {@link IOException}
+   * @throws IllegalStateException if it threw another checked exception
    */
   @Override
-  public void close() throws Exception {
+  public void close() {
     synchronized (this) {
       if (closed) {
         return;
@@ -172,7 +175,15 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (sink instanceof AutoCloseable closeable) {
-      closeable.close();
+      try {
+        closeable.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not close audit sink " + sink, e);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("could not close audit sink " + sink, e);
+      }
     }
   }
 

@@ -168,13 +168,7 @@ class AsyncAuditSinkTest {
       sent.add("tool-" + i);
     }
     release.countDown();
-    CompletableFuture.runAsync(() -> {
-      try {
-        audit.close();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }).get(30, SECONDS);
+    CompletableFuture.runAsync(audit::close).get(30, SECONDS);
     assertThat(tools(blocked.recorded)).isEqualTo(sent);
     assertThat(blocked.closed).isTrue();
     assertThatThrownBy(() -> audit.record(event(500))).isInstanceOf(IllegalStateException.class);
