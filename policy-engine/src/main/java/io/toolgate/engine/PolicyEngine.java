@@ -49,8 +49,9 @@ import java.util.function.Supplier;
  * then audit. {@link #evaluate} decides without running anything.
  *
  * <p>No method throws because of its call's content: any tool name, any arguments and any context
- * get a {@link Decision} with a reason. A counter store that fails denies the call ("policy state
- * unavailable") unless {@link Builder#failOpen(boolean) fail-open} is configured. The policy can be
+ * get a {@link Decision} with a reason. A counter store that fails, or does not answer within the
+ * {@linkplain Builder#storeTimeout store timeout}, denies the call ("policy state unavailable")
+ * unless {@link Builder#failOpen(boolean) fail-open} is configured. The policy can be
  * {@linkplain #reload replaced} while calls run; each call sees one whole policy. Thread-safe.
  */
 public final class PolicyEngine {
@@ -265,7 +266,7 @@ public final class PolicyEngine {
               try {
                 running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
               } catch (RuntimeException e) {
-                return settleAsync(reservation, false, call, context, decision, latency)
+                return refund(reservation, call, context, decision, latency)
                     .thenCompose(settled -> CompletableFuture.failedFuture(e));
               }
               CompletableFuture<R> done = new CompletableFuture<>();
@@ -279,8 +280,13 @@ public final class PolicyEngine {
                       succeeded = false;
                       failure = e;
                     }
+                    if (succeeded) {
+                      settle(Evaluator.READ_CLOCK, reservation, true, call, context, decision, latency);
+                      done.complete(result);
+                      return;
+                    }
                     Throwable outcome = failure;
-                    settleAsync(reservation, succeeded, call, context, decision, latency)
+                    refund(reservation, call, context, decision, latency)
                         .whenComplete(
                             (settled, ignored) -> {
                               if (outcome != null) {
@@ -295,16 +301,12 @@ public final class PolicyEngine {
   }
 
   /**
-   * {@link #settle} for the asynchronous path: a refund goes through {@link
+   * {@link #settle} of a failed tool on the asynchronous path: the refund goes through {@link
    * Reservation#rollbackAsync()}, so a remote store is never waited for on the thread that
    * completed the tool (a client's event loop, say). Completes once the refund is done or failed.
    */
-  private CompletionStage<Void> settleAsync(
-      Reservation reservation, boolean succeeded, ToolCall call, CallContext context, Decision decision, long latency) {
-    if (succeeded) {
-      settle(Evaluator.READ_CLOCK, reservation, true, call, context, decision, latency);
-      return CompletableFuture.completedFuture(null);
-    }
+  private CompletionStage<Void> refund(
+      Reservation reservation, ToolCall call, CallContext context, Decision decision, long latency) {
     return reservation.rollbackAsync()
         .handle(
             (refunded, error) -> {
