@@ -45,6 +45,12 @@ public class TimedCounterStore implements CounterStore {
   private final long timeoutNanos;
   private final String timeoutText;
   private final ThreadPoolExecutor pool;
+  /**
+   * Fails asynchronous calls at their timeout. One per engine, not one for the JVM: the thread that
+   * fails a call runs what depends on it (the refusal, the audit), and a slow one of those must
+   * delay no other engine's timeouts.
+   */
+  private final ScheduledThreadPoolExecutor timer;
 
   TimedCounterStore(CounterStore store, Duration timeout) {
     this.store = store;
@@ -61,6 +67,14 @@ public class TimedCounterStore implements CounterStore {
         };
     this.pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), factory);
     pool.allowCoreThreadTimeOut(true); // an idle engine keeps no thread
+    this.timer = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread t = new Thread(task, "toolgate-store-" + id + "-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setKeepAliveTime(30, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+    timer.setRemoveOnCancelPolicy(true); // a call that answered in time leaves nothing queued
   }
 
   /**
@@ -250,9 +264,9 @@ public class TimedCounterStore implements CounterStore {
     if (answer.isDone()) {
       return answer;
     }
-    ScheduledFuture<?> timer =
-        Timer.INSTANCE.schedule(() -> answer.completeExceptionally(timedOut(what)), timeoutNanos, TimeUnit.NANOSECONDS);
-    answer.whenComplete((result, error) -> timer.cancel(false));
+    ScheduledFuture<?> timeout =
+        timer.schedule(() -> answer.completeExceptionally(timedOut(what)), timeoutNanos, TimeUnit.NANOSECONDS);
+    answer.whenComplete((result, error) -> timeout.cancel(false));
     return answer;
   }
 
@@ -309,22 +323,6 @@ public class TimedCounterStore implements CounterStore {
 
     StoreTimeoutException(String message) {
       super(message, null, false, false); // no stack: it says all there is to say
-    }
-  }
-
-  /** One daemon thread that fails asynchronous calls at their timeout, shared by every engine. */
-  private static final class Timer {
-    static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-    private static ScheduledThreadPoolExecutor create() {
-      ScheduledThreadPoolExecutor timer =
-          new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "toolgate-store-timer");
-            t.setDaemon(true);
-            return t;
-          });
-      timer.setRemoveOnCancelPolicy(true); // a call that answered in time leaves nothing queued
-      return timer;
     }
   }
 }
