@@ -377,8 +377,9 @@ public final class PolicyEngine {
    * whose asynchronous forms never block (Redis) is used through them, with a timer on the
    * asynchronous paths and a bounded wait on the synchronous ones. Any other store is called on a
    * pool of 16 daemon threads per engine (idle ones exit), 1,024 calls queued at most before a
-   * call is refused at once. A reservation the store grants after the engine stopped waiting is
-   * refunded, so the denied call takes no count.
+   * call is refused at once; those calls do not see the caller's thread-locals (a store that needs
+   * them, and answers at once, may declare {@link CounterStore.Blocking#NONE}). A reservation the
+   * store grants after the engine stopped waiting is refunded, so the denied call takes no count.
    */
   public static final class Builder {
     /** The {@linkplain #storeTimeout store timeout} unless another is set: 2 seconds. */
