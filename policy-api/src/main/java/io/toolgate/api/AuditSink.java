@@ -5,7 +5,9 @@ package io.toolgate.api;
  * exception a sink throws (through {@code System.Logger}) and goes on.
  *
  * <p>Sinks are called on the calling thread, after the tool ran when the interceptor ran it, and
- * must be thread-safe.
+ * must be thread-safe. A sink that does I/O holds up the call it records (and, if it locks, every
+ * other call): wrap it in the engine's {@code AsyncAuditSink}, which records on a thread of its
+ * own.
  */
 @FunctionalInterface
 public interface AuditSink {

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletionStage;
  * be thread-safe, and a failure is thrown (synchronously, or as a failed stage): the engine turns
  * it into a denial, or an allowance where fail-open is configured.
  *
+ * <p>The engine bounds every call with its store timeout and denies (or fails open) when a store
+ * does not answer in time; {@link #blocking()} tells it how it can do that for this store.
+ *
  * <p>Every implementation must pass the {@code CounterStoreContract} suite in {@code
  * policy-testkit}.
  */
@@ -61,5 +64,35 @@ public interface CounterStore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Which of this store's calls may wait on I/O or on a lock held across I/O, so that the engine
+   * knows how to stop waiting for them. Default {@link Blocking#ANY_FORM}, right for any store;
+   * override it only with what is true of every call.
+   */
+  default Blocking blocking() {
+    return Blocking.ANY_FORM;
+  }
+
+  /** Which of a store's calls may wait, as {@link #blocking()} declares it. */
+  enum Blocking {
+    /**
+     * No call waits (counts in this process's memory): the engine calls the store directly, with
+     * no timeout and no thread hop.
+     */
+    NONE,
+    /**
+     * The asynchronous forms return at once and complete later; the synchronous ones may wait (a
+     * store on a non-blocking client). The engine uses the asynchronous forms only, waiting for
+     * them up to its timeout on synchronous paths, and runs {@link #commit} on a thread of its own.
+     */
+    SYNC_FORMS,
+    /**
+     * Any call may wait, the asynchronous forms included (as their defaults do, running the
+     * synchronous forms in the caller's thread): the engine runs the synchronous forms on threads
+     * of its own, on synchronous and asynchronous paths alike, and stops waiting at its timeout.
+     */
+    ANY_FORM
   }
 }

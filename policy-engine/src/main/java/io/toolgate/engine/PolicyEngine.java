@@ -15,9 +15,11 @@ import io.toolgate.engine.internal.audit.GuardedAuditSink;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.eval.Evaluator;
 import io.toolgate.engine.internal.eval.Trace;
+import io.toolgate.engine.internal.store.TimedCounterStore;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +49,9 @@ import java.util.function.Supplier;
  * then audit. {@link #evaluate} decides without running anything.
  *
  * <p>No method throws because of its call's content: any tool name, any arguments and any context
- * get a {@link Decision} with a reason. A counter store that fails denies the call ("policy state
- * unavailable") unless {@link Builder#failOpen(boolean) fail-open} is configured. The policy can be
+ * get a {@link Decision} with a reason. A counter store that fails, or does not answer within the
+ * {@linkplain Builder#storeTimeout store timeout}, denies the call ("policy state unavailable")
+ * unless {@link Builder#failOpen(boolean) fail-open} is configured. The policy can be
  * {@linkplain #reload replaced} while calls run; each call sees one whole policy. Thread-safe.
  */
 public final class PolicyEngine {
@@ -62,7 +65,7 @@ public final class PolicyEngine {
   private PolicyEngine(Builder b) {
     this.policy = b.policy;
     this.clock = b.clock;
-    this.evaluator = new Evaluator(b.store, b.approvals, b.clock, b.failOpen);
+    this.evaluator = new Evaluator(TimedCounterStore.around(b.store, b.storeTimeout), b.approvals, b.clock, b.failOpen);
     this.audit = GuardedAuditSink.of(b.sinks);
     this.auditing = audit != AuditSink.NONE;
     this.shadow = b.shadow;
@@ -263,12 +266,54 @@ public final class PolicyEngine {
               try {
                 running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
               } catch (RuntimeException e) {
-                settle(Evaluator.READ_CLOCK, reservation, false, call, context, decision, latency);
-                return CompletableFuture.failedFuture(e);
+                return refund(reservation, call, context, decision, latency)
+                    .thenCompose(settled -> CompletableFuture.failedFuture(e));
               }
-              return running.whenComplete(
-                  (result, error) ->
-                      settle(Evaluator.READ_CLOCK, reservation, error == null && !failed.test(result), call, context, decision, latency));
+              CompletableFuture<R> done = new CompletableFuture<>();
+              running.whenComplete(
+                  (result, error) -> {
+                    Throwable failure = error;
+                    boolean succeeded;
+                    try {
+                      succeeded = error == null && !failed.test(result);
+                    } catch (RuntimeException e) {
+                      succeeded = false;
+                      failure = e;
+                    }
+                    if (succeeded) {
+                      settle(Evaluator.READ_CLOCK, reservation, true, call, context, decision, latency);
+                      done.complete(result);
+                      return;
+                    }
+                    Throwable outcome = failure;
+                    refund(reservation, call, context, decision, latency)
+                        .whenComplete(
+                            (settled, ignored) -> {
+                              if (outcome != null) {
+                                done.completeExceptionally(outcome);
+                              } else {
+                                done.complete(result);
+                              }
+                            });
+                  });
+              return done;
+            });
+  }
+
+  /**
+   * {@link #settle} of a failed tool on the asynchronous path: the refund goes through {@link
+   * Reservation#rollbackAsync()}, so a remote store is never waited for on the thread that
+   * completed the tool (a client's event loop, say). Completes once the refund is done or failed.
+   */
+  private CompletionStage<Void> refund(
+      Reservation reservation, ToolCall call, CallContext context, Decision decision, long latency) {
+    return reservation.rollbackAsync()
+        .handle(
+            (refunded, error) -> {
+              if (auditing) {
+                audit(call, context, decision, Outcome.FAILED, latency);
+              }
+              return null;
             });
   }
 
@@ -323,11 +368,26 @@ public final class PolicyEngine {
   /**
    * Configures an engine. Every setting has a default: the in-memory counter store, approvals
    * that deny until a person approves (so configure an approval service if the policy has {@code
-   * require_approval} entries), no audit, the system UTC clock, fail closed, enforcing.
+   * require_approval} entries), no audit, the system UTC clock, fail closed, enforcing, a store
+   * timeout of {@link #DEFAULT_STORE_TIMEOUT}.
+   *
+   * <p>The store timeout bounds every call to the counter store, whatever the store: the engine
+   * reads the store's {@link CounterStore#blocking()} once, at {@link #build()}. A store that
+   * never blocks (the in-memory one) is called directly, with nothing added to its path. A store
+   * whose asynchronous forms never block (Redis) is used through them, with a timer on the
+   * asynchronous paths and a bounded wait on the synchronous ones. Any other store is called on a
+   * pool of 16 daemon threads per engine (idle ones exit), 1,024 calls queued at most before a
+   * call is refused at once; those calls do not see the caller's thread-locals (a store that needs
+   * them, and answers at once, may declare {@link CounterStore.Blocking#NONE}). A reservation the
+   * store grants after the engine stopped waiting is refunded, so the denied call takes no count.
    */
   public static final class Builder {
+    /** The {@linkplain #storeTimeout store timeout} unless another is set: 2 seconds. */
+    public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(2);
+
     private final Policy policy;
     private CounterStore store;
+    private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
     private ApprovalService approvals = ApprovalServices.denyUntilApproved();
     private final List<AuditSink> sinks = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
@@ -341,6 +401,23 @@ public final class PolicyEngine {
     /** Where counts live; default a fresh {@link InMemoryCounterStore}. */
     public Builder counterStore(CounterStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * How long a call waits for the counter store (to reserve, refund or commit) before it is
+     * decided as for a failed store: denied with "policy state unavailable", or allowed if {@link
+     * #failOpen fail-open}. Default {@link #DEFAULT_STORE_TIMEOUT}. Not applied to a store that
+     * declares it never blocks ({@link CounterStore.Blocking#NONE}).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Builder storeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("storeTimeout must be positive, was " + timeout);
+      }
+      this.storeTimeout = timeout;
       return this;
     }
 

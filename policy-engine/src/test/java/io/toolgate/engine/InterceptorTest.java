@@ -158,6 +158,11 @@ class InterceptorTest {
     final List<List<CounterRequest>> committed = new CopyOnWriteArrayList<>();
 
     @Override
+    public Blocking blocking() {
+      return Blocking.NONE; // in memory: no store timeout, so a loaded machine cannot deny
+    }
+
+    @Override
     public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
       return counts.reserve(requests, nowMillis);
     }
@@ -200,6 +205,11 @@ class InterceptorTest {
 
   /** A store that fails, for fail-closed and fail-open. */
   private static final class BrokenStore implements CounterStore {
+    @Override
+    public Blocking blocking() {
+      return Blocking.NONE; // fails at once: the test is about failure, not the store timeout
+    }
+
     @Override
     public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
       throw new IllegalStateException("connection refused");

@@ -198,6 +198,15 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         .build();
   }
 
+  /**
+   * {@link Blocking#SYNC_FORMS}: the asynchronous forms return at once, so the engine uses them
+   * (with its store timeout) on its synchronous paths too.
+   */
+  @Override
+  public Blocking blocking() {
+    return Blocking.SYNC_FORMS;
+  }
+
   @Override
   public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
     if (requests.isEmpty()) {

@@ -43,7 +43,9 @@ final class Firing implements AutoCloseable {
     this.client = RedisClient.create(redisUri);
     client.setOptions(RedisCounterStore.recommendedClientOptions());
     this.store = RedisCounterStore.builder(client).keyPrefix(keyPrefix).commandTimeout(Duration.ofSeconds(5)).build();
-    this.engine = PolicyEngine.builder(Policy.parse(POLICY)).counterStore(store).clock(clock).build();
+    // The engine waits as long as the store's own command timeout, so a loaded machine cannot deny.
+    this.engine = PolicyEngine.builder(Policy.parse(POLICY)).counterStore(store).clock(clock)
+        .storeTimeout(Duration.ofSeconds(5)).build();
     this.pool = Executors.newFixedThreadPool(threads);
     this.threads = threads;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.toolgate.api.AgentText;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.Decision;
@@ -49,9 +50,23 @@ import java.util.Objects;
  * Builder#includeArguments(boolean) arguments are left out}. Arguments that cannot be read as
  * JSON give {@code "args_digest":null} and an {@code error} field instead of {@code arguments}.
  *
+ * <p>{@code tool}, {@code principal} and {@code session} are quoted as {@link AgentText#excerpt}
+ * gives them: at most {@value AgentText#MAX_CHARS} characters, control characters replaced. The
+ * {@code arguments} are written whole (redacted), as JSON.
+ *
  * <p>Thread-safe: each line is written whole, in one write, and flushed to the stream or file
  * before {@link #record} returns (flushed, not forced to disk). A write that fails throws {@link
  * UncheckedIOException}, which the engine reports without changing the decision.
+ *
+ * <p>The write happens on the calling thread, under a lock every caller shares: used directly, a
+ * slow disk or a full pipe holds up every call being decided. In a server, wrap it in an {@link
+ * AsyncAuditSink}, which writes on a thread of its own:
+ *
+ * <pre>{@code
+ * AsyncAuditSink audit = AsyncAuditSink.wrap(JsonLinesAuditSink.toFile(Path.of("audit.jsonl"))).build();
+ * PolicyEngine engine = PolicyEngine.builder(policy).audit(audit).build();
+ * // on shutdown: audit.close() records what is queued, then closes the file
+ * }</pre>
  */
 public final class JsonLinesAuditSink implements AuditSink, Closeable {
   private final Writer out;
@@ -159,9 +174,9 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     Decision d = event.decision();
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.put("time", event.time().toString());
-    json.put("tool", event.call().tool());
-    json.put("principal", event.context().principal());
-    json.put("session", event.context().sessionId());
+    json.put("tool", AgentText.excerpt(event.call().tool()));
+    json.put("principal", AgentText.excerpt(event.context().principal()));
+    json.put("session", AgentText.excerpt(event.context().sessionId()));
     json.put("decision", AuditFields.decision(d));
     json.put("rule", d.rule());
     json.put("reason", d.reason());

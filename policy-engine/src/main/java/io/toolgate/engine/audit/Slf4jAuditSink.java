@@ -1,5 +1,6 @@
 package io.toolgate.engine.audit;
 
+import io.toolgate.api.AgentText;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.Decision;
@@ -24,8 +25,15 @@ import org.slf4j.LoggerFactory;
  * (as in {@link JsonLinesAuditSink}, or {@code unreadable} when the arguments are not JSON), and
  * {@code reason} last. A missing value is {@code -}; a value with anything but letters, digits
  * and {@code . _ : / @ + ~ -} is quoted, with {@code "}, {@code \} and control characters escaped,
- * so a tool name cannot forge a field or a line. The raw arguments are never logged. Nothing is
- * computed when the level is disabled. Thread-safe if the logger is, as SLF4J loggers are.
+ * so a tool name cannot forge a field or a line. {@code tool}, {@code principal} and {@code
+ * session} are first cut as {@link AgentText#excerpt} cuts agent text (at most {@value
+ * AgentText#MAX_CHARS} characters, control characters replaced). The raw arguments are never
+ * logged. Nothing is computed when the level is disabled. Thread-safe if the logger is, as SLF4J
+ * loggers are.
+ *
+ * <p>It logs on the calling thread: an appender that blocks (a synchronous file or network
+ * appender) holds up the calls being decided. Wrap it in an {@link AsyncAuditSink}, or use an
+ * asynchronous appender.
  */
 public final class Slf4jAuditSink implements AuditSink {
   /** The logger's name unless another is given. */
@@ -67,9 +75,9 @@ public final class Slf4jAuditSink implements AuditSink {
   private static String line(AuditEvent event) {
     Decision d = event.decision();
     StringBuilder out = new StringBuilder(256);
-    field(out, "tool", event.call().tool());
-    field(out, "principal", event.context().principal());
-    field(out, "session", event.context().sessionId());
+    field(out, "tool", AgentText.excerpt(event.call().tool()));
+    field(out, "principal", AgentText.excerpt(event.context().principal()));
+    field(out, "session", AgentText.excerpt(event.context().sessionId()));
     field(out, "decision", AuditFields.decision(d));
     field(out, "rule", d.rule());
     field(out, "outcome", AuditFields.outcome(event.outcome()));

@@ -61,6 +61,12 @@ public final class InMemoryCounterStore implements CounterStore {
     return new Builder();
   }
 
+  /** {@link Blocking#NONE}: counts are in memory, so the engine calls this store directly. */
+  @Override
+  public Blocking blocking() {
+    return Blocking.NONE;
+  }
+
   @Override
   public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
     advanceTo(nowMillis);

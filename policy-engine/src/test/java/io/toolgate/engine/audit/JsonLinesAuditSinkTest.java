@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.toolgate.api.AgentText;
 import io.toolgate.api.AuditEvent;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.Jackson;
 import java.io.ByteArrayOutputStream;
@@ -338,9 +341,25 @@ class JsonLinesAuditSinkTest {
     s.record(allow(ToolCall.of("überweisung \u2028 \"quoted\"\nnext")));
     assertThat(lines(bytes.toString(StandardCharsets.UTF_8)))
         .singleElement()
-        .satisfies(n -> assertThat(n.get("tool").asText()).isEqualTo("überweisung \u2028 \"quoted\"\nnext"));
+        .satisfies(n -> assertThat(n.get("tool").asText()).isEqualTo("überweisung ? \"quoted\"?next"));
     s.close();
     assertThat(closed[0]).isFalse();
+  }
+
+  @Test
+  void agentTextIsQuotedBoundedAndOnOneLine() {
+    String huge = "compile\n" + "x".repeat(100_000);
+    ToolCall call = ToolCall.of(huge);
+    CallContext who = CallContext.of("agent\n" + "p".repeat(100_000)).withSession("s\r" + "s".repeat(100_000));
+    Decision d = new Decision.Deny(huge, who.principal(), List.of(), "/default", "Policy denied a tool: not permitted.");
+    sink.record(new AuditEvent(AuditEvents.TIME, call, who, d, AuditEvent.Outcome.NOT_RUN, 1));
+
+    assertThat(out.toString()).hasSizeLessThan(2_000);
+    JsonNode line = lines(out.toString()).get(0);
+    assertThat(line.get("tool").asText()).isEqualTo(AgentText.excerpt(huge)).startsWith("compile?xxx")
+        .endsWith("…(+" + (huge.length() - AgentText.MAX_CHARS) + " chars)");
+    assertThat(line.get("principal").asText()).isEqualTo(AgentText.excerpt(who.principal())).doesNotContain("\n");
+    assertThat(line.get("session").asText()).isEqualTo(AgentText.excerpt(who.sessionId())).doesNotContain("\r");
   }
 
   @Test

@@ -6,6 +6,10 @@ import static io.toolgate.engine.audit.AuditEvents.deny;
 import static io.toolgate.engine.audit.AuditEvents.rateLimited;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.toolgate.api.AgentText;
+import io.toolgate.api.AuditEvent;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.Jackson;
 import java.io.ByteArrayOutputStream;
@@ -123,10 +127,25 @@ class Slf4jAuditSinkTest {
     sink.record(deny(ToolCall.of("-")));
 
     assertThat(logger.lines.get(0))
-        .startsWith("WARN tool=\"evil\\ndecision=allow \\\"x\\\" \\\\ \\u0001\" principal=-")
+        .startsWith("WARN tool=\"evil?decision=allow \\\"x\\\" \\\\ ?\" principal=-")
         .doesNotContain("\n");
     assertThat(logger.lines.get(1)).startsWith("WARN tool=\"\" ");
     assertThat(logger.lines.get(2)).startsWith("WARN tool=\"-\" ");
+  }
+
+  @Test
+  void agentTextIsQuotedBoundedAndOnOneLine() {
+    String huge = "compile\n" + "x".repeat(100_000);
+    CallContext who = CallContext.of("agent\n" + "p".repeat(100_000)).withSession("s\r" + "s".repeat(100_000));
+    Decision d = new Decision.Deny(huge, who.principal(), List.of(), "/default", "Policy denied a tool: not permitted.");
+    sink.record(new AuditEvent(AuditEvents.TIME, ToolCall.of(huge), who, d, AuditEvent.Outcome.NOT_RUN, 1));
+
+    assertThat(logger.lines).singleElement().asString()
+        .hasSizeLessThan(1_000)
+        .doesNotContain("\n").doesNotContain("\r")
+        .startsWith("WARN tool=\"compile?xxx")
+        .contains("…(+" + (huge.length() - AgentText.MAX_CHARS) + " chars)\" principal=\"agent?ppp")
+        .contains(" session=\"s?sss");
   }
 
   @Test

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Hides the values of argument keys that look secret. A key is normalised by lower-casing it and
@@ -32,7 +30,6 @@ public final class Redaction {
   /** Hidden only as a whole word of a key: {@code auth} hides {@code x-auth} but not {@code author}. */
   public static final List<String> DEFAULT_WORDS = List.of("auth", "pwd", "bearer");
 
-  private static final Pattern WORD_BREAK = Pattern.compile("[^\\p{Alnum}]+|(?<=\\p{Ll})(?=\\p{Lu})");
   private static final TextNode REDACTED_NODE = TextNode.valueOf(REDACTED);
 
   private final List<String> fragments;
@@ -62,8 +59,40 @@ public final class Redaction {
         return true;
       }
     }
-    for (String word : WORD_BREAK.split(key)) {
-      if (DEFAULT_WORDS.contains(word.toLowerCase(Locale.ROOT))) {
+    return hasDefaultWord(key);
+  }
+
+  /**
+   * Whether a word of {@code key} is one of the {@link #DEFAULT_WORDS}, ignoring case. Words are
+   * runs of ASCII letters and digits, also split where a lower-case letter meets an upper-case
+   * one ({@code xAuth}). One pass, no regular expression: a key is agent text of any length.
+   */
+  private static boolean hasDefaultWord(String key) {
+    int start = -1;
+    for (int i = 0; i <= key.length(); i++) {
+      char c = i < key.length() ? key.charAt(i) : ' ';
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      boolean camel = alnum && start >= 0 && c >= 'A' && c <= 'Z' && isAsciiLower(key.charAt(i - 1));
+      if (start >= 0 && (!alnum || camel)) {
+        if (isDefaultWord(key, start, i)) {
+          return true;
+        }
+        start = -1;
+      }
+      if (alnum && start < 0) {
+        start = i;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isAsciiLower(char c) {
+    return c >= 'a' && c <= 'z';
+  }
+
+  private static boolean isDefaultWord(String key, int start, int end) {
+    for (String word : DEFAULT_WORDS) {
+      if (end - start == word.length() && key.regionMatches(true, start, word, 0, word.length())) {
         return true;
       }
     }
