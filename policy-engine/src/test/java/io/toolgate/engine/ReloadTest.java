@@ -54,6 +54,18 @@ class ReloadTest {
   }
 
   @Test
+  void aHostileFileLeavesTheOldPolicyInForce(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("policy.json");
+    Files.writeString(file, "{\"version\": \"1\", \"tools\": {\"self\": {}}}");
+    PolicyEngine e = PolicyEngine.of(Policy.load(file));
+    // This schema loaded, and then every call to the tool overflowed the stack.
+    Files.writeString(file, "{\"version\": \"1\", \"tools\": {\"self\": {\"arguments\": {\"$ref\": \"#\"}}}}");
+    assertThatThrownBy(() -> e.reload(file)).isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("/tools/self/arguments");
+    assertThat(e.evaluate(ToolCall.of("self", java.util.Map.of("a", 1)), AGENT).isAllowed()).isTrue();
+  }
+
+  @Test
   @Timeout(30)
   void eachCallSeesOneWholePolicyWhileReloadsRun() throws Exception {
     // Under A, x passes a '?' entry's condition; under B, a deny entry refuses x and '*' matches.

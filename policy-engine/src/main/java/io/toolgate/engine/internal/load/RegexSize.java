@@ -34,8 +34,8 @@ public final class RegexSize {
     }
     return "is too large to run: its compiled program would have "
         + (size >= CAP ? "far more than " + MAX : "about " + size)
-        + " instructions, and at most " + MAX + " are allowed (counted repetitions multiply: (a{100}){100} is"
-        + " already 10000); use smaller repeat counts";
+        + " instructions, and at most " + MAX + " are allowed (counted repetitions multiply, so (a{100}){100} is"
+        + " already over); use smaller repeat counts";
   }
 
   /** The estimated number of instructions of {@code re}'s program, at most {@link #CAP}. */
