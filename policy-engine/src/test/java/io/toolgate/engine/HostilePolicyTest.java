@@ -72,10 +72,15 @@ class HostilePolicyTest {
     PolicyProblem max = problems("version: '1'\ntools:\n  t: {limits: [{max: 1e999, window: minute}]}\n").get(0);
     assertThat(max.pointer()).isEqualTo("/tools/t/limits/0/max");
     assertThat(max.message()).isEqualTo(
-        "the number 1e999 is out of range: a policy's numbers must fit a double (at most about 1.8e308 in size)");
+        "the number 1e999 is out of range: a policy's numbers must fit a double (at most about 1.8e308 in size,"
+            + " and unless 0 at least about 4.9e-324)");
     assertThat(located(problems("version: '1'\ntools:\n  t: {when: [{path: args.a, op: gt, value: .inf}], action: deny}\n")))
         .containsExactly("/tools/t/when/0/value 3:44");
-    assertThat(problems("version: '1'\ntools:\n  t: {limits: [{max: 1.7e308, window: minute}]}\n")).isEmpty();
+    assertThat(problems("{\"version\": \"1\", \"tools\": {\"t\": {\"conditions\": [{\"path\": \"args.a\", \"op\": \"gt\","
+        + " \"value\": 1e-999}]}}}")).extracting(PolicyProblem::pointer).containsExactly("/tools/t/conditions/0/value");
+    assertThat(problems("version: '1'\ntools:\n  t: {limits: [{max: 1.7e308, window: minute}],"
+        + " conditions: [{path: args.a, op: gt, value: 0.0}, {path: args.a, op: gt, value: -0e5}, {path: args.a, op: gt, value: 5e-324}]}\n"))
+        .isEmpty();
   }
 
   @Test

@@ -233,7 +233,7 @@ final class SourceMap {
       case BIG_DECIMAL -> NODES.numberNode(parser.getDecimalValue());
       default -> NODES.numberNode(parser.getDoubleValue());
     };
-    if (Double.isFinite(node.doubleValue())) {
+    if (Double.isFinite(node.doubleValue()) && !underflows(node, parser)) {
       return node;
     }
     problems.only(pointer, false, notADouble(parser.getText()));
@@ -247,7 +247,19 @@ final class SourceMap {
   /** The problem of a number that no double holds. */
   static String notADouble(String text) {
     return "the number " + text + " is out of range: a policy's numbers must fit a double"
-        + " (at most about 1.8e308 in size)";
+        + " (at most about 1.8e308 in size, and unless 0 at least about 4.9e-324)";
+  }
+
+  /** Whether a float that reads as 0 was not 0 in the text ({@code 1e-999}): it would silently become 0. */
+  private static boolean underflows(JsonNode node, JsonParser parser) throws IOException {
+    if (!node.isFloatingPointNumber() || node.doubleValue() != 0) {
+      return false;
+    }
+    try {
+      return parser.getDecimalValue().signum() != 0;
+    } catch (NumberFormatException | ArithmeticException e) {
+      return true;
+    }
   }
 
   private static Location location(JsonLocation at) {
