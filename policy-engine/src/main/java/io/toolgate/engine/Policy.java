@@ -39,8 +39,8 @@ public final class Policy {
   /**
    * The largest regular expression accepted ({@code regex} and {@code not_regex} values, {@code
    * pattern} and {@code patternProperties} in argument schemas), in instructions of its compiled
-   * program as estimated before compiling: counted repetitions multiply, so {@code (a{100}){100}}
-   * counts 10,000.
+   * program as estimated before compiling: counted repetitions multiply, so {@code (a{99}){99}} is
+   * just within it and {@code (a{100}){100}} is not.
    */
   public static final int MAX_REGEX_SIZE = RegexSize.MAX;
 
