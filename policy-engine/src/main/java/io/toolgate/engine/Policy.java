@@ -1,29 +1,49 @@
 package io.toolgate.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.toolgate.engine.internal.Jackson;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.load.LoadResult;
 import io.toolgate.engine.internal.load.PolicyLoader;
+import io.toolgate.engine.internal.load.RegexSize;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A validated, compiled, immutable policy. Load one from JSON or YAML (the same schema); a bad
  * document fails with a {@link PolicyLoadException} that lists every problem with its location.
  * Loading parses and checks once; deciding a call never parses again.
  *
+ * <p>A policy is refused, with located problems, when it would be unsafe to run: text over
+ * {@link #MAX_BYTES} (1 MiB, refused before it is parsed), bytes that are not UTF-8 (at their line
+ * and column), YAML anchors and aliases (where they stand), numbers no double holds such as
+ * {@code 1e999}, regular expressions whose compiled program would exceed {@link
+ * #MAX_REGEX_SIZE} instructions (at the regex), and argument schemas whose {@code $ref}s loop
+ * without descending into the arguments (at {@code /tools/<name>/arguments}). Loading never lets an
+ * {@link Error} (a stack overflow, running out of memory) escape: it becomes a {@link
+ * PolicyLoadException}.
+ *
  * <pre>{@code
  * Policy policy = Policy.load(Path.of("policy.yaml"));
  * }</pre>
  */
 public final class Policy {
+  /** The largest policy accepted, in bytes of UTF-8: 1 MiB. */
+  public static final int MAX_BYTES = PolicyLoader.MAX_BYTES;
+
+  /**
+   * The largest regular expression accepted ({@code regex} and {@code not_regex} values, {@code
+   * pattern} and {@code patternProperties} in argument schemas), in instructions of its compiled
+   * program as estimated before compiling: counted repetitions multiply, so {@code (a{99}){99}} is
+   * just within it and {@code (a{100}){100}} is not.
+   */
+  public static final int MAX_REGEX_SIZE = RegexSize.MAX;
+
   private final CompiledPolicy compiled;
   private final String source;
 
@@ -38,7 +58,8 @@ public final class Policy {
    * @throws PolicyLoadException listing every problem found
    */
   public static Policy parse(String text) {
-    return of(PolicyLoader.load(Objects.requireNonNull(text, "text"), null), null);
+    Objects.requireNonNull(text, "text");
+    return of(() -> PolicyLoader.load(text, null), null);
   }
 
   /**
@@ -49,7 +70,7 @@ public final class Policy {
    */
   public static Policy load(Path file) {
     String name = file.toString();
-    return of(PolicyLoader.load(read(file), name), name);
+    return of(() -> load(file, name), name);
   }
 
   /**
@@ -57,12 +78,17 @@ public final class Policy {
    * problems.
    */
   public static Policy load(InputStream in, String sourceName) {
-    try {
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return of(PolicyLoader.load(text, sourceName), sourceName);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read policy " + sourceName, e);
-    }
+    return of(() -> {
+      try {
+        // One byte more than allowed is enough to know the policy is too large.
+        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+        return bytes.length > MAX_BYTES
+            ? PolicyLoader.tooLarge(bytes.length, sourceName)
+            : PolicyLoader.load(bytes, sourceName);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read policy " + sourceName, e);
+      }
+    }, sourceName);
   }
 
   /** Loads a policy from a classpath resource, e.g. {@code "policies/agent.yaml"}. */
@@ -83,12 +109,13 @@ public final class Policy {
 
   /** A policy from an already parsed document (no line numbers in problems). */
   public static Policy fromTree(JsonNode document) {
-    return of(PolicyLoader.load(Objects.requireNonNull(document, "document"), null), null);
+    Objects.requireNonNull(document, "document");
+    return of(() -> PolicyLoader.load(document, null), null);
   }
 
   /** Every problem in {@code text} (JSON or YAML); empty when it would load. Never throws. */
   public static List<PolicyProblem> check(String text, String sourceName) {
-    return PolicyLoader.load(text, sourceName).problems();
+    return guarded(() -> PolicyLoader.load(text, sourceName), sourceName).problems();
   }
 
   /**
@@ -97,11 +124,8 @@ public final class Policy {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static List<PolicyProblem> check(Path file) {
-    try {
-      return check(read(file), file.toString());
-    } catch (PolicyLoadException e) {
-      return e.problems();
-    }
+    String name = file.toString();
+    return guarded(() -> load(file, name), name).problems();
   }
 
   /** The file or resource the policy came from, or {@code null}. */
@@ -119,22 +143,42 @@ public final class Policy {
     return compiled;
   }
 
-  private static Policy of(LoadResult result, String source) {
+  private static Policy of(Supplier<LoadResult> load, String source) {
+    LoadResult result = guarded(load, source);
     if (!result.problems().isEmpty()) {
       throw new PolicyLoadException(result.problems());
     }
     return new Policy(new CompiledPolicy(result.model()), source);
   }
 
-  private static String read(Path file) {
+  /**
+   * Runs a load, turning an {@link Error} into a problem: a policy that overflows the stack or
+   * exhausts the heap while loading is refused like any bad policy, so that whoever reloads it
+   * keeps the policy in force.
+   */
+  private static LoadResult guarded(Supplier<LoadResult> load, String source) {
+    try {
+      return load.get();
+    } catch (StackOverflowError e) {
+      return PolicyLoader.failed(source, "the policy could not be loaded: it nests or refers too deeply (stack overflow)");
+    } catch (OutOfMemoryError e) {
+      return PolicyLoader.failed(source, "the policy could not be loaded: it needs more memory than is available (out of memory)");
+    } catch (Error e) {
+      return PolicyLoader.failed(source, "the policy could not be loaded: " + e);
+    }
+  }
+
+  private static LoadResult load(Path file, String name) {
     try {
       long size = Files.size(file);
-      if (size > 4L * Jackson.MAX_DOCUMENT_LENGTH) {
-        // Larger than any document the parser would accept: do not read it into memory at all.
-        throw new PolicyLoadException(List.of(new PolicyProblem(file.toString(), "", 0, 0,
-            "the file is " + size + " bytes; a policy may be at most " + Jackson.MAX_DOCUMENT_LENGTH + " characters")));
+      if (size > MAX_BYTES) {
+        // Refused before a byte of it is read.
+        return PolicyLoader.tooLarge(size, name);
       }
-      return Files.readString(file, StandardCharsets.UTF_8);
+      try (InputStream in = Files.newInputStream(file)) {
+        // Bounded even if the file grows after its size was read, or is a device or a pipe.
+        return PolicyLoader.load(in.readNBytes(MAX_BYTES + 1), name);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read policy " + file, e);
     }

@@ -9,7 +9,6 @@ import io.toolgate.api.Decision.Kind;
 import io.toolgate.api.ToolCall;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +51,18 @@ class ReloadTest {
     assertThatThrownBy(() -> e.reload(file)).isInstanceOf(PolicyLoadException.class).hasMessageContaining("minit");
     assertThat(e.evaluate(ToolCall.of("a"), AGENT).isAllowed()).isTrue();
     assertThat(e.policy().source()).isEqualTo(file.toString());
+  }
+
+  @Test
+  void aHostileFileLeavesTheOldPolicyInForce(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("policy.json");
+    Files.writeString(file, "{\"version\": \"1\", \"tools\": {\"self\": {}}}");
+    PolicyEngine e = PolicyEngine.of(Policy.load(file));
+    // This schema loaded, and then every call to the tool overflowed the stack.
+    Files.writeString(file, "{\"version\": \"1\", \"tools\": {\"self\": {\"arguments\": {\"$ref\": \"#\"}}}}");
+    assertThatThrownBy(() -> e.reload(file)).isInstanceOf(PolicyLoadException.class)
+        .hasMessageContaining("/tools/self/arguments");
+    assertThat(e.evaluate(ToolCall.of("self", java.util.Map.of("a", 1)), AGENT).isAllowed()).isTrue();
   }
 
   @Test
@@ -99,45 +110,5 @@ class ReloadTest {
     assertThat(mixed.get()).isNull();
     assertThat(seenA.get()).isPositive();
     assertThat(seenB.get()).isPositive();
-  }
-
-  @Test
-  @Timeout(30)
-  void theWatcherReloadsOnChangeAndKeepsTheOldPolicyOnABadSave(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("policy.yaml");
-    Files.writeString(file, "version: '1'\ntools:\n  a: {}\n");
-    PolicyEngine e = PolicyEngine.of(Policy.load(file));
-    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
-    PolicyWatcher.Listener listener = new PolicyWatcher.Listener() {
-      @Override
-      public void reloaded(Path f, Policy p) {
-        heard.add("reloaded");
-      }
-
-      @Override
-      public void failed(Path f, RuntimeException error) {
-        heard.add("failed: " + error.getMessage());
-      }
-    };
-    try (PolicyWatcher watcher = PolicyWatcher.watch(e, file, listener)) {
-      Files.writeString(file, "version: '1'\ntools:\n  b: {}\n");
-      awaitUntil(() -> e.evaluate(ToolCall.of("b"), AGENT).isAllowed());
-      assertThat(e.evaluate(ToolCall.of("a"), AGENT).isAllowed()).isFalse();
-
-      Files.writeString(file, "version: 1\ntools:\n  c: {}\n");
-      awaitUntil(() -> heard.stream().anyMatch(h -> h.startsWith("failed")));
-      assertThat(e.evaluate(ToolCall.of("b"), AGENT).isAllowed()).isTrue();
-      assertThat(watcher.reloadIfChanged()).isFalse();
-    }
-  }
-
-  private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 20s");
-      }
-      Thread.sleep(20);
-    }
   }
 }

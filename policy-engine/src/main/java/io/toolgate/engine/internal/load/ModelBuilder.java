@@ -170,6 +170,9 @@ final class ModelBuilder {
     if (node == null || !(node.isObject() || node.isBoolean())) {
       return null;
     }
+    if (!ArgumentSchemaChecks.patternsFit(node, pointer, problems)) {
+      return null; // not loaded: loading compiles the patterns
+    }
     try {
       Schema schema = SchemaLoader.builder()
           .schemaJson(OrgJson.convert(node))
@@ -181,6 +184,12 @@ final class ModelBuilder {
           .build()
           .load()
           .build();
+      if (ArgumentSchemaChecks.loops(schema)) {
+        problems.at(pointer, "the schema refers to itself through $ref without descending into the arguments"
+            + " (through allOf, anyOf, oneOf, not, if/then/else or $ref alone), so checking a call would never end;"
+            + " recursion must pass through properties, items or another keyword that reads a part of the value");
+        return null;
+      }
       return new ArgumentSchema(pointer, schema, node);
     } catch (SchemaException e) {
       String at = e.getSchemaLocation();
@@ -231,6 +240,11 @@ final class ModelBuilder {
       return null;
     }
     if (op == Operator.REGEX || op == Operator.NOT_REGEX) {
+      String tooLarge = RegexSize.problem(value.textValue());
+      if (tooLarge != null) {
+        problems.at(valuePointer, describe(value) + " " + tooLarge);
+        return null;
+      }
       try {
         regex = Pattern.compile(value.textValue());
       } catch (PatternSyntaxException e) {

@@ -9,6 +9,12 @@ import io.toolgate.engine.PolicyProblem;
 import io.toolgate.engine.internal.Jackson;
 import io.toolgate.engine.internal.model.PolicyModel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -17,7 +23,53 @@ import java.util.List;
  * collected, located and returned; nothing here throws for any input text.
  */
 public final class PolicyLoader {
+  /** The largest policy accepted, in bytes of UTF-8 (text given as a string: in its UTF-8 length). */
+  public static final int MAX_BYTES = 1 << 20;
+
   private PolicyLoader() {}
+
+  /**
+   * Loads policy bytes, which must be UTF-8 and at most {@link #MAX_BYTES}: a byte that is not
+   * UTF-8 is reported at its line and column.
+   *
+   * @param sourceName the file or resource name problems carry, or {@code null}
+   */
+  public static LoadResult load(byte[] bytes, String sourceName) {
+    if (bytes.length > MAX_BYTES) {
+      return tooLarge(bytes.length, sourceName);
+    }
+    int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      out.flip();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < out.limit(); i++) {
+        if (out.get(i) == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      int column = Character.codePointCount(out, lineStart, out.limit()) + 1;
+      return failed(sourceName, line, column, String.format(
+          "byte 0x%02x at offset %d is not UTF-8; a policy must be UTF-8 text", bytes[in.position()] & 0xff, in.position()));
+    }
+    return load(out.flip().toString(), sourceName);
+  }
+
+  /** The problem of a policy larger than {@link #MAX_BYTES}; nothing of it is parsed. */
+  public static LoadResult tooLarge(long bytes, String sourceName) {
+    return failed(sourceName, 0, 0, "the policy is " + bytes + " bytes; a policy may be at most " + MAX_BYTES
+        + " bytes (1 MiB)");
+  }
 
   /**
    * Loads policy text: JSON when its first non-blank character is <code>{</code>, else YAML.
@@ -25,13 +77,17 @@ public final class PolicyLoader {
    * @param sourceName the file or resource name problems carry, or {@code null}
    */
   public static LoadResult load(String text, String sourceName) {
+    long size = utf8Length(text);
+    if (size > MAX_BYTES) {
+      return tooLarge(size, sourceName);
+    }
     Problems problems = new Problems();
     SourceMap map;
     boolean json = text.stripLeading().startsWith("{");
     try (JsonParser parser = (json ? Jackson.JSON : Jackson.YAML).getFactory().createParser(text)) {
       // Duplicate keys are reported by the source map, at the key, with the rest of the problems.
       parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-      map = SourceMap.parse(parser, problems);
+      map = SourceMap.parse(parser, text, problems);
     } catch (IOException | RuntimeException e) {
       return unreadable(e, json, sourceName);
     } catch (StackOverflowError e) {
@@ -45,7 +101,26 @@ public final class PolicyLoader {
 
   /** Loads an already parsed document; problems carry pointers but no lines. */
   public static LoadResult load(JsonNode document, String sourceName) {
-    return check(SourceMap.of(document), new Problems(), sourceName);
+    Problems problems = new Problems();
+    SourceMap map = SourceMap.of(document, problems);
+    if (!problems.isEmpty()) {
+      // Infinity and NaN have no JSON form: the schema check could not even convert the tree.
+      return new LoadResult(null, problems.located(map, sourceName));
+    }
+    return check(map, problems, sourceName);
+  }
+
+  /** The UTF-8 length of {@code text}, or its length when that is clearly within {@link #MAX_BYTES}. */
+  private static long utf8Length(String text) {
+    if ((long) text.length() * 3 <= MAX_BYTES) {
+      return text.length();
+    }
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
   }
 
   private static LoadResult check(SourceMap map, Problems problems, String sourceName) {
@@ -92,6 +167,11 @@ public final class PolicyLoader {
     }
     int newline = message.indexOf('\n');
     return (newline < 0 ? message : message.substring(0, newline)).strip();
+  }
+
+  /** A load that failed with one problem about the whole document. */
+  public static LoadResult failed(String sourceName, String message) {
+    return failed(sourceName, 0, 0, message);
   }
 
   private static LoadResult failed(String sourceName, int line, int column, String message) {

@@ -4,6 +4,7 @@ import io.toolgate.engine.PolicyProblem;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,7 @@ final class Problems {
 
   private final Set<Found> found = new LinkedHashSet<>();
   private final Set<String> pointers = new LinkedHashSet<>();
+  private final Set<String> only = new HashSet<>();
 
   private record Found(String pointer, boolean atKey, String message) {}
 
@@ -32,9 +34,35 @@ final class Problems {
     add(new Found(pointer, true, message));
   }
 
+  /**
+   * A problem that makes every other at {@code pointer} or below it moot, such as a YAML alias or
+   * a number out of range: those are not reported.
+   */
+  void only(String pointer, boolean atKey, String message) {
+    add(new Found(pointer, atKey, message));
+    only.add(pointer);
+  }
+
   private void add(Found problem) {
+    if (moot(problem.pointer)) {
+      return;
+    }
     found.add(problem);
     pointers.add(problem.pointer);
+  }
+
+  private boolean moot(String pointer) {
+    if (only.isEmpty()) {
+      return false;
+    }
+    for (String p = pointer; ; p = SourceMap.parent(p)) {
+      if (only.contains(p)) {
+        return true;
+      }
+      if (p.isEmpty()) {
+        return false;
+      }
+    }
   }
 
   /** Whether a problem was already reported at exactly {@code pointer}. */
