@@ -145,7 +145,7 @@ class HostilePolicyTest {
     assertThat(located(found)).containsExactly(
         "/tools/search/arguments/properties/q/pattern 8:36", "/tools/search/conditions/0/value 10:42");
     assertThat(found.get(1).message()).startsWith("\"((a{1000}){1000}){1000}\" is too large to run: its compiled program"
-        + " would have about 1002002001 instructions, and at most 10000 are allowed");
+        + " would have about 1002002001 instructions, and at most 2000 are allowed");
     assertThat(located(problems("version: '1'\ntools:\n  t:\n    arguments: {patternProperties: {'(x{100}){101}': {}}}\n"
         + "    conditions: [{path: args.a, op: not_regex, value: '(?i)(\\w{50}|[a-z]{50}){100}'}]\n")))
         .containsExactly("/tools/t/arguments/patternProperties/(x{100}){101} 4:37", "/tools/t/conditions/0/value 5:55");

@@ -15,7 +15,7 @@ import java.util.Deque;
  */
 public final class RegexSize {
   /** The largest estimated program accepted, in instructions. */
-  public static final int MAX = 10_000;
+  public static final int MAX = 2_000;
 
   /** Sizes saturate here, far above {@link #MAX} and far below overflow. */
   private static final long CAP = 1L << 40;
