@@ -1,6 +1,7 @@
 package io.toolgate.engine.internal.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.api.AgentText;
 import io.toolgate.api.ApprovalRequest;
 import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
@@ -142,7 +143,7 @@ public final class Evaluator {
     CallView view = new CallView(call, context);
     try {
       for (ToolEntry deny : r.denies) {
-        boolean applies = allHold(deny.when(), view, trace);
+        boolean applies = whenApplies(deny.when(), view, trace);
         if (trace != null) {
           trace.step(deny.pointer(), "deny entry applies", applies ? "yes" : "no");
         }
@@ -169,9 +170,12 @@ public final class Evaluator {
         }
       }
       for (Condition condition : r.conditions) {
-        if (!holds(condition, view, trace)) {
-          return new Decision.Deny(
-              tool, principal, r.matched, condition.pointer(), Reasons.condition(tool, condition));
+        Truth truth = truth(condition, view, trace);
+        if (truth != Truth.TRUE) {
+          String reason = truth == Truth.FALSE
+              ? Reasons.condition(tool, condition)
+              : Reasons.uncomparable(tool, condition, view.resolve(condition.path()));
+          return new Decision.Deny(tool, principal, r.matched, condition.pointer(), reason);
         }
       }
       Decision approval = approve(r, view, trace);
@@ -189,7 +193,7 @@ public final class Evaluator {
   }
 
   private static String quote(String text) {
-    return "\"" + (text.length() > 100 ? text.substring(0, 97) + "..." : text) + "\"";
+    return "\"" + AgentText.excerpt(text) + "\"";
   }
 
   private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
@@ -198,24 +202,28 @@ public final class Evaluator {
         : new Decision.Deny(tool, principal, r.matched, "/default", r.notPermitted);
   }
 
-  private static boolean allHold(List<Condition> conditions, CallView view, Trace trace) {
-    for (Condition c : conditions) {
-      if (!holds(c, view, trace)) {
+  /**
+   * Whether a {@code when} applies: every clause holds or cannot compare its value (fail closed,
+   * see {@link Conditions}); a clause that definitely fails, a missing value included, stops it.
+   */
+  private static boolean whenApplies(List<Condition> when, CallView view, Trace trace) {
+    for (Condition c : when) {
+      if (truth(c, view, trace) == Truth.FALSE) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean holds(Condition c, CallView view, Trace trace) {
-    if (trace == null) {
-      return Conditions.holds(c, view);
-    }
+  private static Truth truth(Condition c, CallView view, Trace trace) {
     JsonNode actual = view.resolve(c.path());
-    boolean holds = Conditions.test(c, actual);
-    trace.step(c.pointer(), c.path().text() + " " + c.op().text() + " " + c.value(),
-        (holds ? "holds" : "fails") + " (" + c.path().text() + " is " + (actual == null ? "missing" : actual.toString()) + ")");
-    return holds;
+    Truth truth = Conditions.test(c, actual);
+    if (trace != null) {
+      String result = truth == Truth.TRUE ? "holds" : truth == Truth.FALSE ? "fails" : "cannot compare";
+      trace.step(c.pointer(), c.path().text() + " " + c.op().text() + " " + c.value(),
+          result + " (" + c.path().text() + " is " + Reasons.value(actual) + ")");
+    }
+    return truth;
   }
 
   /** The first violation's message, or {@code null} when the arguments are valid. */
@@ -232,17 +240,18 @@ public final class Evaluator {
       for (String segment : pointer.split("/")) {
         if (SECRETS.isSecret(segment)) {
           // Everit quotes the value it rejected; the reason is audited and shown to the agent.
-          return pointer + ": does not satisfy " + first.getKeyword() + " (value withheld: the key looks secret)";
+          return Reasons.schemaViolation(pointer, "does not satisfy " + first.getKeyword() + " (value withheld: the key looks secret)", null);
         }
       }
-      return first.getMessage();
+      // Everit quotes the value (and the keys) it rejected: cut, so a reason stays short.
+      return Reasons.schemaViolation(pointer, first.getErrorMessage(), first.getKeyword());
     }
   }
 
   /** Step 5: the first require_approval entry whose {@code when} holds asks the service. */
   private Decision approve(Resolved r, CallView view, Trace trace) {
     for (ToolEntry entry : r.approvals) {
-      if (!allHold(entry.when(), view, trace)) {
+      if (!whenApplies(entry.when(), view, trace)) {
         if (trace != null) {
           trace.step(entry.pointer(), "needs approval", "no: its when does not hold");
         }
@@ -425,7 +434,7 @@ public final class Evaluator {
   }
 
   private static Decision internalError(ToolCall call, CallContext context, Throwable error) {
-    LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + call.tool() + "; the call is denied", error);
+    LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + AgentText.excerpt(call.tool()) + "; the call is denied", error);
     return new Decision.Deny(call.tool(), context.principal(), List.of(), "error", Reasons.internalError(call.tool(), error));
   }
 
