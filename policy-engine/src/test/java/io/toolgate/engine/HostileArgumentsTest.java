@@ -161,4 +161,37 @@ class HostileArgumentsTest {
       assertThat(decide(approval, "pay", Map.of("other", 1)).isAllowed()).isTrue();
     }
   }
+
+  @Nested
+  class CounterKeys {
+    private final PolicyEngine e = engine("version: '1'\ntools:\n  compile:\n"
+        + "    limits: [{max: 1, window: hour, scope: args.project}]\n");
+
+    @Test
+    void nonFiniteNumbersDoNotShareZerosBudget() {
+      assertThat(decide(e, "compile", "{\"project\": 0}").isAllowed()).isTrue();
+      assertThat(decide(e, "compile", "{\"project\": 0.0}").kind()).isEqualTo(Kind.RATE_LIMITED);
+      assertThat(decide(e, "compile", "{\"project\": 1e999}").isAllowed()).isTrue();
+      assertThat(decide(e, "compile", "{\"project\": 2e999}").kind()).as("also +Infinity").isEqualTo(Kind.RATE_LIMITED);
+      assertThat(decide(e, "compile", "{\"project\": -1e999}").isAllowed()).isTrue();
+      assertThat(decide(e, "compile", Map.of("project", Double.NaN)).isAllowed()).isTrue();
+      assertThat(decide(e, "compile", Map.of("project", Double.NaN)).kind()).isEqualTo(Kind.RATE_LIMITED);
+    }
+
+    @Test
+    void keyOrderInAnObjectDoesNotBuyAFreshBudget() {
+      assertThat(decide(e, "compile", "{\"project\": {\"org\": \"a\", \"id\": 7}}").isAllowed()).isTrue();
+      assertThat(decide(e, "compile", "{\"project\": {\"id\": 7.0, \"org\": \"a\"}}").kind()).isEqualTo(Kind.RATE_LIMITED);
+      assertThat(decide(e, "compile", "{\"project\": {\"id\": 8, \"org\": \"a\"}}").isAllowed()).isTrue();
+    }
+
+    @Test
+    void aHugeValueIsCountedUnderADigest() {
+      String big = "p".repeat(1 << 20);
+      assertThat(decide(e, "compile", Map.of("project", big)).isAllowed()).isTrue();
+      assertThat(decide(e, "compile", Map.of("project", big)).kind()).isEqualTo(Kind.RATE_LIMITED);
+      Decision other = decide(e, "compile", Map.of("project", big + "q"));
+      assertThat(other.isAllowed()).isTrue();
+    }
+  }
 }
