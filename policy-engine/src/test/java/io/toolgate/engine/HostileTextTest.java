@@ -94,4 +94,24 @@ class HostileTextTest {
       assertThat(step.result().length()).as(step.result()).isLessThan(MAX_REASON);
     }
   }
+
+  @Test
+  void aLongNegativeCostIsNotQuotedInFull() {
+    PolicyEngine e = engine("version: '1'\ntools:\n  pay:\n    limits: [{max: 10, window: hour, cost_from: args.amount}]\n");
+    java.math.BigDecimal cost = new java.math.BigDecimal("-1." + "0".repeat(100_000) + "1");
+    Decision d = e.evaluate(ToolCall.of("pay", Map.of("amount", cost)), CallContext.of("agent"));
+    assertThat(d.kind()).isEqualTo(Kind.DENY);
+    assertShortOneLine(d.reason());
+  }
+
+  @Test
+  void explainQuotesAScopeValueOnOneShortLine() {
+    PolicyEngine e = engine("version: '1'\ntools:\n  run:\n    limits: [{max: 10, window: hour, scope: args.project}]\n");
+    Explanation x = e.explain(ToolCall.of("run", Map.of("project", "a\nb" + "c".repeat(200))), CallContext.of("agent"));
+    assertThat(x.decision().isAllowed()).isTrue();
+    for (Explanation.Step step : x.steps()) {
+      assertThat(step.check().length()).as(step.check()).isLessThan(MAX_REASON);
+      assertThat(step.check()).doesNotContain("\n");
+    }
+  }
 }

@@ -372,7 +372,7 @@ public final class Evaluator {
             Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
       }
       if (trace != null) {
-        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + scope) + "]",
+        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + AgentText.excerpt(scope)) + "]",
             "cost " + Reasons.number(cost) + " of max " + Reasons.number(limit.max()) + " per " + Reasons.window(limit.windowMillis()));
       }
       CounterRequest request =

@@ -15,6 +15,12 @@ import java.time.Duration;
  * time linear in its input: no regular expressions.
  */
 final class Reasons {
+  /**
+   * Most characters kept of a text that mixes policy and agent words (a store's error, which may
+   * quote a counter key; a cost problem, which may quote the value).
+   */
+  private static final int CAUSE_CHARS = 200;
+
   private Reasons() {}
 
   static String denied(String tool, String why) {
@@ -31,7 +37,7 @@ final class Reasons {
 
   static String failOpen(String tool, String cause) {
     return "Policy allowed " + AgentText.excerpt(tool) + " without its limits: policy state unavailable ("
-        + cause + "); fail-open is configured.";
+        + AgentText.excerpt(cause, CAUSE_CHARS) + "); fail-open is configured.";
   }
 
   static String hidden(String tool) {
@@ -143,7 +149,8 @@ final class Reasons {
   }
 
   static String badCost(String tool, Limit limit, String problem) {
-    return denied(tool, "limit " + limit.counter() + " cannot count this call: " + problem);
+    // the problem may quote the agent's value
+    return denied(tool, "limit " + limit.counter() + " cannot count this call: " + AgentText.excerpt(problem, CAUSE_CHARS));
   }
 
   static String rateLimited(String tool, Limit limit, Duration retryAfter) {
@@ -158,7 +165,7 @@ final class Reasons {
   }
 
   static String stateUnavailable(String tool, String cause) {
-    return denied(tool, "policy state unavailable (" + cause + ")");
+    return denied(tool, "policy state unavailable (" + AgentText.excerpt(cause, CAUSE_CHARS) + ")");
   }
 
   static String internalError(String tool, Throwable error) {
