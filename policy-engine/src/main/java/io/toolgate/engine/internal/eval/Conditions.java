@@ -44,16 +44,6 @@ import io.toolgate.engine.internal.model.Operator;
 final class Conditions {
   private Conditions() {}
 
-  /** Whether {@code c}, as an entry of {@code conditions}, lets the call pass. */
-  static boolean passes(Condition c, CallView call) {
-    return test(c, call.resolve(c.path())) == Truth.TRUE;
-  }
-
-  /** Whether {@code c}, as a {@code when} clause, makes its entry apply: true unless it definitely fails. */
-  static boolean applies(Condition c, CallView call) {
-    return test(c, call.resolve(c.path())) != Truth.FALSE;
-  }
-
   /** The truth of {@code c} for {@code actual} ({@code null} = missing). */
   static Truth test(Condition c, JsonNode actual) {
     JsonNode expected = c.value();
