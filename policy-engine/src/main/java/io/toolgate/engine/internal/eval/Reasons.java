@@ -63,9 +63,10 @@ final class Reasons {
    * when the message was cut, the schema keyword it broke.
    */
   static String schemaViolation(String place, String message, String keyword) {
-    String text = AgentText.excerpt(message);
-    boolean cut = message.length() > AgentText.MAX_CHARS;
-    return AgentText.excerpt(place, 60) + ": " + text + (cut && keyword != null ? " [" + keyword + "]" : "");
+    String whole = String.valueOf(message);
+    boolean cut = whole.length() > AgentText.MAX_CHARS;
+    return AgentText.excerpt(String.valueOf(place), 60) + ": " + AgentText.excerpt(whole)
+        + (cut && keyword != null ? " [" + keyword + "]" : "");
   }
 
   static String unreadableArguments(String tool, String message) {
