@@ -4,7 +4,11 @@ package io.toolgate.api;
 public sealed interface ApprovalStatus
     permits ApprovalStatus.Approved, ApprovalStatus.Pending, ApprovalStatus.Rejected {
 
-  /** The call may go on; this approval is now used up. */
+  /**
+   * The call may go on: the approval is claimed for it, and used up once the engine admits the
+   * call ({@link ApprovalService#confirm}) or given back if it refuses it ({@link
+   * ApprovalService#release}).
+   */
   record Approved(String approvalId, String approver) implements ApprovalStatus {}
 
   /** A person has not answered yet; the agent may retry the same call later. */

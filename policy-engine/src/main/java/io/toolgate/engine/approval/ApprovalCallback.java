@@ -18,7 +18,9 @@ public interface ApprovalCallback {
 
   /**
    * Asks about {@code request} and returns the answer. Runs on the thread that made the call,
-   * which waits for it. Throwing, or returning {@code null}, rejects the call.
+   * which waits for it, before the call's limits are taken: an approved call may still be rate
+   * limited, and then the next identical call asks again. Throwing, or returning {@code null},
+   * rejects the call.
    */
   Answer ask(ApprovalRequest request) throws Exception;
 

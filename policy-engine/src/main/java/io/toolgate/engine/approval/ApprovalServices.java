@@ -45,9 +45,10 @@ public final class ApprovalServices {
   /**
    * A synchronous human-in-the-loop: each call that needs approval asks {@code callback} on the
    * calling thread and waits for its answer, so the callback decides how long a call may wait. An
-   * approval covers only the call it was asked about. A callback that throws or returns {@code
-   * null} rejects the call (the failure is logged through {@code System.Logger}). The statuses
-   * carry no approval id: there is nothing to look up later.
+   * approval covers only the call it was asked about, and is kept nowhere: if a later step refuses
+   * that call (a limit, say), the next identical call asks the callback again. A callback that
+   * throws or returns {@code null} rejects the call (the failure is logged through {@code
+   * System.Logger}). The statuses carry no approval id: there is nothing to look up later.
    */
   public static ApprovalService callback(ApprovalCallback callback) {
     Objects.requireNonNull(callback, "callback");

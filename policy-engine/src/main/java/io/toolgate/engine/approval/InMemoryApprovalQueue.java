@@ -39,8 +39,12 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>the first time, it becomes a pending request with a new, random id and the listener is
  *       told; while it is pending, the same call gets the same id ({@link ApprovalStatus.Pending});
- *   <li>once approved, the next identical call passes ({@link ApprovalStatus.Approved}), once:
- *       the one after it is a new pending request with a new id;
+ *   <li>once approved, the next identical call passes ({@link ApprovalStatus.Approved}) and
+ *       claims the approval; while the engine decides that call, identical calls get {@link
+ *       ApprovalStatus.Pending} with the same id. If the engine admits the call ({@link
+ *       #confirm}), the approval is used up: the next identical call is a new pending request
+ *       with a new id. If a later step refuses it, a limit for example ({@link #release}), the
+ *       approval covers the same call again, until it expires;
  *   <li>once rejected, every identical call is {@link ApprovalStatus.Rejected} with that id,
  *       approver and reason until the rejection expires, so an agent cannot re-ask at once.
  * </ul>
@@ -54,7 +58,12 @@ import java.util.function.Consumer;
  * {@link #DEFAULT_MAXIMUM_ENTRIES}) requests, approvals and rejections are held. When the queue is
  * full even after forgetting expired entries, a new call is rejected (with no id, and a reason
  * saying the queue is full) rather than forgetting a pending request or a person's answer; calls
- * the queue already holds are answered as usual.
+ * the queue already holds are answered as usual. So that one principal cannot fill the queue for
+ * everyone, each principal may have at most {@link Builder#maximumPendingPerPrincipal(int)
+ * maximumPendingPerPrincipal} (default {@link #DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL}) requests
+ * pending at once (calls without a principal share one allowance): a new call past that is
+ * rejected, with no id and a reason naming the cap, until a request of theirs is answered or
+ * expires. Other principals are not affected.
  *
  * <p>Thread-safe: concurrent identical calls get one id, and the listener is told once. The
  * listener runs on the calling thread, outside the queue's lock, so it may call {@link #approve}
@@ -67,11 +76,16 @@ public final class InMemoryApprovalQueue implements ApprovalService {
   /** How many requests, approvals and rejections are held at most unless configured. */
   public static final int DEFAULT_MAXIMUM_ENTRIES = 10_000;
 
+  /** How many requests one principal may have pending at once unless configured. */
+  public static final int DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL = 100;
+
   private static final System.Logger LOG = System.getLogger(InMemoryApprovalQueue.class.getName());
 
   private enum State {
     PENDING,
     APPROVED,
+    /** Approved, and claimed by a call the engine is deciding: confirmed or released next. */
+    CLAIMED,
     REJECTED
   }
 
@@ -109,6 +123,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
   private final Clock clock;
   private final Duration expireAfter;
   private final int maximumEntries;
+  private final int maximumPendingPerPrincipal;
   private final Consumer<? super PendingApproval> onPending;
 
   private final Object lock = new Object();
@@ -117,10 +132,14 @@ public final class InMemoryApprovalQueue implements ApprovalService {
 
   private final Map<String, Entry> byId = new HashMap<>();
 
+  /** How many PENDING entries each principal has; {@code null} is the key of calls without one. */
+  private final Map<String, Integer> pendingByPrincipal = new HashMap<>();
+
   private InMemoryApprovalQueue(Builder b) {
     this.clock = b.clock;
     this.expireAfter = b.expireAfter;
     this.maximumEntries = b.maximumEntries;
+    this.maximumPendingPerPrincipal = b.maximumPendingPerPrincipal;
     this.onPending = b.onPending;
   }
 
@@ -152,8 +171,10 @@ public final class InMemoryApprovalQueue implements ApprovalService {
           case PENDING:
             return new ApprovalStatus.Pending(entry.id);
           case APPROVED:
-            remove(entry);
+            entry.state = State.CLAIMED;
             return new ApprovalStatus.Approved(entry.id, entry.approver);
+          case CLAIMED:
+            return new ApprovalStatus.Pending(entry.id); // an identical call is using it now
           default:
             return new ApprovalStatus.Rejected(entry.id, entry.approver, entry.reason);
         }
@@ -162,17 +183,55 @@ public final class InMemoryApprovalQueue implements ApprovalService {
         return new ApprovalStatus.Rejected(
             null, null, "the approval queue is full (" + maximumEntries + " requests); try again later");
       }
+      if (pendingByPrincipal.getOrDefault(key.principal(), 0) >= maximumPendingPerPrincipal) {
+        return new ApprovalStatus.Rejected(
+            null, null, "too many approval requests pending for this principal (at most "
+                + maximumPendingPerPrincipal + " at once); wait for an answer or for one to expire");
+      }
       entry = new Entry(key, UUID.randomUUID().toString(), request, now, now.plus(expireAfter));
       byKey.put(key, entry);
       byId.put(entry.id, entry);
+      pendingByPrincipal.merge(key.principal(), 1, Integer::sum);
       created = entry.pending();
     }
     notifyPending(created);
     return new ApprovalStatus.Pending(created.id());
   }
 
+  /** The engine admitted the call {@code approved} was claimed for: the approval is used up. */
+  @Override
+  public void confirm(ApprovalRequest request, ApprovalStatus.Approved approved) {
+    synchronized (lock) {
+      Entry entry = claimed(approved);
+      if (entry != null) {
+        remove(entry);
+      }
+    }
+  }
+
   /**
-   * Approves the pending request {@code id}: the next call identical to it passes, once.
+   * The engine refused the call {@code approved} was claimed for (a limit, say): the approval
+   * covers the same call again until it expires.
+   */
+  @Override
+  public void release(ApprovalRequest request, ApprovalStatus.Approved approved) {
+    synchronized (lock) {
+      Entry entry = claimed(approved);
+      if (entry != null) {
+        entry.state = State.APPROVED;
+      }
+    }
+  }
+
+  /** The claimed entry {@code approved} names, or {@code null} (expired, or not from this queue). */
+  private Entry claimed(ApprovalStatus.Approved approved) {
+    Entry entry = approved.approvalId() == null ? null : byId.get(approved.approvalId());
+    return entry != null && entry.state == State.CLAIMED ? entry : null;
+  }
+
+  /**
+   * Approves the pending request {@code id}: the next call identical to it passes, once it is
+   * admitted.
    *
    * @param approver who approves, for the audit and the decision
    * @return true if this approved the request; false, changing nothing, if {@code id} is unknown,
@@ -230,6 +289,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
       if (entry == null || entry.state != State.PENDING) {
         return false;
       }
+      unpend(entry);
       entry.state = state;
       entry.approver = approver;
       entry.reason = reason;
@@ -261,12 +321,21 @@ public final class InMemoryApprovalQueue implements ApprovalService {
       }
       it.remove();
       byId.remove(entry.id);
+      unpend(entry);
     }
   }
 
   private void remove(Entry entry) {
     byKey.remove(entry.key);
     byId.remove(entry.id);
+    unpend(entry);
+  }
+
+  /** Takes a PENDING entry off its principal's count (it was answered, or is forgotten). */
+  private void unpend(Entry entry) {
+    if (entry.state == State.PENDING) {
+      pendingByPrincipal.computeIfPresent(entry.key.principal(), (p, n) -> n == 1 ? null : n - 1);
+    }
   }
 
   private void notifyPending(PendingApproval pending) {
@@ -282,7 +351,8 @@ public final class InMemoryApprovalQueue implements ApprovalService {
 
   @Override
   public String toString() {
-    return "InMemoryApprovalQueue[expireAfter=" + expireAfter + ", maximumEntries=" + maximumEntries + "]";
+    return "InMemoryApprovalQueue[expireAfter=" + expireAfter + ", maximumEntries=" + maximumEntries
+        + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + "]";
   }
 
   /** Configures an {@link InMemoryApprovalQueue}. Every setting has a default. */
@@ -290,6 +360,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     private final Clock clock;
     private Duration expireAfter = DEFAULT_EXPIRE_AFTER;
     private int maximumEntries = DEFAULT_MAXIMUM_ENTRIES;
+    private int maximumPendingPerPrincipal = DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL;
     private Consumer<? super PendingApproval> onPending;
 
     private Builder(Clock clock) {
@@ -322,6 +393,23 @@ public final class InMemoryApprovalQueue implements ApprovalService {
         throw new IllegalArgumentException("maximumEntries must be at least 1, not " + maximumEntries);
       }
       this.maximumEntries = maximumEntries;
+      return this;
+    }
+
+    /**
+     * How many requests one principal may have pending (asked, not yet answered or expired) at
+     * once; past that its new calls are rejected with a reason naming the cap, and other
+     * principals are unaffected. Calls without a principal share one such allowance. Default
+     * {@link #DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL}.
+     *
+     * @throws IllegalArgumentException if {@code maximumPendingPerPrincipal} is less than 1
+     */
+    public Builder maximumPendingPerPrincipal(int maximumPendingPerPrincipal) {
+      if (maximumPendingPerPrincipal < 1) {
+        throw new IllegalArgumentException(
+            "maximumPendingPerPrincipal must be at least 1, not " + maximumPendingPerPrincipal);
+      }
+      this.maximumPendingPerPrincipal = maximumPendingPerPrincipal;
       return this;
     }
 

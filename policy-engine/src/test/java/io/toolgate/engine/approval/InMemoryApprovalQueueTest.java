@@ -115,7 +115,10 @@ class InMemoryApprovalQueueTest {
 
     assertThat(queue.check(charge("b", "{\"amount\":7}"))).isInstanceOf(ApprovalStatus.Pending.class);
     assertThat(queue.check(charge("a", "{\"amount\":8}"))).isInstanceOf(ApprovalStatus.Pending.class);
-    assertThat(queue.check(charge("a", "{\"amount\":7.0}"))).isEqualTo(new ApprovalStatus.Approved(id, "alice"));
+    ApprovalRequest call = charge("a", "{\"amount\":7.0}");
+    ApprovalStatus.Approved approved = new ApprovalStatus.Approved(id, "alice");
+    assertThat(queue.check(call)).isEqualTo(approved);
+    queue.confirm(call, approved);
 
     String next = pendingId(queue.check(charge("a", "{\"amount\":7}")));
     assertThat(next).isNotEqualTo(id);
@@ -320,11 +323,80 @@ class InMemoryApprovalQueueTest {
     assertThat(small.check(charge("a", "{\"n\":-1}"))).isEqualTo(new ApprovalStatus.Pending(kept));
     assertThat(small.approve(kept, "alice")).isTrue();
     assertThat(small.check(charge("a", "{\"n\":-1}"))).isEqualTo(new ApprovalStatus.Approved(kept, "alice"));
+    small.confirm(charge("a", "{\"n\":-1}"), new ApprovalStatus.Approved(kept, "alice"));
     // A used approval frees its place, and expiry frees them all.
     assertThat(small.check(charge("a", "{\"n\":1000}"))).isInstanceOf(ApprovalStatus.Pending.class);
     clock.advance(TTL);
     assertThat(small.check(charge("a", "{\"n\":2000}"))).isInstanceOf(ApprovalStatus.Pending.class);
     assertThat(small.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aClaimedApprovalHoldsIdenticalCallsUntilConfirmedOrReleased() {
+    String id = pendingId(queue.check(charge("a", "{}")));
+    queue.approve(id, "alice");
+    ApprovalStatus.Approved approved = new ApprovalStatus.Approved(id, "alice");
+    assertThat(queue.check(charge("a", "{}"))).isEqualTo(approved);
+    assertThat(queue.check(charge("a", "{}"))).as("claimed by the first call").isEqualTo(new ApprovalStatus.Pending(id));
+    assertThat(queue.pending()).isEmpty();
+
+    queue.release(charge("a", "{}"), approved);
+    assertThat(queue.check(charge("a", "{}"))).as("released: covers the same call again").isEqualTo(approved);
+    queue.confirm(charge("a", "{}"), approved);
+    queue.release(charge("a", "{}"), approved); // too late: used up
+    assertThat(pendingId(queue.check(charge("a", "{}")))).isNotEqualTo(id);
+  }
+
+  @Test
+  void aReleasedApprovalStillExpires() {
+    String id = pendingId(queue.check(charge("a", "{}")));
+    queue.approve(id, "alice");
+    ApprovalStatus.Approved approved = new ApprovalStatus.Approved(id, "alice");
+    assertThat(queue.check(charge("a", "{}"))).isEqualTo(approved);
+    clock.advance(TTL);
+    queue.release(charge("a", "{}"), approved);
+    assertThat(pendingId(queue.check(charge("a", "{}")))).isNotEqualTo(id);
+  }
+
+  @Test
+  void onePrincipalCannotFillTheQueueForOthers() {
+    InMemoryApprovalQueue capped =
+        InMemoryApprovalQueue.builder(clock).expireAfter(TTL).maximumPendingPerPrincipal(3).build();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(pendingId(capped.check(charge("mallory", "{\"n\":" + i + "}"))));
+    }
+    for (int i = 3; i < 1_000; i++) {
+      ApprovalStatus status = capped.check(charge("mallory", "{\"n\":" + i + "}"));
+      assertThat(status).isInstanceOf(ApprovalStatus.Rejected.class);
+      ApprovalStatus.Rejected r = (ApprovalStatus.Rejected) status;
+      assertThat(r.approvalId()).isNull();
+      assertThat(r.reason()).isEqualTo(
+          "too many approval requests pending for this principal (at most 3 at once); wait for an answer or for one to expire");
+    }
+    assertThat(capped.size()).isEqualTo(3);
+    // her pending requests are still answered, and other principals are unaffected
+    assertThat(capped.check(charge("mallory", "{\"n\":0}"))).isEqualTo(new ApprovalStatus.Pending(ids.get(0)));
+    for (int i = 0; i < 3; i++) {
+      pendingId(capped.check(charge("alice", "{\"n\":" + i + "}")));
+    }
+    // an answer frees a place; so does expiry
+    capped.reject(ids.get(0), "bob", "no");
+    pendingId(capped.check(charge("mallory", "{\"n\":3}")));
+    assertThat(capped.check(charge("mallory", "{\"n\":4}"))).isInstanceOf(ApprovalStatus.Rejected.class);
+    clock.advance(TTL);
+    pendingId(capped.check(charge("mallory", "{\"n\":5}")));
+  }
+
+  @Test
+  void theDefaultCapPerPrincipalIsAHundred() {
+    InMemoryApprovalQueue defaults = InMemoryApprovalQueue.builder(clock).build();
+    for (int i = 0; i < InMemoryApprovalQueue.DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL; i++) {
+      pendingId(defaults.check(charge("mallory", "{\"n\":" + i + "}")));
+    }
+    assertThat(defaults.check(charge("mallory", "{\"n\":-1}"))).isInstanceOf(ApprovalStatus.Rejected.class);
+    pendingId(defaults.check(charge("alice", "{\"n\":-1}")));
+    assertThat(InMemoryApprovalQueue.DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL).isEqualTo(100);
   }
 
   @Test
@@ -342,6 +414,7 @@ class InMemoryApprovalQueueTest {
     assertThatThrownBy(() -> b.expireAfter(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.expireAfter(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.maximumEntries(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.maximumPendingPerPrincipal(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> InMemoryApprovalQueue.builder(null)).isInstanceOf(NullPointerException.class);
   }
 

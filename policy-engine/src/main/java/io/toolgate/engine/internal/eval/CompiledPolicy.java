@@ -17,11 +17,19 @@ import java.util.function.Function;
 /**
  * A policy compiled for deciding: per tool name a {@link ToolPlan}, computed once. Names that
  * some key or hide rule names exactly are planned up front in an immutable map; any other name
- * (matched by globs, or by nothing) is planned on first use and kept in a bounded cache, so an
- * agent inventing names cannot grow memory without bound.
+ * (matched by globs, or by nothing) is planned on first use and kept in a cache bounded in
+ * characters, so an agent inventing names cannot grow memory without bound: a name longer than
+ * {@link #MAX_CACHED_NAME_CHARS} is planned on every call and never kept, and the cache holds
+ * names and plans weighing at most {@link #MAX_CACHE_WEIGHT} characters (each name weighs its
+ * length plus {@link #PLAN_WEIGHT} for its plan), least recently used out first.
  */
 public final class CompiledPolicy {
-  private static final int OTHER_NAMES_CACHED = 10_000;
+  /** Longest unknown or glob-matched name whose plan is kept. */
+  static final int MAX_CACHED_NAME_CHARS = 1024;
+  /** What a cached plan weighs besides its name, in characters: its objects and reasons. */
+  static final int PLAN_WEIGHT = 128;
+  /** Most characters (names plus {@link #PLAN_WEIGHT} each) the cache of other names holds. */
+  static final long MAX_CACHE_WEIGHT = 2_560_000;
 
   private final PolicyModel model;
   private final List<Keyed<HideRule>> hideRules = new ArrayList<>();
@@ -29,7 +37,11 @@ public final class CompiledPolicy {
   private final Map<String, List<Keyed<ToolEntry>>> grantEntries = new LinkedHashMap<>();
   private final Map<String, ToolPlan> exactPlans;
   private final Cache<String, ToolPlan> otherPlans =
-      Caffeine.newBuilder().maximumSize(OTHER_NAMES_CACHED).executor(Runnable::run).build();
+      Caffeine.newBuilder()
+          .maximumWeight(MAX_CACHE_WEIGHT)
+          .<String, ToolPlan>weigher((name, plan) -> name.length() + PLAN_WEIGHT)
+          .executor(Runnable::run)
+          .build();
   private final Function<String, ToolPlan> planner = this::plan;
 
   public CompiledPolicy(PolicyModel model) {
@@ -78,8 +90,21 @@ public final class CompiledPolicy {
     if (plan != null) {
       return plan;
     }
+    if (tool.length() > MAX_CACHED_NAME_CHARS) {
+      return plan(tool); // planning is linear in the name; keeping it would not be bounded
+    }
     plan = otherPlans.getIfPresent(tool);
     return plan != null ? plan : otherPlans.get(tool, planner);
+  }
+
+  /** The characters of the names the cache of other names holds now (for tests). */
+  long cachedNameChars() {
+    otherPlans.cleanUp();
+    long chars = 0;
+    for (String name : otherPlans.asMap().keySet()) {
+      chars += name.length();
+    }
+    return chars;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.toolgate.engine.internal.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.api.AgentText;
 import io.toolgate.api.ApprovalRequest;
 import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
@@ -97,18 +98,21 @@ public final class Evaluator {
       try {
         stage = store.reserveAsync(pending.requests, pending.nowMillis);
       } catch (RuntimeException e) {
-        return CompletableFuture.completedFuture(storeFailed(pending.resolved, call, context, e));
+        return CompletableFuture.completedFuture(settle(pending.claim, storeFailed(pending.resolved, call, context, e), null));
       }
       return stage.handle(
           (result, error) -> {
+            Decision decision;
             if (error != null) {
-              return storeFailed(pending.resolved, call, context, unwrap(error));
+              decision = storeFailed(pending.resolved, call, context, unwrap(error));
+            } else {
+              try {
+                decision = finish(pending.resolved, call, context, pending.requests, pending.nowMillis, result);
+              } catch (RuntimeException e) {
+                decision = internalError(call, context, e);
+              }
             }
-            try {
-              return finish(pending.resolved, call, context, pending.requests, pending.nowMillis, result);
-            } catch (RuntimeException e) {
-              return internalError(call, context, e);
-            }
+            return settle(pending.claim, decision, null);
           });
     } catch (RuntimeException | StackOverflowError e) {
       return CompletableFuture.completedFuture(internalError(call, context, e));
@@ -142,7 +146,7 @@ public final class Evaluator {
     CallView view = new CallView(call, context);
     try {
       for (ToolEntry deny : r.denies) {
-        boolean applies = allHold(deny.when(), view, trace);
+        boolean applies = whenApplies(deny.when(), view, trace);
         if (trace != null) {
           trace.step(deny.pointer(), "deny entry applies", applies ? "yes" : "no");
         }
@@ -169,19 +173,33 @@ public final class Evaluator {
         }
       }
       for (Condition condition : r.conditions) {
-        if (!holds(condition, view, trace)) {
-          return new Decision.Deny(
-              tool, principal, r.matched, condition.pointer(), Reasons.condition(tool, condition));
+        Truth truth = truth(condition, view, trace);
+        if (truth != Truth.TRUE) {
+          String reason = truth == Truth.FALSE
+              ? Reasons.condition(tool, condition)
+              : Reasons.uncomparable(tool, condition, view.resolve(condition.path()));
+          return new Decision.Deny(tool, principal, r.matched, condition.pointer(), reason);
         }
       }
-      Decision approval = approve(r, view, trace);
-      if (approval != null) {
-        return approval;
+      Asked asked = approve(r, view, trace);
+      if (asked instanceof Refused refused) {
+        return refused.decision();
       }
-      if (r.limits.isEmpty()) {
-        return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null);
+      Claim claim = (Claim) asked; // null when no approval was asked for
+      Object prepared;
+      try {
+        prepared = r.limits.isEmpty()
+            ? new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null)
+            : reserving(r, call, context, view, trace, nowMillis, sync);
+      } catch (RuntimeException | StackOverflowError e) {
+        settle(claim, null, trace);
+        throw e;
       }
-      return reserving(r, call, context, view, trace, nowMillis, sync);
+      if (prepared instanceof Pending pending) {
+        pending.claim = claim; // settled when the store answers
+        return pending;
+      }
+      return settle(claim, (Decision) prepared, trace);
     } catch (IllegalArgumentException e) {
       // ToolCall.arguments(): a map of arguments that is not JSON.
       return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
@@ -189,7 +207,7 @@ public final class Evaluator {
   }
 
   private static String quote(String text) {
-    return "\"" + (text.length() > 100 ? text.substring(0, 97) + "..." : text) + "\"";
+    return "\"" + AgentText.excerpt(text) + "\"";
   }
 
   private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
@@ -198,24 +216,28 @@ public final class Evaluator {
         : new Decision.Deny(tool, principal, r.matched, "/default", r.notPermitted);
   }
 
-  private static boolean allHold(List<Condition> conditions, CallView view, Trace trace) {
-    for (Condition c : conditions) {
-      if (!holds(c, view, trace)) {
+  /**
+   * Whether a {@code when} applies: every clause holds or cannot compare its value (fail closed,
+   * see {@link Conditions}); a clause that definitely fails, a missing value included, stops it.
+   */
+  private static boolean whenApplies(List<Condition> when, CallView view, Trace trace) {
+    for (Condition c : when) {
+      if (truth(c, view, trace) == Truth.FALSE) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean holds(Condition c, CallView view, Trace trace) {
-    if (trace == null) {
-      return Conditions.holds(c, view);
-    }
+  private static Truth truth(Condition c, CallView view, Trace trace) {
     JsonNode actual = view.resolve(c.path());
-    boolean holds = Conditions.test(c, actual);
-    trace.step(c.pointer(), c.path().text() + " " + c.op().text() + " " + c.value(),
-        (holds ? "holds" : "fails") + " (" + c.path().text() + " is " + (actual == null ? "missing" : actual.toString()) + ")");
-    return holds;
+    Truth truth = Conditions.test(c, actual);
+    if (trace != null) {
+      String result = truth == Truth.TRUE ? "holds" : truth == Truth.FALSE ? "fails" : "cannot compare";
+      trace.step(c.pointer(), c.path().text() + " " + c.op().text() + " " + c.value(),
+          result + " (" + c.path().text() + " is " + Reasons.value(actual) + ")");
+    }
+    return truth;
   }
 
   /** The first violation's message, or {@code null} when the arguments are valid. */
@@ -232,17 +254,30 @@ public final class Evaluator {
       for (String segment : pointer.split("/")) {
         if (SECRETS.isSecret(segment)) {
           // Everit quotes the value it rejected; the reason is audited and shown to the agent.
-          return pointer + ": does not satisfy " + first.getKeyword() + " (value withheld: the key looks secret)";
+          return Reasons.schemaViolation(pointer, "does not satisfy " + first.getKeyword() + " (value withheld: the key looks secret)", null);
         }
       }
-      return first.getMessage();
+      // Everit quotes the value (and the keys) it rejected: cut, so a reason stays short.
+      return Reasons.schemaViolation(pointer, first.getErrorMessage(), first.getKeyword());
     }
   }
 
-  /** Step 5: the first require_approval entry whose {@code when} holds asks the service. */
-  private Decision approve(Resolved r, CallView view, Trace trace) {
+  /** What step 5 came to when an approval was asked for: a refusal, or a claim to settle. */
+  private sealed interface Asked permits Refused, Claim {}
+
+  /** The approval service held or refused the call. */
+  private record Refused(Decision decision) implements Asked {}
+
+  /** The service approved the call: confirmed if the call is admitted, else released. */
+  private record Claim(ApprovalRequest request, ApprovalStatus.Approved approved) implements Asked {}
+
+  /**
+   * Step 5: the first require_approval entry whose {@code when} holds asks the service; {@code
+   * null} when none does.
+   */
+  private Asked approve(Resolved r, CallView view, Trace trace) {
     for (ToolEntry entry : r.approvals) {
-      if (!allHold(entry.when(), view, trace)) {
+      if (!whenApplies(entry.when(), view, trace)) {
         if (trace != null) {
           trace.step(entry.pointer(), "needs approval", "no: its when does not hold");
         }
@@ -250,9 +285,10 @@ public final class Evaluator {
       }
       String tool = view.call.tool();
       String principal = view.context.principal();
+      ApprovalRequest request = new ApprovalRequest(view.call, view.context, entry.pointer(), entry.reason(), clock.instant());
       ApprovalStatus status;
       try {
-        status = approvals.check(new ApprovalRequest(view.call, view.context, entry.pointer(), entry.reason(), clock.instant()));
+        status = approvals.check(request);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "approval service failed; the call is denied", e);
         status = new ApprovalStatus.Rejected(null, null, "the approval service failed (" + e.getClass().getSimpleName() + ")");
@@ -260,24 +296,49 @@ public final class Evaluator {
       if (trace != null) {
         trace.step(entry.pointer(), "approval service answers", String.valueOf(status));
       }
-      if (status instanceof ApprovalStatus.Pending) {
-        String id = ((ApprovalStatus.Pending) status).approvalId();
-        return new Decision.ApprovalRequired(
-            tool, principal, r.matched, entry.pointer(), Reasons.awaitingApproval(tool, entry.reason(), id), id);
+      if (status instanceof ApprovalStatus.Pending pending) {
+        String id = pending.approvalId();
+        return new Refused(new Decision.ApprovalRequired(
+            tool, principal, r.matched, entry.pointer(), Reasons.awaitingApproval(tool, entry.reason(), id), id));
       }
-      if (status instanceof ApprovalStatus.Rejected) {
-        ApprovalStatus.Rejected rejected = (ApprovalStatus.Rejected) status;
-        return new Decision.Deny(
+      if (status instanceof ApprovalStatus.Rejected rejected) {
+        return new Refused(new Decision.Deny(
             tool, principal, r.matched, entry.pointer(),
-            Reasons.approvalRejected(tool, rejected.approvalId(), rejected.approver(), rejected.reason()));
+            Reasons.approvalRejected(tool, rejected.approvalId(), rejected.approver(), rejected.reason())));
       }
-      if (status == null) {
-        return new Decision.Deny(tool, principal, r.matched, entry.pointer(),
-            Reasons.approvalRejected(tool, null, null, "the approval service gave no answer"));
+      if (status instanceof ApprovalStatus.Approved approved) {
+        return new Claim(request, approved); // one approval covers the call, whatever else holds it
       }
-      return null; // approved: one approval covers the call, whatever else holds it
+      return new Refused(new Decision.Deny(tool, principal, r.matched, entry.pointer(),
+          Reasons.approvalRejected(tool, null, null, "the approval service gave no answer")));
     }
     return null;
+  }
+
+  /**
+   * Settles an approval claimed for a call once its decision is final: confirmed (used up) when
+   * the call is allowed, else released, so it covers the same call again. {@code decision} is
+   * {@code null} when deciding failed. Returns {@code decision}.
+   */
+  private Decision settle(Claim claim, Decision decision, Trace trace) {
+    if (claim == null) {
+      return decision;
+    }
+    boolean admitted = decision != null && decision.isAllowed();
+    try {
+      if (admitted) {
+        approvals.confirm(claim.request(), claim.approved());
+      } else {
+        approvals.release(claim.request(), claim.approved());
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "approval service failed to " + (admitted ? "confirm" : "release")
+          + " approval " + claim.approved().approvalId() + "; the decision stands", e);
+    }
+    if (trace != null) {
+      trace.step(claim.request().rule(), "approval", admitted ? "used by this call" : "given back: the call was not admitted");
+    }
+    return decision;
   }
 
   /**
@@ -311,7 +372,7 @@ public final class Evaluator {
             Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
       }
       if (trace != null) {
-        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + scope) + "]",
+        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + AgentText.excerpt(scope)) + "]",
             "cost " + Reasons.number(cost) + " of max " + Reasons.number(limit.max()) + " per " + Reasons.window(limit.windowMillis()));
       }
       CounterRequest request =
@@ -365,6 +426,8 @@ public final class Evaluator {
     final Resolved resolved;
     final List<CounterRequest> requests;
     final long nowMillis;
+    /** The approval to settle when the store answers, or {@code null}. */
+    Claim claim;
 
     Pending(Resolved resolved, List<CounterRequest> requests, long nowMillis) {
       this.resolved = resolved;
@@ -425,7 +488,7 @@ public final class Evaluator {
   }
 
   private static Decision internalError(ToolCall call, CallContext context, Throwable error) {
-    LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + call.tool() + "; the call is denied", error);
+    LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + AgentText.excerpt(call.tool()) + "; the call is denied", error);
     return new Decision.Deny(call.tool(), context.principal(), List.of(), "error", Reasons.internalError(call.tool(), error));
   }
 

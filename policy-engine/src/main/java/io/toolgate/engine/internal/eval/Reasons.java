@@ -1,5 +1,7 @@
 package io.toolgate.engine.internal.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.api.AgentText;
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
 import java.math.BigDecimal;
@@ -7,29 +9,35 @@ import java.time.Duration;
 
 /**
  * The one place that words every reason an agent sees. Each is one line: {@code Policy denied
- * <tool>: <why>.}, so an agent (or a person reading a log) can act on it.
+ * <tool>: <why>.}, so an agent (or a person reading a log) can act on it. Agent text (the tool
+ * name, a value, a validator's message quoting one) is quoted only through {@link
+ * AgentText#excerpt}; policy text (an entry's reason) is folded to one line. Every method takes
+ * time linear in its input: no regular expressions.
  */
 final class Reasons {
-  private static final java.util.regex.Pattern LINE_BREAKS =
-      java.util.regex.Pattern.compile("\\s*\\R\\s*");
+  /**
+   * Most characters kept of a text that mixes policy and agent words (a store's error, which may
+   * quote a counter key; a cost problem, which may quote the value).
+   */
+  private static final int CAUSE_CHARS = 200;
 
   private Reasons() {}
 
   static String denied(String tool, String why) {
-    return "Policy denied " + tool + ": " + sentence(why);
+    return "Policy denied " + AgentText.excerpt(tool) + ": " + sentence(why);
   }
 
   static String allowed(String tool, String rule) {
-    return "Policy allowed " + tool + " (" + rule + ").";
+    return "Policy allowed " + AgentText.excerpt(tool) + " (" + rule + ").";
   }
 
   static String allowedByDefault(String tool) {
-    return "Policy allowed " + tool + " (no entry matched; default allow).";
+    return "Policy allowed " + AgentText.excerpt(tool) + " (no entry matched; default allow).";
   }
 
   static String failOpen(String tool, String cause) {
-    return "Policy allowed " + tool + " without its limits: policy state unavailable ("
-        + cause + "); fail-open is configured.";
+    return "Policy allowed " + AgentText.excerpt(tool) + " without its limits: policy state unavailable ("
+        + AgentText.excerpt(cause, CAUSE_CHARS) + "); fail-open is configured.";
   }
 
   static String hidden(String tool) {
@@ -44,12 +52,25 @@ final class Reasons {
     return denied(tool, entryReason != null ? entryReason : "denied by policy entry " + pointer);
   }
 
+  /** {@code message}: the validator's, already cut (see {@link #schemaViolation}). */
   static String schema(String tool, String pointer, String message) {
     return denied(tool, "arguments do not match the schema at " + pointer + ": " + message);
   }
 
+  /**
+   * A schema violation as a reason quotes it: the place in the arguments and the validator's
+   * message, each an {@link AgentText#excerpt} (both may quote the agent's keys and values), and
+   * when the message was cut, the schema keyword it broke.
+   */
+  static String schemaViolation(String place, String message, String keyword) {
+    String whole = String.valueOf(message);
+    boolean cut = whole.length() > AgentText.MAX_CHARS;
+    return AgentText.excerpt(String.valueOf(place), 60) + ": " + AgentText.excerpt(whole)
+        + (cut && keyword != null ? " [" + keyword + "]" : "");
+  }
+
   static String unreadableArguments(String tool, String message) {
-    return denied(tool, "arguments could not be read: " + message);
+    return denied(tool, "arguments could not be read: " + AgentText.excerpt(String.valueOf(message)));
   }
 
   static String condition(String tool, Condition condition) {
@@ -61,8 +82,34 @@ final class Reasons {
                 + condition.value() + " does not hold");
   }
 
+  /** A condition whose value could not be compared (NaN, or a type its operator cannot compare). */
+  static String uncomparable(String tool, Condition condition, JsonNode actual) {
+    String what = condition.reason() != null
+        ? stripStop(condition.reason())
+        : "condition " + condition.path().text() + " " + condition.op().text() + " " + condition.value() + " does not hold";
+    return denied(tool, what + ": the value at " + condition.path().text() + " (" + value(actual)
+        + ") could not be compared");
+  }
+
+  /** An argument value as a reason or trace quotes it: bounded, one line. */
+  static String value(JsonNode actual) {
+    if (actual == null) {
+      return "missing";
+    }
+    if (actual.isTextual()) {
+      return "\"" + AgentText.excerpt(actual.textValue()) + "\"";
+    }
+    if (actual.isArray()) {
+      return "an array of " + actual.size();
+    }
+    if (actual.isObject()) {
+      return "an object of " + actual.size() + " keys";
+    }
+    return AgentText.excerpt(actual.asText());
+  }
+
   static String awaitingApproval(String tool, String entryReason, String approvalId) {
-    return "Policy holds " + tool + " for approval"
+    return "Policy holds " + AgentText.excerpt(tool) + " for approval"
         + (entryReason != null ? ": " + stripStop(entryReason) : "")
         + (approvalId != null ? " (approval id " + approvalId + ")." : ".");
   }
@@ -103,7 +150,8 @@ final class Reasons {
   }
 
   static String badCost(String tool, Limit limit, String problem) {
-    return denied(tool, "limit " + limit.counter() + " cannot count this call: " + problem);
+    // the problem may quote the agent's value
+    return denied(tool, "limit " + limit.counter() + " cannot count this call: " + AgentText.excerpt(problem, CAUSE_CHARS));
   }
 
   static String rateLimited(String tool, Limit limit, Duration retryAfter) {
@@ -118,7 +166,7 @@ final class Reasons {
   }
 
   static String stateUnavailable(String tool, String cause) {
-    return denied(tool, "policy state unavailable (" + cause + ")");
+    return denied(tool, "policy state unavailable (" + AgentText.excerpt(cause, CAUSE_CHARS) + ")");
   }
 
   static String internalError(String tool, Throwable error) {
@@ -171,16 +219,63 @@ final class Reasons {
       }
       out.append(seconds);
       if (rest > 0) {
-        out.append('.').append(String.format("%03d", rest).replaceAll("0+$", ""));
+        out.append('.').append(rest / 100);
+        if (rest % 100 != 0) {
+          out.append(rest / 10 % 10);
+          if (rest % 10 != 0) {
+            out.append(rest % 10);
+          }
+        }
       }
       out.append('s');
     }
     return out.toString();
   }
 
-  /** Policy text may span lines (YAML block scalars); a reason never does. */
-  private static String oneLine(String text) {
-    return LINE_BREAKS.matcher(text.strip()).replaceAll(" ");
+  /**
+   * Policy text may span lines (YAML block scalars); a reason never does. Each run of white space
+   * that holds a line break becomes one space; other runs stay as they are. One pass, linear.
+   */
+  static String oneLine(String text) {
+    String t = text.strip();
+    StringBuilder out = null;
+    int i = 0;
+    int n = t.length();
+    while (i < n) {
+      char c = t.charAt(i);
+      if (!isSpace(c)) {
+        if (out != null) {
+          out.append(c);
+        }
+        i++;
+        continue;
+      }
+      int end = i;
+      boolean breaks = false;
+      while (end < n && isSpace(t.charAt(end))) {
+        breaks |= isLineBreak(t.charAt(end));
+        end++;
+      }
+      if (breaks) {
+        if (out == null) {
+          out = new StringBuilder(n).append(t, 0, i);
+        }
+        out.append(' ');
+      } else if (out != null) {
+        out.append(t, i, end);
+      }
+      i = end;
+    }
+    return out == null ? t : out.toString();
+  }
+
+  /** What {@code \s} and {@code \R} match: ASCII white space and the Unicode line breaks. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || isLineBreak(c);
+  }
+
+  private static boolean isLineBreak(char c) {
+    return c == '\n' || c == '\r' || c == 0x0B || c == '\f' || c == 0x85 || c == '\u2028' || c == '\u2029';
   }
 
   private static void append(StringBuilder out, long amount, String unit) {
