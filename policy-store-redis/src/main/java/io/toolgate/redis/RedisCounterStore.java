@@ -42,7 +42,8 @@ import java.util.function.BiFunction;
  *
  * <p>One decision is one round trip: a Lua script, loaded once and run by its SHA, takes every
  * counter of the decision atomically, all or none, with the same arithmetic as the in-memory
- * store (aligned fixed windows, exact sliding logs, fractional costs, exact retry-after). If Redis
+ * store (aligned fixed windows, exact sliding logs, decimal costs kept as integer millionths,
+ * exact retry-after). If Redis
  * has forgotten the script (a restart, {@code SCRIPT FLUSH}) it is sent again once. Refunds work
  * the same way.
  *
@@ -375,7 +376,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       this.nowMillis = nowMillis;
       int n = requests.size();
       CounterRequest[] distinct = new CounterRequest[n];
-      double[] costs = new double[n];
+      long[] costs = new long[n];
       int[] first = new int[n];
       int size = 0;
       for (int i = 0; i < n; i++) {
@@ -389,7 +390,8 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
           first[size] = i;
           size++;
         }
-        costs[slot] += request.cost();
+        // Capped past any max: a sum that large never fits, and the cap keeps it exact in Lua.
+        costs[slot] = Math.min(costs[slot] + request.costMillionths(), CounterRequest.MAX_MILLIONTHS + 1);
       }
       this.firstIndex = first;
       this.keys = new String[2 * size];
@@ -403,8 +405,8 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         keys[2 * slot + 1] = RedisCounterStore.this.keys.log(state);
         args[2 + 4 * slot] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
         args[3 + 4 * slot] = Long.toString(request.windowMillis());
-        args[4 + 4 * slot] = Double.toString(request.max());
-        args[5 + 4 * slot] = Double.toString(costs[slot]);
+        args[4 + 4 * slot] = Long.toString(request.maxMillionths());
+        args[5 + 4 * slot] = Long.toString(costs[slot]);
       }
     }
 
@@ -447,7 +449,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         keys[2 + 2 * i] = RedisCounterStore.this.keys.log(state);
         args[3 + 3 * i] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
         args[4 + 3 * i] = Long.toString(request.windowMillis());
-        args[5 + 3 * i] = Double.toString(request.cost());
+        args[5 + 3 * i] = Long.toString(request.costMillionths());
         longestWindow = Math.max(longestWindow, request.windowMillis());
       }
       long lifetime = longestWindow + graceMillis;

@@ -8,7 +8,7 @@
 -- ARGV[2]: how much earlier a sliding entry may have been logged than ARGV[1] says (0 on the
 -- caller's clock; the clock offset's uncertainty on the server's).
 -- ARGV[3]: the token's time to live, milliseconds.
--- ARGV[4..]: three per request: algorithm ("F" or "S"), window ms, cost.
+-- ARGV[4..]: three per request: algorithm ("F" or "S"), window ms, cost (integer millionths).
 -- Returns 1 when applied, 0 when the token showed it had been.
 
 if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then
@@ -17,8 +17,10 @@ end
 local taken_at = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 
+-- Times and counts are integers (counts in millionths, at most 2^53 in sum): exact in Lua's
+-- doubles, and written as integers, never in an exponent form.
 local function num(x)
-  return string.format('%.17g', x)
+  return string.format('%d', x)
 end
 
 local function window_start(t, window)

@@ -6,12 +6,15 @@
 -- sum), KEYS[2i] its log (a list of "time cost" entries, oldest first; sliding windows only).
 -- ARGV[1]: the decision's time in epoch milliseconds, or "" to read the server's TIME.
 -- ARGV[2]: idle grace in milliseconds, added to each key's useful life for its TTL.
--- ARGV[3..]: four per counter: algorithm ("F" or "S"), window ms, max, summed cost.
+-- ARGV[3..]: four per counter: algorithm ("F" or "S"), window ms, max, summed cost (both integer
+-- millionths).
 -- Returns {0, 0, now} when granted, or {i, wait, now} for the 1-based counter i that must wait
 -- longest; wait -1 means it never could.
 
+-- Times and counts are integers (counts in millionths, at most 2^53 in sum): exact in Lua's
+-- doubles, and written as integers, never in an exponent form.
 local function num(x)
-  return string.format('%.17g', x)
+  return string.format('%d', x)
 end
 
 local now

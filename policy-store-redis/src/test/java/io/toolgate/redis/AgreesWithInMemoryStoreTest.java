@@ -65,8 +65,8 @@ class AgreesWithInMemoryStoreTest {
     // the latest time (sliding) or counted in the latest window (fixed).
     CounterStore memory = InMemoryCounterStore.create();
     String run = "late-" + System.nanoTime();
-    CounterRequest sliding = new CounterRequest(run + "-s", "global", null, 10_000, Algorithm.SLIDING, 2, 1);
-    CounterRequest fixed = new CounterRequest(run + "-f", "global", null, 10_000, Algorithm.FIXED, 2, 1);
+    CounterRequest sliding = new CounterRequest(run + "-s", "global", null, 10_000, Algorithm.SLIDING, 2_000_000, 1_000_000);
+    CounterRequest fixed = new CounterRequest(run + "-f", "global", null, 10_000, Algorithm.FIXED, 2_000_000, 1_000_000);
     long t = T0 + 2_000;
     long[] times = {t + 9_000, t, t + 9_500, t + 18_999, t + 19_000, t + 19_000, t + 8_500, t + 21_000};
     List<String> trace = new ArrayList<>();
@@ -118,7 +118,7 @@ class AgreesWithInMemoryStoreTest {
         double max = c.maxes()[random.nextInt(c.maxes().length)];
         double cost = Math.min(COSTS[random.nextInt(COSTS.length)], max);
         boolean global = random.nextInt(3) == 0;
-        requests.add(new CounterRequest(c.name(), global ? "global" : "grant", global ? null : "agent-1", c.windowMillis(), c.algorithm(), max, cost));
+        requests.add(new CounterRequest(c.name(), global ? "global" : "grant", global ? null : "agent-1", c.windowMillis(), c.algorithm(), Math.round(max * 1e6), Math.round(cost * 1e6)));
       }
       ReserveResult expected = memory.reserve(requests, now);
       ReserveResult actual = random.nextBoolean()

@@ -118,7 +118,7 @@ class FaultTest {
     assertThat(engine.evaluate(ToolCall.of("deploy"), who).isAllowed()).as("counts kept, script reloaded").isTrue();
     assertThat(engine.evaluate(ToolCall.of("deploy"), who).kind()).isEqualTo(Decision.Kind.RATE_LIMITED);
 
-    CounterRequest r = new CounterRequest("flushed-refund", "global", null, 60_000, Algorithm.SLIDING, 1, 1);
+    CounterRequest r = new CounterRequest("flushed-refund", "global", null, 60_000, Algorithm.SLIDING, 1_000_000, 1_000_000);
     long t = clock.millis();
     assertThat(store.reserve(List.of(r), t).isGranted()).isTrue();
     assertThat(server.command("SCRIPT", "FLUSH")).isEqualTo("+OK");
@@ -144,8 +144,8 @@ class FaultTest {
   @Test
   void aRefundThatTimesOutIsRetriedAndAppliedExactlyOnce() {
     RedisCounterStore store = store(RedisCounterStore.recommendedClientOptions());
-    CounterRequest fixed = new CounterRequest("retried-fixed", "global", null, 60_000, Algorithm.FIXED, 2, 1);
-    CounterRequest sliding = new CounterRequest("retried-sliding", "global", null, 60_000, Algorithm.SLIDING, 2, 1);
+    CounterRequest fixed = new CounterRequest("retried-fixed", "global", null, 60_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+    CounterRequest sliding = new CounterRequest("retried-sliding", "global", null, 60_000, Algorithm.SLIDING, 2_000_000, 1_000_000);
     long t = clock.millis();
     for (int i = 0; i < 2; i++) {
       assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
@@ -166,7 +166,7 @@ class FaultTest {
     RedisClient client = client(RedisCounterStore.recommendedClientOptions());
     RedisCounterStore store = RedisCounterStore.builder(client).commandTimeout(TIMEOUT).maxPendingRefunds(0).build();
     open.add(store);
-    CounterRequest r = new CounterRequest("unqueued", "global", null, 60_000, Algorithm.FIXED, 2, 1);
+    CounterRequest r = new CounterRequest("unqueued", "global", null, 60_000, Algorithm.FIXED, 2_000_000, 1_000_000);
     server.kill();
     assertThatThrownBy(() -> store.refund(List.of(r), clock.millis()))
         .isInstanceOf(RedisStoreException.class)

@@ -2,6 +2,7 @@ package io.toolgate.engine.internal.eval;
 
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
+import io.toolgate.engine.internal.model.Millionths;
 import java.math.BigDecimal;
 import java.time.Duration;
 
@@ -107,14 +108,14 @@ final class Reasons {
   }
 
   static String rateLimited(String tool, Limit limit, Duration retryAfter) {
-    return denied(tool, "rate limit " + limit.counter() + " (" + number(limit.max()) + " per "
+    return denied(tool, "rate limit " + limit.counter() + " (" + amount(limit.maxMillionths()) + " per "
         + window(limit.windowMillis()) + ", per " + limit.scope().text() + ") reached; retry after "
         + duration(retryAfter));
   }
 
   static String neverFits(String tool, Limit limit) {
     return denied(tool, "limit " + limit.counter() + " could never admit this call: the costs it asks of "
-        + limit.counter() + " add up to more than its max " + number(limit.max()));
+        + limit.counter() + " add up to more than its max " + amount(limit.maxMillionths()));
   }
 
   static String stateUnavailable(String tool, String cause) {
@@ -123,6 +124,11 @@ final class Reasons {
 
   static String internalError(String tool, Throwable error) {
     return denied(tool, "internal policy error (" + error.getClass().getSimpleName() + ")");
+  }
+
+  /** A limit's amount (max or cost) in millionths, as the decimal it stands for: {@code 10}, {@code 0.5}. */
+  static String amount(long millionths) {
+    return Millionths.text(millionths);
   }
 
   /** {@code 10}, {@code 0.5}: a number without a trailing {@code .0}. */

@@ -11,10 +11,10 @@ final class SlidingLogCounter extends Counter {
   private static final int INITIAL_CAPACITY = 4;
 
   private long[] times = new long[INITIAL_CAPACITY];
-  private double[] costs = new double[INITIAL_CAPACITY];
+  private long[] costs = new long[INITIAL_CAPACITY];
   private int head;
   private int size;
-  private double sum;
+  private long sum;
 
   @Override
   public boolean isCurrent(long now, long windowMillis) {
@@ -25,7 +25,7 @@ final class SlidingLogCounter extends Counter {
   void advance(long now, long windowMillis) {}
 
   @Override
-  public long waitFor(double cost, double max, long now, long windowMillis) {
+  public long waitFor(long cost, long max, long now, long windowMillis) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
@@ -34,7 +34,7 @@ final class SlidingLogCounter extends Counter {
       return 0;
     }
     // Entries leave the window oldest first; the call fits once enough of them have.
-    double remaining = sum;
+    long remaining = sum;
     for (int i = 0; i < size; i++) {
       int at = slot(i);
       remaining -= costs[at];
@@ -46,7 +46,7 @@ final class SlidingLogCounter extends Counter {
   }
 
   @Override
-  public void take(double cost, long now, long windowMillis) {
+  public void take(long cost, long now, long windowMillis) {
     long at = effectiveTime(now);
     expire(at, windowMillis);
     if (cost > 0) {
@@ -62,7 +62,7 @@ final class SlidingLogCounter extends Counter {
   }
 
   @Override
-  public void give(double cost, long takenAt, long windowMillis) {
+  public void give(long cost, long takenAt, long windowMillis) {
     // The earliest entry of this cost logged at or after the reservation's time is the one it
     // made (later only if it was logged at a later entry's time).
     for (int i = 0; i < size; i++) {
@@ -86,7 +86,7 @@ final class SlidingLogCounter extends Counter {
       size--;
     }
     if (size == 0) {
-      sum = 0; // no rounding residue outlives the entries
+      sum = 0;
       head = 0;
     }
     if (times.length > 4 * INITIAL_CAPACITY && size < times.length / 4) {
@@ -112,7 +112,7 @@ final class SlidingLogCounter extends Counter {
 
   private void resize(int capacity) {
     long[] newTimes = new long[capacity];
-    double[] newCosts = new double[capacity];
+    long[] newCosts = new long[capacity];
     for (int i = 0; i < size; i++) {
       newTimes[i] = times[slot(i)];
       newCosts[i] = costs[slot(i)];
