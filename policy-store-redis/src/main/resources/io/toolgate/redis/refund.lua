@@ -2,19 +2,32 @@
 -- The same arithmetic as policy-engine's FixedWindowCounter.give and SlidingLogCounter.give.
 --
 -- KEYS[1]: this refund's token: a refund whose token is already set has been applied (a retry
--- after a reply was lost) and does nothing.
+-- after a reply was lost) and does nothing. For a release (ARGV[1] = ""), the reservation's own
+-- token (see reserve.lua): it holds the reservation's time if it was granted, and is then marked
+-- released, so a release applies once and a reservation that runs after it takes nothing.
 -- KEYS[2..]: two per request, as in reserve.lua: its state hash and its log list.
--- ARGV[1]: the reservation's time, epoch milliseconds (on the clock the reservation used).
+-- ARGV[1]: the reservation's time, epoch milliseconds (on the clock the reservation used); or ""
+-- to release a reservation whose client timed out, at the time its token holds.
 -- ARGV[2]: how much earlier a sliding entry may have been logged than ARGV[1] says (0 on the
 -- caller's clock; the clock offset's uncertainty on the server's).
 -- ARGV[3]: the token's time to live, milliseconds.
 -- ARGV[4..]: three per request: algorithm ("F" or "S"), window ms, cost (integer millionths).
 -- Returns 1 when applied, 0 when the token showed it had been.
 
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then
-  return 0
+local taken_at
+if ARGV[1] == '' then
+  local reserved = redis.call('GET', KEYS[1])
+  redis.call('SET', KEYS[1], 'released', 'PX', ARGV[3])
+  if not reserved or reserved == 'released' then
+    return 0 -- refused, never run (it now never will), or released already
+  end
+  taken_at = tonumber(reserved)
+else
+  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then
+    return 0
+  end
+  taken_at = tonumber(ARGV[1])
 end
-local taken_at = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 
 -- Times and counts are integers (counts in millionths, at most 2^53 in sum): exact in Lua's

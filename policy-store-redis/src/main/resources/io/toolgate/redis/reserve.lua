@@ -3,13 +3,17 @@
 -- so both stores agree call for call.
 --
 -- KEYS: two per distinct counter: KEYS[2i-1] its state (a hash: s = window start, c = count or
--- sum), KEYS[2i] its log (a list of "time cost" entries, oldest first; sliding windows only).
+-- sum), KEYS[2i] its log (a list of "time cost" entries, oldest first; sliding windows only);
+-- then, last, this reservation's token: set to the reservation's time when it is granted, so
+-- that a client that timed out waiting can give it back (refund.lua); a token already set means
+-- it was given back before it ran, and it takes nothing.
 -- ARGV[1]: the decision's time in epoch milliseconds, or "" to read the server's TIME.
 -- ARGV[2]: idle grace in milliseconds, added to each key's useful life for its TTL.
--- ARGV[3..]: four per counter: algorithm ("F" or "S"), window ms, max, summed cost (both integer
+-- ARGV[3]: the token's time to live, milliseconds.
+-- ARGV[4..]: four per counter: algorithm ("F" or "S"), window ms, max, summed cost (both integer
 -- millionths).
 -- Returns {0, 0, now} when granted, or {i, wait, now} for the 1-based counter i that must wait
--- longest; wait -1 means it never could.
+-- longest; wait -1 means it never could; {0, -2, now} when it was given back before it ran.
 
 -- Times and counts are integers (counts in millionths, at most 2^53 in sum): exact in Lua's
 -- doubles, and written as integers, never in an exponent form.
@@ -28,6 +32,10 @@ else
   now = tonumber(ARGV[1])
 end
 local grace = tonumber(ARGV[2])
+local token = KEYS[#KEYS]
+if redis.call('EXISTS', token) == 1 then
+  return {0, -2, now}
+end
 
 local function window_start(t, window)
   local r = math.fmod(t, window)
@@ -148,10 +156,10 @@ end
 
 -- the reservation ----------------------------------------------------------------------------
 
-local n = #KEYS / 2
+local n = (#KEYS - 1) / 2
 local worst, longest = 0, 0
 for i = 1, n do
-  local a = 2 + (i - 1) * 4
+  local a = 3 + (i - 1) * 4
   local window, max, cost = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   local wait
   if ARGV[a + 1] == 'F' then
@@ -170,7 +178,7 @@ if worst > 0 then
   return {worst, longest, now}
 end
 for i = 1, n do
-  local a = 2 + (i - 1) * 4
+  local a = 3 + (i - 1) * 4
   local window, cost = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 4])
   if ARGV[a + 1] == 'F' then
     fixed_take(KEYS[2 * i - 1], window, cost)
@@ -178,4 +186,5 @@ for i = 1, n do
     sliding_take(KEYS[2 * i - 1], KEYS[2 * i], window, cost)
   end
 end
+redis.call('SET', token, num(now), 'PX', ARGV[3])
 return {0, 0, now}

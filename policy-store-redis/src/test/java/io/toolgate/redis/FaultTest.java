@@ -10,13 +10,18 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.Decision;
+import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.redis.internal.Keys;
 import io.toolgate.testkit.TestClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -159,6 +164,54 @@ class FaultTest {
     assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).as("one refund applied").isTrue();
     assertThat(store.reserve(List.of(fixed), t).isGranted()).as("and only one").isFalse();
     assertThat(store.reserve(List.of(sliding), t).isGranted()).as("and only one").isFalse();
+  }
+
+  /**
+   * A paused Redis runs the reservations it holds once it resumes, after their clients timed out
+   * and denied the calls: each is given back by its token through the background queue, so the
+   * counts end where they started (the issue's pause test kept 116 of 116).
+   */
+  @Test
+  void reservationsThatTimedOutAreGivenBackWhenRedisRunsThemLate() throws Exception {
+    String prefix = "released-" + System.nanoTime() + ":";
+    RedisCounterStore store = RedisCounterStore.builder(client(RedisCounterStore.recommendedClientOptions()))
+        .keyPrefix(prefix)
+        .commandTimeout(TIMEOUT)
+        .build();
+    open.add(store);
+    CounterRequest fixed = new CounterRequest("released-fixed", "global", null, 60_000, Algorithm.FIXED, 1_000_000_000, 1_000_000);
+    CounterRequest sliding = new CounterRequest("released-sliding", "global", null, 60_000, Algorithm.SLIDING, 1_000_000_000, 100_000);
+    long t = clock.millis();
+    assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
+
+    assertThat(server.command("CLIENT", "PAUSE", "3000", "ALL")).isEqualTo("+OK");
+    List<CompletableFuture<ReserveResult>> late = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      late.add(store.reserveAsync(List.of(fixed, sliding), t).toCompletableFuture());
+    }
+    int granted = 0;
+    for (CompletableFuture<ReserveResult> f : late) {
+      try {
+        granted += f.get(30, TimeUnit.SECONDS).isGranted() ? 1 : 0;
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(RedisStoreException.class).hasMessageContaining("did not answer reserve");
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      try {
+        granted += store.reserve(List.of(fixed, sliding), t).isGranted() ? 1 : 0;
+      } catch (RedisStoreException e) {
+        assertThat(e).hasMessageContaining("did not answer reserve");
+      }
+    }
+    assertThat(granted).as("Redis was paused: the reservations timed out").isLessThan(23);
+
+    assertThat(store.awaitQueueEmpty(Duration.ofSeconds(30))).as("the queue drains once Redis resumes").isTrue();
+    assertThat(store.lostRefunds()).isZero();
+    Keys keys = new Keys(prefix, RedisCounterStore.DEFAULT_HASH_TAG);
+    assertThat(server.command("HGET", keys.state(fixed), "c")).as("fixed count").isEqualTo(Long.toString((1 + granted) * 1_000_000L));
+    assertThat(server.command("HGET", keys.state(sliding), "c")).as("sliding sum").isEqualTo(Long.toString((1 + granted) * 100_000L));
+    assertThat(server.command("LLEN", keys.log(keys.state(sliding)))).isEqualTo(":" + (1 + granted));
   }
 
   @Test

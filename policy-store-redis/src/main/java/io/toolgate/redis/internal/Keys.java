@@ -50,6 +50,14 @@ public final class Keys {
     return stateKey + ":log";
   }
 
+  /**
+   * The key that marks one reservation: what it took and when, while a client that timed out
+   * might still give it back; then that it was given back.
+   */
+  public String reservationToken(UUID token) {
+    return base + "reservation:" + token;
+  }
+
   /** The key that marks one refund as applied. */
   public String refundToken(UUID token) {
     return base + "refund:" + token;
