@@ -49,6 +49,9 @@ import java.util.function.BiFunction;
  *
  * <p>Keys are {@code <prefix>{<hashTag>}:<F|S>:<windowMillis>:<digest>}, where the digest is the
  * SHA-256 of the counter's name and scope value: no principal or argument value appears in a key.
+ * A sliding counter adds two keys beside it ({@code :entries} and {@code :costs}, its log indexed
+ * by time and by cost), so that one decision or refund reads O(log n) of a log of n entries,
+ * however many an agent adds.
  * Every key carries the same hash tag, so in Redis Cluster all counters live in one slot and any
  * decision's counters can be taken by one script (a tag per scope could not serve a decision
  * that takes a global and a per-principal counter together). Give independent policies different
@@ -461,7 +464,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       this.distinct = distinct;
       this.costs = costs;
       this.size = size;
-      this.keys = new String[2 * size + 1];
+      this.keys = new String[3 * size + 1];
       this.args = new String[3 + 4 * size];
       args[0] = timeSource == TimeSource.CALLER ? Long.toString(nowMillis) : "";
       args[1] = Long.toString(graceMillis);
@@ -469,15 +472,16 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       for (int slot = 0; slot < size; slot++) {
         CounterRequest request = distinct[slot];
         String state = RedisCounterStore.this.keys.state(request);
-        keys[2 * slot] = state;
-        keys[2 * slot + 1] = RedisCounterStore.this.keys.log(state);
+        keys[3 * slot] = state;
+        keys[3 * slot + 1] = RedisCounterStore.this.keys.log(state);
+        keys[3 * slot + 2] = RedisCounterStore.this.keys.costIndex(state);
         args[3 + 4 * slot] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
         args[4 + 4 * slot] = Long.toString(request.windowMillis());
         args[5 + 4 * slot] = Long.toString(request.maxMillionths());
         args[6 + 4 * slot] = Long.toString(costs[slot]);
         longestWindow = Math.max(longestWindow, request.windowMillis());
       }
-      keys[2 * size] = RedisCounterStore.this.keys.reservationToken(UUID.randomUUID());
+      keys[3 * size] = RedisCounterStore.this.keys.reservationToken(UUID.randomUUID());
       args[2] = Long.toString(Math.min(longestWindow + graceMillis, TOKEN_MILLIS));
     }
 
@@ -495,7 +499,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         taken.add(new CounterRequest(r.counter(), r.scopeKind(), r.scopeValue(), r.windowMillis(), r.algorithm(),
             r.maxMillionths(), costs[slot]));
       }
-      return new RefundCall("release", taken, keys[2 * size], null);
+      return new RefundCall("release", taken, keys[3 * size], null);
     }
 
     ReserveResult result(List<Object> reply) {
@@ -536,7 +540,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       this.requests = List.copyOf(requests);
       int n = requests.size();
       long longestWindow = 0;
-      this.keys = new String[1 + 2 * n];
+      this.keys = new String[1 + 3 * n];
       this.args = new String[3 + 3 * n];
       keys[0] = token;
       boolean server = timeSource == TimeSource.SERVER;
@@ -552,8 +556,9 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
       for (int i = 0; i < n; i++) {
         CounterRequest request = requests.get(i);
         String state = RedisCounterStore.this.keys.state(request);
-        keys[1 + 2 * i] = state;
-        keys[2 + 2 * i] = RedisCounterStore.this.keys.log(state);
+        keys[1 + 3 * i] = state;
+        keys[2 + 3 * i] = RedisCounterStore.this.keys.log(state);
+        keys[3 + 3 * i] = RedisCounterStore.this.keys.costIndex(state);
         args[3 + 3 * i] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
         args[4 + 3 * i] = Long.toString(request.windowMillis());
         args[5 + 3 * i] = Long.toString(request.costMillionths());

@@ -2,9 +2,9 @@
 -- The same arithmetic as policy-engine's FixedWindowCounter and SlidingLogCounter, step for step,
 -- so both stores agree call for call.
 --
--- KEYS: two per distinct counter: KEYS[2i-1] its state (a hash: s = window start, c = count or
--- sum), KEYS[2i] its log (a list of "time cost" entries, oldest first; sliding windows only);
--- then, last, this reservation's token: set to the reservation's time when it is granted, so
+-- KEYS: three per distinct counter: KEYS[3i-2] its state (a hash: for a fixed window s = window
+-- start, c = count), KEYS[3i-1] and KEYS[3i] its log and cost index (sliding windows only, see
+-- below); then, last, this reservation's token: set to the reservation's time when it is granted, so
 -- that a client that timed out waiting can give it back (refund.lua); a token already set means
 -- it was given back before it ran, and it takes nothing.
 -- ARGV[1]: the decision's time in epoch milliseconds, or "" to read the server's TIME.
@@ -45,11 +45,6 @@ local function window_start(t, window)
   return t - r
 end
 
-local function entry(e)
-  local sp = string.find(e, ' ', 1, true)
-  return tonumber(string.sub(e, 1, sp - 1)), tonumber(string.sub(e, sp + 1))
-end
-
 -- fixed windows ------------------------------------------------------------------------------
 
 local function fixed_wait(state, window, max, cost)
@@ -84,88 +79,183 @@ local function fixed_take(state, window, cost)
 end
 
 -- sliding windows ----------------------------------------------------------------------------
+-- An exact log of reservations, indexed so that no decision reads more than O(log n) of it
+-- however many entries an agent logs (the same design as policy-engine's SlidingLogCounter):
+-- entries are numbered 1, 2, ... (their seq) in the order logged, which is also time order;
+-- the state hash holds a Fenwick tree of their costs (field f<i>), so any range sum and the
+-- search for how much must leave take O(log n) fields; the log (a sorted set, score = time,
+-- member = "<seq, 16 digits>:<cost>") finds the first entry in the window; the cost index (a
+-- sorted set of "<cost, 16 digits><seq, 16 digits>", compared as text) finds the entry a refund
+-- removes. Other state fields: a = the first entry still counted, t = the last seq, n = the
+-- tree's capacity (a power of two), g = how far the tree's unused nodes have been deleted.
+-- Entries before `a` and tree nodes no query reads again are deleted a few per call.
 
-local function effective_time(log)
-  local last = redis.call('LINDEX', log, -1)
-  if not last then
-    return now
+local GC_PER_CALL = 8
+
+local function lowbit(i)
+  local b = 1
+  while i % (2 * b) == 0 do
+    b = b * 2
   end
-  local t = entry(last)
-  return math.max(now, t)
+  return b
 end
 
--- Drops the entries no interval containing `at` can hold; returns the sum that is left.
-local function expire(state, log, window, at)
-  local sum = tonumber(redis.call('HGET', state, 'c') or '0')
-  local dropped = false
-  while true do
-    local head = redis.call('LINDEX', log, 0)
-    if not head then
-      break
-    end
-    local t, c = entry(head)
-    if t + window > at then
-      break
-    end
-    redis.call('LPOP', log)
-    sum = sum - c
-    dropped = true
+-- The sum of the costs of entries 1..i.
+local function prefix(state, i)
+  if i <= 0 then
+    return 0
   end
-  if dropped then
-    if redis.call('LLEN', log) == 0 then
-      redis.call('DEL', state)
-      return 0
+  local fields = {}
+  while i > 0 do
+    fields[#fields + 1] = 'f' .. num(i)
+    i = i - lowbit(i)
+  end
+  local sum = 0
+  for _, v in ipairs(redis.call('HMGET', state, unpack(fields))) do
+    if v then
+      sum = sum + tonumber(v)
     end
-    redis.call('HSET', state, 'c', num(sum))
   end
   return sum
 end
 
-local function sliding_wait(state, log, window, max, cost)
+local function fen_add(state, cap, i, delta)
+  while i <= cap do
+    redis.call('HINCRBY', state, 'f' .. num(i), num(delta))
+    i = i + lowbit(i)
+  end
+end
+
+-- The smallest i with prefix(i) >= target (target > 0, at most prefix(cap)).
+local function search(state, cap, target)
+  local pos, step = 0, cap
+  while step >= 1 do
+    local v = tonumber(redis.call('HGET', state, 'f' .. num(pos + step)) or '0')
+    if v < target then
+      pos = pos + step
+      target = target - v
+    end
+    step = step / 2
+  end
+  return pos + 1
+end
+
+local function member(seq, cost)
+  return string.format('%016d:%d', seq, cost)
+end
+
+local function seq_of(m)
+  return tonumber(string.sub(m, 1, 16))
+end
+
+-- The log as a decision at `now` sees it: {at, a, t, n, sum}, where `at` is the time a
+-- reservation is logged at (now, or the latest entry's time if later), and the entries from
+-- `a` to `t` are those counted at `at`, summing to `sum`. Drops what has left the window; an
+-- empty log is deleted, so numbering starts again.
+local function view(state, log, costs, window)
+  local f = redis.call('HMGET', state, 'a', 't', 'n', 'g')
+  local a, t, n, g = tonumber(f[1] or '1'), tonumber(f[2] or '0'), tonumber(f[3] or '0'), tonumber(f[4] or '0')
+  local at = now
+  local last = redis.call('ZRANGE', log, -1, -1, 'WITHSCORES')
+  if last[1] and seq_of(last[1]) >= a then
+    at = math.max(now, tonumber(last[2]))
+  end
+  local first = redis.call('ZRANGEBYSCORE', log, '(' .. num(at - window), '+inf', 'LIMIT', 0, 1)
+  local old_a = a
+  a = first[1] and math.max(a, seq_of(first[1])) or t + 1
+  local sum = a <= t and prefix(state, t) - prefix(state, a - 1) or 0
+  if sum == 0 then
+    if t > 0 then
+      redis.call('UNLINK', state, log, costs)
+    end
+    return {now, 1, 0, 0, 0}
+  end
+  if a > old_a then
+    -- Tree nodes below the counted entries that only the old first entry's sums still read.
+    local y = old_a - 1
+    while y > 0 do
+      local b = lowbit(y)
+      if y <= g and y + b < a then
+        redis.call('HDEL', state, 'f' .. num(y))
+      end
+      y = y - b
+    end
+    redis.call('HSET', state, 'a', num(a))
+  end
+  -- A few entries and tree nodes that no decision reads again.
+  local dropped = redis.call('ZRANGE', log, 0, GC_PER_CALL - 1)
+  for _, m in ipairs(dropped) do
+    local seq = seq_of(m)
+    if seq >= a then
+      break
+    end
+    redis.call('ZREM', log, m)
+    redis.call('ZREM', costs, string.format('%016d%016d', tonumber(string.sub(m, 18)), seq))
+  end
+  local swept = 0
+  while swept < GC_PER_CALL and g + 1 < a do
+    g = g + 1
+    if g + lowbit(g) < a then
+      redis.call('HDEL', state, 'f' .. num(g))
+    end
+    swept = swept + 1
+  end
+  if swept > 0 then
+    redis.call('HSET', state, 'g', num(g))
+  end
+  return {at, a, t, n, sum}
+end
+
+local function sliding_wait(state, log, costs, window, max, cost)
   if cost > max then
     return math.huge
   end
-  local sum = expire(state, log, window, effective_time(log))
-  if sum + cost <= max then
+  local v = view(state, log, costs, window)
+  if v[5] + cost <= max then
     return 0
   end
-  -- Entries leave the window oldest first; the call fits once enough of them have.
-  local entries = redis.call('LRANGE', log, 0, -1)
-  local remaining = sum
-  for i = 1, #entries do
-    local t, c = entry(entries[i])
-    remaining = remaining - c
-    if remaining + cost <= max or i == #entries then
-      return t + window - now
-    end
-  end
-  return redis.error_reply('toolgate: an empty log refused a cost within its max')
+  -- Entries leave the window oldest first; the call fits once enough of them have: the first
+  -- entry i after which what stays, plus the cost, is within max.
+  local total = prefix(state, v[3])
+  local i = search(state, v[4], total + cost - max)
+  local c = prefix(state, i) - prefix(state, i - 1)
+  local t = tonumber(redis.call('ZSCORE', log, member(i, c)))
+  return t + window - now
 end
 
-local function sliding_take(state, log, window, cost)
-  local at = effective_time(log)
-  local sum = expire(state, log, window, at)
+local function sliding_take(state, log, costs, window, cost)
+  local v = view(state, log, costs, window)
   if cost > 0 then
-    redis.call('RPUSH', log, num(at) .. ' ' .. num(cost))
-    redis.call('HSET', state, 'c', num(sum + cost))
+    local at, a, seq, cap = v[1], v[2], v[3] + 1, v[4]
+    if seq > cap then
+      -- A tree twice as large: its new root covers the old one's entries and nothing else yet.
+      local root = cap > 0 and redis.call('HGET', state, 'f' .. num(cap)) or '0'
+      cap = math.max(1, 2 * cap)
+      redis.call('HSET', state, 'f' .. num(cap), root or '0')
+    end
+    fen_add(state, cap, seq, cost)
+    redis.call('HSET', state, 'a', num(a), 't', num(seq), 'n', num(cap))
+    redis.call('ZADD', log, num(at), member(seq, cost))
+    redis.call('ZADD', costs, 0, string.format('%016d%016d', cost, seq))
     local ttl = num(math.max(at + window - now, 1) + grace)
     redis.call('PEXPIRE', state, ttl)
     redis.call('PEXPIRE', log, ttl)
+    redis.call('PEXPIRE', costs, ttl)
   end
 end
 
 -- the reservation ----------------------------------------------------------------------------
 
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 1) / 3
 local worst, longest = 0, 0
 for i = 1, n do
   local a = 3 + (i - 1) * 4
   local window, max, cost = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   local wait
   if ARGV[a + 1] == 'F' then
-    wait = fixed_wait(KEYS[2 * i - 1], window, max, cost)
+    wait = fixed_wait(KEYS[3 * i - 2], window, max, cost)
   else
-    wait = sliding_wait(KEYS[2 * i - 1], KEYS[2 * i], window, max, cost)
+    wait = sliding_wait(KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], window, max, cost)
   end
   if wait > longest then
     worst, longest = i, wait
@@ -181,9 +271,9 @@ for i = 1, n do
   local a = 3 + (i - 1) * 4
   local window, cost = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 4])
   if ARGV[a + 1] == 'F' then
-    fixed_take(KEYS[2 * i - 1], window, cost)
+    fixed_take(KEYS[3 * i - 2], window, cost)
   else
-    sliding_take(KEYS[2 * i - 1], KEYS[2 * i], window, cost)
+    sliding_take(KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], window, cost)
   end
 end
 redis.call('SET', token, num(now), 'PX', ARGV[3])

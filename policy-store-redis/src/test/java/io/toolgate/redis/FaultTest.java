@@ -210,8 +210,11 @@ class FaultTest {
     assertThat(store.lostRefunds()).isZero();
     Keys keys = new Keys(prefix, RedisCounterStore.DEFAULT_HASH_TAG);
     assertThat(server.command("HGET", keys.state(fixed), "c")).as("fixed count").isEqualTo(Long.toString((1 + granted) * 1_000_000L));
-    assertThat(server.command("HGET", keys.state(sliding), "c")).as("sliding sum").isEqualTo(Long.toString((1 + granted) * 100_000L));
-    assertThat(server.command("LLEN", keys.log(keys.state(sliding)))).isEqualTo(":" + (1 + granted));
+    long slidingLeft = sliding.maxMillionths() - (1 + granted) * sliding.costMillionths();
+    CounterRequest rest = new CounterRequest(sliding.counter(), "global", null, 60_000, Algorithm.SLIDING, sliding.maxMillionths(), slidingLeft);
+    CounterRequest oneMore = new CounterRequest(sliding.counter(), "global", null, 60_000, Algorithm.SLIDING, sliding.maxMillionths(), 1);
+    assertThat(store.reserve(List.of(rest), t).isGranted()).as("the sliding log holds only what was granted").isTrue();
+    assertThat(store.reserve(List.of(oneMore), t).isGranted()).isFalse();
   }
 
   @Test

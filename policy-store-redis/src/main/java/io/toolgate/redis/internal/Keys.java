@@ -45,9 +45,14 @@ public final class Keys {
         + digest(request.counter(), request.scope());
   }
 
-  /** The key of a sliding counter's log, beside its state. */
+  /** The key of a sliding counter's log (a sorted set by time), beside its state. */
   public String log(String stateKey) {
-    return stateKey + ":log";
+    return stateKey + ":entries";
+  }
+
+  /** The key of a sliding counter's index of its entries by cost, beside its state. */
+  public String costIndex(String stateKey) {
+    return stateKey + ":costs";
   }
 
   /**
