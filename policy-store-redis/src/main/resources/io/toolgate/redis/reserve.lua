@@ -86,8 +86,9 @@ end
 -- search for how much must leave take O(log n) fields; the log (a sorted set, score = time,
 -- member = "<seq, 16 digits>:<cost>") finds the first entry in the window; the cost index (a
 -- sorted set of "<cost, 16 digits><seq, 16 digits>", compared as text) finds the entry a refund
--- removes. Other state fields: a = the first entry still counted, t = the last seq, n = the
--- tree's capacity (a power of two), g = how far the tree's unused nodes have been deleted.
+-- removes. Other state fields: a = the first entry still counted, t = the last seq, l = the
+-- latest time logged (refunded entries too), n = the tree's capacity (a power of two), g = how
+-- far the tree's unused nodes have been deleted.
 -- Entries before `a` and tree nodes no query reads again are deleted a few per call.
 
 local GC_PER_CALL = 8
@@ -149,16 +150,17 @@ local function seq_of(m)
 end
 
 -- The log as a decision at `now` sees it: {at, a, t, n, sum}, where `at` is the time a
--- reservation is logged at (now, or the latest entry's time if later), and the entries from
--- `a` to `t` are those counted at `at`, summing to `sum`. Drops what has left the window; an
--- empty log is deleted, so numbering starts again.
+-- reservation is logged at (now, or, while the log counts anything, the latest time logged if
+-- later, which keeps the log in time order), and the entries from `a` to `t` are those counted at
+-- `at`, summing to `sum`. Drops what has left the window; an empty log is deleted, so numbering
+-- starts again.
 local function view(state, log, costs, window)
-  local f = redis.call('HMGET', state, 'a', 't', 'n', 'g')
+  local f = redis.call('HMGET', state, 'a', 't', 'n', 'g', 'l')
   local a, t, n, g = tonumber(f[1] or '1'), tonumber(f[2] or '0'), tonumber(f[3] or '0'), tonumber(f[4] or '0')
   local at = now
-  local last = redis.call('ZRANGE', log, -1, -1, 'WITHSCORES')
+  local last = redis.call('ZRANGE', log, -1, -1)
   if last[1] and seq_of(last[1]) >= a then
-    at = math.max(now, tonumber(last[2]))
+    at = math.max(now, tonumber(f[5]))
   end
   local first = redis.call('ZRANGEBYSCORE', log, '(' .. num(at - window), '+inf', 'LIMIT', 0, 1)
   local old_a = a
@@ -168,7 +170,7 @@ local function view(state, log, costs, window)
     if t > 0 then
       redis.call('UNLINK', state, log, costs)
     end
-    return {now, 1, 0, 0, 0}
+    return {at, 1, 0, 0, 0}
   end
   if a > old_a then
     -- Tree nodes below the counted entries that only the old first entry's sums still read.
@@ -234,7 +236,7 @@ local function sliding_take(state, log, costs, window, cost)
       redis.call('HSET', state, 'f' .. num(cap), root or '0')
     end
     fen_add(state, cap, seq, cost)
-    redis.call('HSET', state, 'a', num(a), 't', num(seq), 'n', num(cap))
+    redis.call('HSET', state, 'a', num(a), 't', num(seq), 'n', num(cap), 'l', num(at))
     redis.call('ZADD', log, num(at), member(seq, cost))
     redis.call('ZADD', costs, 0, string.format('%016d%016d', cost, seq))
     local ttl = num(math.max(at + window - now, 1) + grace)

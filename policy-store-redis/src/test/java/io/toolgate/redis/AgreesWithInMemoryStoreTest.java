@@ -80,6 +80,53 @@ class AgreesWithInMemoryStoreTest {
     assertThat(trace).anyMatch(line -> line.contains("rejected"));
   }
 
+  /**
+   * Long runs on one sliding counter, crowded enough that the script's log moves, drops entries a
+   * few at a time, grows its tree and starts again when empty, with refunds and callers whose
+   * clocks lag (logged at the latest time, a refunded entry's included).
+   */
+  @Test
+  void slidingLogsAgreeOverLongRunsWithRefundsAndLaggingClocks() {
+    for (long seed = 1; seed <= 4; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      long window = 500 + random.nextLong(3_000);
+      long max = 20 + random.nextLong(200);
+      long[] costs = {0, 1, 1, 1, 2, 3, max};
+      String name = "long-run-" + System.nanoTime();
+      CounterStore memory = InMemoryCounterStore.create();
+      List<long[]> granted = new ArrayList<>();
+      List<String> trace = new ArrayList<>();
+      long now = T0;
+      for (int step = 0; step < 1_500; step++) {
+        now += random.nextInt(4) == 0 ? 0 : random.nextLong(window / 100 + 2);
+        long at = random.nextInt(20) == 0 ? now - random.nextLong(window) : now;
+        if (!granted.isEmpty() && random.nextInt(4) == 0) {
+          long[] g = granted.remove(random.nextInt(granted.size()));
+          List<CounterRequest> refund = List.of(sliding(name, window, max, g[1]));
+          trace.add("refund " + g[1] + " taken at " + g[0]);
+          memory.refund(refund, g[0]);
+          redis.refund(refund, g[0]);
+          continue;
+        }
+        long cost = costs[random.nextInt(costs.length)];
+        List<CounterRequest> requests = List.of(sliding(name, window, max, cost));
+        ReserveResult expected = memory.reserve(requests, at);
+        trace.add("reserve " + cost + " at " + at + " -> " + expected);
+        assertThat(redis.reserve(requests, at).toString())
+            .as("seed %s, window %s, max %s, last steps:%n%s", seed, window, max,
+                String.join("\n", trace.subList(Math.max(0, trace.size() - 12), trace.size())))
+            .isEqualTo(expected.toString());
+        if (expected.isGranted()) {
+          granted.add(new long[] {at, cost});
+        }
+      }
+    }
+  }
+
+  private static CounterRequest sliding(String name, long window, long max, long cost) {
+    return new CounterRequest(name, "global", null, window, Algorithm.SLIDING, max, cost);
+  }
+
   private record Counter(String name, Algorithm algorithm, long windowMillis, double[] maxes) {}
 
   private record Granted(List<CounterRequest> requests, long at) {}
