@@ -21,6 +21,7 @@ import io.toolgate.redis.internal.Keys;
 import io.toolgate.redis.internal.Script;
 import io.toolgate.redis.internal.ScriptRunner;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -71,8 +72,8 @@ import java.util.function.BiFunction;
  *
  * <p>A reservation that times out is denied, yet Redis may still run it (it was sent; a paused or
  * slow server runs it late). So each reservation carries a token, which the script sets to the
- * reservation's time when it grants it (a small key that lives {@value #TOKEN_MILLIS} ms at most,
- * or its longest window if shorter); on a timeout the store queues a release by that token,
+ * reservation's time when it grants it (a small key that lives 60 s at most, or its longest
+ * window if shorter); on a timeout the store queues a release by that token,
  * retried as refunds are: it gives back what the reservation took if it ran, and otherwise marks
  * the token so that the reservation takes nothing if it runs later. A release that reaches Redis
  * only after the token expired changes nothing.
@@ -490,7 +491,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
      * summed cost); {@code null} if it could never have been granted.
      */
     RefundCall release() {
-      List<CounterRequest> taken = new java.util.ArrayList<>(size);
+      List<CounterRequest> taken = new ArrayList<>(size);
       for (int slot = 0; slot < size; slot++) {
         CounterRequest r = distinct[slot];
         if (costs[slot] > r.maxMillionths()) {

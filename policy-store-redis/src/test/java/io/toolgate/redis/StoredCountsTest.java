@@ -32,6 +32,28 @@ class StoredCountsTest {
     client.shutdown();
   }
 
+  /**
+   * A sliding log that never empties (two entries of half the largest max, every half window) for
+   * forty windows: what has left the window is subtracted from the script's sums, which stay those
+   * of the window, exact in Lua's doubles, never the history's (20 times the max, past 2^53).
+   */
+  @Test
+  void slidingSumsStayExactAtTheLargestMaxOverManyWindows() {
+    String prefix = "history-" + System.nanoTime() + ":";
+    long max = CounterRequest.MAX_MILLIONTHS;
+    CounterRequest half = new CounterRequest("history", "global", null, 1_000, Algorithm.SLIDING, max, max / 2);
+    CounterRequest millionth = new CounterRequest("history", "global", null, 1_000, Algorithm.SLIDING, max, 1);
+    try (RedisCounterStore store = RedisCounterStore.builder(client).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(5)).build()) {
+      for (int i = 0; i < 80; i++) {
+        long now = T0 + 500L * i;
+        assertThat(store.reserve(List.of(half), now).isGranted()).as("half %s", i).isTrue();
+        if (i > 0) {
+          assertThat(store.reserve(List.of(millionth), now).isGranted()).as("a millionth past the max, step %s", i).isFalse();
+        }
+      }
+    }
+  }
+
   @Test
   void countsAreStoredAsIntegerMillionths() {
     String prefix = "stored-" + System.nanoTime() + ":";
