@@ -89,7 +89,7 @@ end
 -- removes. Other state fields: a = the first entry still counted, t = the last seq, l = the
 -- latest time logged (refunded entries too), n = the tree's capacity (a power of two), g = how
 -- far the tree's unused nodes have been deleted. Entries before `a` are deleted, and subtracted
--- from the tree, a few per call, which is at least eight times as fast as entries are added.
+-- from the tree, eight per decision, at least eight times as fast as entries are added.
 
 local GC_PER_CALL = 8
 
@@ -152,9 +152,9 @@ end
 -- The log as a decision at `now` sees it: {at, a, t, n, sum}, where `at` is the time a
 -- reservation is logged at (now, or, while the log counts anything, the latest time logged if
 -- later, which keeps the log in time order), and the entries from `a` to `t` are those counted at
--- `at`, summing to `sum`. Drops what has left the window; an empty log is deleted, so numbering
--- starts again.
-local function view(state, log, costs, window)
+-- `at`, summing to `sum`. Drops what has left the window (and, when `collect`, deletes a few of
+-- those entries: once per decision); an empty log is deleted, so numbering starts again.
+local function view(state, log, costs, window, collect)
   local f = redis.call('HMGET', state, 'a', 't', 'n', 'g', 'l')
   local a, t, n, g = tonumber(f[1] or '1'), tonumber(f[2] or '0'), tonumber(f[3] or '0'), tonumber(f[4] or '0')
   local at = now
@@ -174,6 +174,9 @@ local function view(state, log, costs, window)
   end
   if a > old_a then
     redis.call('HSET', state, 'a', num(a))
+  end
+  if not collect then
+    return {at, a, t, n, sum}
   end
   -- A few entries that have left the window are deleted and subtracted from the tree, so that its
   -- sums stay those of the log (exact in a double, never the whole history's); then tree nodes
@@ -209,7 +212,7 @@ local function sliding_wait(state, log, costs, window, max, cost)
   if cost > max then
     return math.huge
   end
-  local v = view(state, log, costs, window)
+  local v = view(state, log, costs, window, true)
   if v[5] + cost <= max then
     return 0
   end
@@ -223,7 +226,7 @@ local function sliding_wait(state, log, costs, window, max, cost)
 end
 
 local function sliding_take(state, log, costs, window, cost)
-  local v = view(state, log, costs, window)
+  local v = view(state, log, costs, window, false)
   if cost > 0 then
     local at, a, seq, cap = v[1], v[2], v[3] + 1, v[4]
     if seq > cap then

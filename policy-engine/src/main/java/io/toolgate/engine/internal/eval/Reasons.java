@@ -3,7 +3,6 @@ package io.toolgate.engine.internal.eval;
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
 import io.toolgate.engine.internal.model.Millionths;
-import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -129,14 +128,6 @@ final class Reasons {
   /** A limit's amount (max or cost) in millionths, as the decimal it stands for: {@code 10}, {@code 0.5}. */
   static String amount(long millionths) {
     return Millionths.text(millionths);
-  }
-
-  /** {@code 10}, {@code 0.5}: a number without a trailing {@code .0}. */
-  static String number(double value) {
-    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-      return Long.toString((long) value);
-    }
-    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 
   /** {@code second}, {@code minute}, {@code hour}, {@code day}, else a duration like {@code 30s}. */
