@@ -22,8 +22,9 @@ import java.util.concurrent.CompletionStage;
 public interface CounterStore {
 
   /**
-   * Takes {@code cost} from every requested counter if each then holds at most its {@code max};
-   * otherwise takes nothing. Requests that address the same counter are counted together.
+   * Takes its cost from every requested counter if each then holds at most its max; otherwise
+   * takes nothing. Requests that address the same counter are counted together. Amounts are
+   * integer millionths (see {@link CounterRequest}): a store adds them exactly, never as doubles.
    *
    * @param requests the counters, none of whose costs exceeds its max
    * @param nowMillis the decision's time, epoch milliseconds

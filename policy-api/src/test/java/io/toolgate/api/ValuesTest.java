@@ -45,13 +45,13 @@ class ValuesTest {
 
   @Test
   void counterRequestsAreValidated() {
-    CounterRequest ok = new CounterRequest("c", "global", null, 1000, Algorithm.FIXED, 10, 10);
-    assertThat(ok.sameCounter(new CounterRequest("c", "global", null, 1000, Algorithm.FIXED, 5, 1))).isTrue();
-    assertThat(ok.sameCounter(new CounterRequest("c", "global", null, 1000, Algorithm.SLIDING, 10, 1))).isFalse();
-    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 0, Algorithm.FIXED, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 1, Algorithm.FIXED, -1, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 1, Algorithm.FIXED, Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 1, Algorithm.FIXED, 1, 2)).isInstanceOf(IllegalArgumentException.class);
+    CounterRequest ok = new CounterRequest("c", "global", null, 1000, Algorithm.FIXED, 10_000_000, 10_000_000);
+    assertThat(ok.sameCounter(new CounterRequest("c", "global", null, 1000, Algorithm.FIXED, 5_000_000, 1_000_000))).isTrue();
+    assertThat(ok.sameCounter(new CounterRequest("c", "global", null, 1000, Algorithm.SLIDING, 10_000_000, 1_000_000))).isFalse();
+    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 0, Algorithm.FIXED, 1_000_000, 1_000_000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 1, Algorithm.FIXED, -1_000_000, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 1, Algorithm.FIXED, CounterRequest.MAX_MILLIONTHS + 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CounterRequest("c", "g", null, 1, Algorithm.FIXED, 1_000_000, 2_000_000)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

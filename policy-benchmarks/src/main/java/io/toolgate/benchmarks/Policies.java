@@ -9,7 +9,7 @@ final class Policies {
    * is measured is the cost of an admitted call, the common case, and the peers are configured the
    * same way (a capacity no run exhausts).
    */
-  static final long NEVER_REACHED = 10_000_000_000L;
+  static final long NEVER_REACHED = 1_000_000_000L; // the largest max a policy may give
 
   static final String SEED =
       "{\"version\":\"1\",\"default\":\"deny\",\"tools\":{\"create_compile\":{\"limits\":["

@@ -290,6 +290,36 @@ class DecisionProcedureTest {
     }
 
     @Test
+    void decimalCostsAreAddedExactly() {
+      PolicyEngine e = engine("version: '1'\ntools:\n  t: {limits: [{counter: tenths, max: 0.3, window: hour, cost: 0.1}]}\n"
+          + "  charge: {limits: [{counter: spend, max: 0.3, window: hour, scope: global, cost_from: args.amount}]}\n");
+      for (int i = 0; i < 3; i++) {
+        assertThat(decide(e, "t", "a", Map.of()).isAllowed()).as("call %s of 0.1", i + 1).isTrue();
+        assertThat(decide(e, "charge", "a", Map.of("amount", 0.1)).isAllowed()).as("charge %s of 0.1", i + 1).isTrue();
+      }
+      Decision fourth = decide(e, "t", "a", Map.of());
+      assertThat(fourth).isInstanceOf(Decision.RateLimited.class);
+      assertThat(((Decision.RateLimited) fourth).max()).isEqualTo(0.3);
+      assertThat(fourth.reason()).contains("(0.3 per hour, per grant)");
+      assertThat(decide(e, "charge", "a", Map.of("amount", 0.1)).kind()).isEqualTo(Kind.RATE_LIMITED);
+    }
+
+    @Test
+    void aCostFromTheArgumentsWithMoreThanSixDecimalsRoundsUp() {
+      PolicyEngine e = engine("version: '1'\ntools:\n  charge: {limits: [{counter: spend, max: 0.000002, window: hour, scope: global, cost_from: args.amount}]}\n");
+      assertThat(decide(e, "charge", "a", Map.of("amount", 1e-7)).isAllowed()).isTrue();
+      assertThat(decide(e, "charge", "a", Map.of("amount", 0.0000011)).kind())
+          .as("1e-7 counted as a millionth, 0.0000011 as two: over").isEqualTo(Kind.RATE_LIMITED);
+      assertThat(decide(e, "charge", "a", Map.of("amount", 1e-300)).isAllowed()).as("the last millionth").isTrue();
+      assertThat(decide(e, "charge", "a", Map.of("amount", 1e-300)).kind()).as("never free").isEqualTo(Kind.RATE_LIMITED);
+      for (Object over : List.of(0.0000021, Double.POSITIVE_INFINITY, 1e300, new java.math.BigInteger("9".repeat(400)))) {
+        Decision d = decide(e, "charge", "b", Map.of("amount", over));
+        assertThat(d.kind()).as("%s", over).isEqualTo(Kind.DENY);
+        assertThat(d.reason()).as("%s", over).contains("spend").hasSizeLessThan(300);
+      }
+    }
+
+    @Test
     void multiCounterReservationIsAllOrNone() {
       PolicyEngine e = engine("version: '1'\ntools:\n  t:\n    limits:\n      - {counter: small, max: 1, window: hour, scope: global}\n"
           + "      - {counter: big, max: 3, window: hour, scope: global}\n  u:\n    limits:\n      - {counter: big, max: 3, window: hour, scope: global}\n");

@@ -161,6 +161,26 @@ class PolicyLoadTest {
   }
 
   @Test
+  void amountsAreExactToTheMillionthAndAtMostOneBillion() {
+    assertThat(problems("version: '1'\ntools:\n  t: {limits: [{max: 0.000001, window: hour, cost: 0.000001}]}\n")).isEmpty();
+    assertThat(problems("version: '1'\ntools:\n  t: {limits: [{max: 1000000000, window: hour, cost: 999999999.999999}]}\n")).isEmpty();
+    PolicyProblem precise = only("version: '1'\ntools:\n  t: {limits: [{max: 0.1234567, window: hour}]}\n");
+    assertThat(precise.pointer()).isEqualTo("/tools/t/limits/0/max");
+    assertThat(precise.message()).isEqualTo("expected at most 6 decimal places (amounts are exact to the millionth), got the number 0.1234567");
+    assertThat(only("version: '1'\ntools:\n  t: {limits: [{max: 1, window: hour, cost: 1e-7}]}\n").pointer())
+        .isEqualTo("/tools/t/limits/0/cost");
+    PolicyProblem huge = only("version: '1'\ntools:\n  t: {limits: [{max: 1000000000.5, window: hour}]}\n");
+    assertThat(huge.pointer()).isEqualTo("/tools/t/limits/0/max");
+    assertThat(huge.message()).startsWith("expected at most 1000000000 ");
+    assertThat(only("{\"version\": \"1\", \"tools\": {\"t\": {\"limits\": [{\"max\": 1e300, \"window\": 60}]}}}").pointer())
+        .isEqualTo("/tools/t/limits/0/max");
+    PolicyProblem shorthand = only("version: '1'\ntools:\n  t: {rate_limit: 0.1234567/minute}\n");
+    assertThat(shorthand.pointer()).isEqualTo("/tools/t/rate_limit");
+    assertThat(shorthand.message()).contains("6 decimal places");
+    assertThat(problems("version: '1'\ntools:\n  t: {rate_limit: 0.5/minute}\n")).isEmpty();
+  }
+
+  @Test
   void operatorsAndTheirValues() {
     PolicyProblem op = only("version: '1'\ntools:\n  t: {conditions: [{path: args.a, op: equals, value: 1}]}\n");
     assertThat(op.pointer()).isEqualTo("/tools/t/conditions/0/op");

@@ -21,6 +21,7 @@ import io.toolgate.redis.internal.Keys;
 import io.toolgate.redis.internal.Script;
 import io.toolgate.redis.internal.ScriptRunner;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -42,12 +43,16 @@ import java.util.function.BiFunction;
  *
  * <p>One decision is one round trip: a Lua script, loaded once and run by its SHA, takes every
  * counter of the decision atomically, all or none, with the same arithmetic as the in-memory
- * store (aligned fixed windows, exact sliding logs, fractional costs, exact retry-after). If Redis
+ * store (aligned fixed windows, exact sliding logs, decimal costs kept as integer millionths,
+ * exact retry-after). If Redis
  * has forgotten the script (a restart, {@code SCRIPT FLUSH}) it is sent again once. Refunds work
  * the same way.
  *
  * <p>Keys are {@code <prefix>{<hashTag>}:<F|S>:<windowMillis>:<digest>}, where the digest is the
  * SHA-256 of the counter's name and scope value: no principal or argument value appears in a key.
+ * A sliding counter adds two keys beside it ({@code :entries} and {@code :costs}, its log indexed
+ * by time and by cost), so that one decision or refund reads O(log n) of a log of n entries,
+ * however many an agent adds.
  * Every key carries the same hash tag, so in Redis Cluster all counters live in one slot and any
  * decision's counters can be taken by one script (a tag per scope could not serve a decision
  * that takes a global and a per-principal counter together). Give independent policies different
@@ -64,6 +69,14 @@ import java.util.function.BiFunction;
  * longest window has passed (after which it could no longer change a count). Only a refund that
  * cannot be queued ({@linkplain Builder#maxPendingRefunds too many pending}, or the store closed)
  * fails, and is thrown to the caller.
+ *
+ * <p>A reservation that times out is denied, yet Redis may still run it (it was sent; a paused or
+ * slow server runs it late). So each reservation carries a token, which the script sets to the
+ * reservation's time when it grants it (a small key that lives 60 s at most, or its longest
+ * window if shorter); on a timeout the store queues a release by that token,
+ * retried as refunds are: it gives back what the reservation took if it ran, and otherwise marks
+ * the token so that the reservation takes nothing if it runs later. A release that reaches Redis
+ * only after the token expired changes nothing.
  */
 public final class RedisCounterStore implements CounterStore, AutoCloseable {
   /** The default {@linkplain Builder#commandTimeout command timeout}: 50 ms. */
@@ -83,6 +96,8 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   private static final long STARTUP_TIMEOUT_SECONDS = 10;
   private static final long FIRST_RETRY_MILLIS = 50;
   private static final long LONGEST_RETRY_MILLIS = 5_000;
+  /** The longest a granted reservation's token lives (see the class description). */
+  private static final long TOKEN_MILLIS = 60_000;
 
   private final StatefulConnection<String, String> connection;
   private final AbstractRedisClient ownedClient;
@@ -96,6 +111,8 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   private final int maxPendingRefunds;
   private final AtomicInteger pendingRefunds = new AtomicInteger();
   private final AtomicLong lostRefunds = new AtomicLong();
+  /** Notified whenever a queued refund or release is settled (applied, given up or lost). */
+  private final Object settled = new Object();
   private volatile long serverOffsetMillis;
   private volatile boolean closed;
 
@@ -216,7 +233,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     try {
       return reservation.result(scripts.run(RESERVE, reservation.keys, reservation.args).join());
     } catch (CompletionException e) {
-      throw failure("reserve", e);
+      throw releaseIfSent(reservation, failure("reserve", e));
     }
   }
 
@@ -236,7 +253,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         scripts.run(RESERVE, reservation.keys, reservation.args),
         (reply, error) -> {
           if (error != null) {
-            throw failure("reserve", error);
+            throw releaseIfSent(reservation, failure("reserve", error));
           }
           return reservation.result(reply);
         });
@@ -280,14 +297,38 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         });
   }
 
-  /** Refunds that failed and wait for a retry, for metrics and tests. */
+  /**
+   * Refunds that failed, and releases of reservations that timed out, waiting in the background
+   * queue, for metrics and tests.
+   */
   public int pendingRefunds() {
     return pendingRefunds.get();
   }
 
-  /** Refunds that failed and could not be queued for a retry, since the store was built. */
+  /**
+   * Refunds and releases that failed and could not be queued for a retry (or were given up when
+   * the store closed), since the store was built.
+   */
   public long lostRefunds() {
     return lostRefunds.get();
+  }
+
+  /**
+   * Waits until the background queue of refunds and releases is empty, or {@code timeout} has
+   * passed; returns whether it is empty.
+   */
+  boolean awaitQueueEmpty(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (settled) {
+      while (pendingRefunds.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(settled, left);
+      }
+    }
+    return true;
   }
 
   /**
@@ -322,20 +363,45 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
 
   // ---- refunds that failed ---------------------------------------------------------------------
 
+  /**
+   * After a reservation failed: when it timed out, Redis may run it yet, so its release is queued
+   * (see the class description). Returns {@code failure}, to be thrown, with a release that could
+   * not be queued attached.
+   */
+  private RedisStoreException releaseIfSent(ReserveCall reservation, RedisStoreException failure) {
+    RefundCall release = failure.getCause() instanceof TimeoutException ? reservation.release() : null;
+    if (release != null) {
+      try {
+        retryLater(release, failure);
+      } catch (RedisStoreException lost) {
+        failure.addSuppressed(lost);
+      }
+    }
+    return failure;
+  }
+
   private void retryLater(RefundCall refund, Throwable error) {
     if (closed || pendingRefunds.incrementAndGet() > maxPendingRefunds) {
       if (!closed) {
         pendingRefunds.decrementAndGet();
       }
       lostRefunds.incrementAndGet();
-      RedisStoreException lost = failure("refund", error);
-      LOG.log(System.Logger.Level.ERROR, "refund of " + refund.requests + " is lost: " + lost.getMessage()
+      RedisStoreException lost = failure(refund.operation, error);
+      LOG.log(System.Logger.Level.ERROR, refund.operation + " of " + refund.requests + " is lost: " + lost.getMessage()
           + (closed ? " (store closed)" : " (the retry queue is full: " + maxPendingRefunds + " refunds)"));
       throw lost;
     }
-    LOG.log(System.Logger.Level.WARNING, "refund of " + refund.requests + " failed (" + failure("refund", error).getMessage()
-        + "); retrying in the background");
+    LOG.log(System.Logger.Level.WARNING, refund.operation + " of " + refund.requests + " failed ("
+        + failure(refund.operation, error).getMessage() + "); retrying in the background");
     schedule(refund, FIRST_RETRY_MILLIS);
+  }
+
+  /** One queued refund or release is settled: applied, given up or lost. */
+  private void settle() {
+    pendingRefunds.decrementAndGet();
+    synchronized (settled) {
+      settled.notifyAll();
+    }
   }
 
   private void schedule(RefundCall refund, long delayMillis) {
@@ -353,11 +419,11 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
     scripts.run(REFUND, refund.keys, refund.args).whenComplete((reply, error) -> {
       if (error == null) {
-        pendingRefunds.decrementAndGet();
-        LOG.log(System.Logger.Level.INFO, "refund of " + refund.requests + " applied on retry");
+        settle();
+        LOG.log(System.Logger.Level.INFO, refund.operation + " of " + refund.requests + " applied on retry");
       } else if (System.nanoTime() - refund.deadlineNanos >= 0) {
-        pendingRefunds.decrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "refund of " + refund.requests
+        settle();
+        LOG.log(System.Logger.Level.WARNING, refund.operation + " of " + refund.requests
             + " given up: its windows have ended, so it could no longer change a count");
       } else {
         schedule(refund, Math.min(lastDelayMillis * 2, LONGEST_RETRY_MILLIS));
@@ -366,9 +432,9 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   }
 
   private void giveUp(RefundCall refund, String why) {
-    pendingRefunds.decrementAndGet();
     lostRefunds.incrementAndGet();
-    LOG.log(System.Logger.Level.ERROR, "refund of " + refund.requests + " is lost: " + why);
+    settle();
+    LOG.log(System.Logger.Level.ERROR, refund.operation + " of " + refund.requests + " is lost: " + why);
   }
 
   // ---- script arguments ------------------------------------------------------------------------
@@ -379,12 +445,15 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     final String[] args;
     final int[] firstIndex;
     final long nowMillis;
+    final CounterRequest[] distinct;
+    final long[] costs;
+    final int size;
 
     ReserveCall(List<CounterRequest> requests, long nowMillis) {
       this.nowMillis = nowMillis;
       int n = requests.size();
       CounterRequest[] distinct = new CounterRequest[n];
-      double[] costs = new double[n];
+      long[] costs = new long[n];
       int[] first = new int[n];
       int size = 0;
       for (int i = 0; i < n; i++) {
@@ -398,23 +467,49 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
           first[size] = i;
           size++;
         }
-        costs[slot] += request.cost();
+        // Capped past any max: a sum that large never fits, and the cap keeps it exact in Lua.
+        costs[slot] = Math.min(costs[slot] + request.costMillionths(), CounterRequest.MAX_MILLIONTHS + 1);
       }
       this.firstIndex = first;
-      this.keys = new String[2 * size];
-      this.args = new String[2 + 4 * size];
+      this.distinct = distinct;
+      this.costs = costs;
+      this.size = size;
+      this.keys = new String[3 * size + 1];
+      this.args = new String[3 + 4 * size];
       args[0] = timeSource == TimeSource.CALLER ? Long.toString(nowMillis) : "";
       args[1] = Long.toString(graceMillis);
+      long longestWindow = 0;
       for (int slot = 0; slot < size; slot++) {
         CounterRequest request = distinct[slot];
         String state = RedisCounterStore.this.keys.state(request);
-        keys[2 * slot] = state;
-        keys[2 * slot + 1] = RedisCounterStore.this.keys.log(state);
-        args[2 + 4 * slot] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
-        args[3 + 4 * slot] = Long.toString(request.windowMillis());
-        args[4 + 4 * slot] = Double.toString(request.max());
-        args[5 + 4 * slot] = Double.toString(costs[slot]);
+        keys[3 * slot] = state;
+        keys[3 * slot + 1] = RedisCounterStore.this.keys.log(state);
+        keys[3 * slot + 2] = RedisCounterStore.this.keys.costIndex(state);
+        args[3 + 4 * slot] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
+        args[4 + 4 * slot] = Long.toString(request.windowMillis());
+        args[5 + 4 * slot] = Long.toString(request.maxMillionths());
+        args[6 + 4 * slot] = Long.toString(costs[slot]);
+        longestWindow = Math.max(longestWindow, request.windowMillis());
       }
+      keys[3 * size] = RedisCounterStore.this.keys.reservationToken(UUID.randomUUID());
+      args[2] = Long.toString(Math.min(longestWindow + graceMillis, TOKEN_MILLIS));
+    }
+
+    /**
+     * The release of this reservation, by its token, of what it would have taken (each counter's
+     * summed cost); {@code null} if it could never have been granted.
+     */
+    RefundCall release() {
+      List<CounterRequest> taken = new ArrayList<>(size);
+      for (int slot = 0; slot < size; slot++) {
+        CounterRequest r = distinct[slot];
+        if (costs[slot] > r.maxMillionths()) {
+          return null;
+        }
+        taken.add(new CounterRequest(r.counter(), r.scopeKind(), r.scopeValue(), r.windowMillis(), r.algorithm(),
+            r.maxMillionths(), costs[slot]));
+      }
+      return new RefundCall("release", taken, keys[3 * size], null);
     }
 
     ReserveResult result(List<Object> reply) {
@@ -424,6 +519,9 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         serverOffsetMillis = (Long) reply.get(2) - nowMillis;
       }
       if (slot == 0) {
+        if (wait == -2) {
+          throw new RedisStoreException("reservation was released before Redis ran it", null);
+        }
         return ReserveResult.granted();
       }
       return ReserveResult.rejected(firstIndex[(int) slot - 1], wait < 0 ? Long.MAX_VALUE : wait);
@@ -432,31 +530,48 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
 
   /** The keys and arguments of refund.lua for one refund, with the token that makes it once. */
   private final class RefundCall {
+    /** "refund", or "release" of a reservation that timed out: for messages. */
+    final String operation;
     final List<CounterRequest> requests;
     final String[] keys;
     final String[] args;
     final long deadlineNanos;
 
     RefundCall(List<CounterRequest> requests, long reservedAtMillis) {
+      this("refund", requests, RedisCounterStore.this.keys.refundToken(UUID.randomUUID()), reservedAtMillis);
+    }
+
+    /**
+     * @param reservedAtMillis the reservation's time, or {@code null} for a release, which reads
+     *     it from the reservation's token
+     */
+    RefundCall(String operation, List<CounterRequest> requests, String token, Long reservedAtMillis) {
+      this.operation = operation;
       this.requests = List.copyOf(requests);
       int n = requests.size();
       long longestWindow = 0;
-      this.keys = new String[1 + 2 * n];
+      this.keys = new String[1 + 3 * n];
       this.args = new String[3 + 3 * n];
-      keys[0] = RedisCounterStore.this.keys.refundToken(UUID.randomUUID());
+      keys[0] = token;
       boolean server = timeSource == TimeSource.SERVER;
-      // On the server's clock the reservation's time is known through the clock offset the last
-      // reservation measured, to within a command timeout.
-      args[0] = Long.toString(server ? reservedAtMillis + serverOffsetMillis : reservedAtMillis);
-      args[1] = Long.toString(server ? timeoutMillis : 0);
+      if (reservedAtMillis == null) {
+        args[0] = "";
+        args[1] = "0";
+      } else {
+        // On the server's clock the reservation's time is known through the clock offset the last
+        // reservation measured, to within a command timeout.
+        args[0] = Long.toString(server ? reservedAtMillis + serverOffsetMillis : reservedAtMillis);
+        args[1] = Long.toString(server ? timeoutMillis : 0);
+      }
       for (int i = 0; i < n; i++) {
         CounterRequest request = requests.get(i);
         String state = RedisCounterStore.this.keys.state(request);
-        keys[1 + 2 * i] = state;
-        keys[2 + 2 * i] = RedisCounterStore.this.keys.log(state);
+        keys[1 + 3 * i] = state;
+        keys[2 + 3 * i] = RedisCounterStore.this.keys.log(state);
+        keys[3 + 3 * i] = RedisCounterStore.this.keys.costIndex(state);
         args[3 + 3 * i] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
         args[4 + 3 * i] = Long.toString(request.windowMillis());
-        args[5 + 3 * i] = Double.toString(request.cost());
+        args[5 + 3 * i] = Long.toString(request.costMillionths());
         longestWindow = Math.max(longestWindow, request.windowMillis());
       }
       long lifetime = longestWindow + graceMillis;

@@ -65,8 +65,8 @@ class AgreesWithInMemoryStoreTest {
     // the latest time (sliding) or counted in the latest window (fixed).
     CounterStore memory = InMemoryCounterStore.create();
     String run = "late-" + System.nanoTime();
-    CounterRequest sliding = new CounterRequest(run + "-s", "global", null, 10_000, Algorithm.SLIDING, 2, 1);
-    CounterRequest fixed = new CounterRequest(run + "-f", "global", null, 10_000, Algorithm.FIXED, 2, 1);
+    CounterRequest sliding = new CounterRequest(run + "-s", "global", null, 10_000, Algorithm.SLIDING, 2_000_000, 1_000_000);
+    CounterRequest fixed = new CounterRequest(run + "-f", "global", null, 10_000, Algorithm.FIXED, 2_000_000, 1_000_000);
     long t = T0 + 2_000;
     long[] times = {t + 9_000, t, t + 9_500, t + 18_999, t + 19_000, t + 19_000, t + 8_500, t + 21_000};
     List<String> trace = new ArrayList<>();
@@ -78,6 +78,53 @@ class AgreesWithInMemoryStoreTest {
       }
     }
     assertThat(trace).anyMatch(line -> line.contains("rejected"));
+  }
+
+  /**
+   * Long runs on one sliding counter, crowded enough that the script's log moves, drops entries a
+   * few at a time, grows its tree and starts again when empty, with refunds and callers whose
+   * clocks lag (logged at the latest time, a refunded entry's included).
+   */
+  @Test
+  void slidingLogsAgreeOverLongRunsWithRefundsAndLaggingClocks() {
+    for (long seed = 1; seed <= 4; seed++) {
+      SplittableRandom random = new SplittableRandom(seed);
+      long window = 500 + random.nextLong(3_000);
+      long max = 20 + random.nextLong(200);
+      long[] costs = {0, 1, 1, 1, 2, 3, max};
+      String name = "long-run-" + System.nanoTime();
+      CounterStore memory = InMemoryCounterStore.create();
+      List<long[]> granted = new ArrayList<>();
+      List<String> trace = new ArrayList<>();
+      long now = T0;
+      for (int step = 0; step < 1_500; step++) {
+        now += random.nextInt(4) == 0 ? 0 : random.nextLong(window / 100 + 2);
+        long at = random.nextInt(20) == 0 ? now - random.nextLong(window) : now;
+        if (!granted.isEmpty() && random.nextInt(4) == 0) {
+          long[] g = granted.remove(random.nextInt(granted.size()));
+          List<CounterRequest> refund = List.of(sliding(name, window, max, g[1]));
+          trace.add("refund " + g[1] + " taken at " + g[0]);
+          memory.refund(refund, g[0]);
+          redis.refund(refund, g[0]);
+          continue;
+        }
+        long cost = costs[random.nextInt(costs.length)];
+        List<CounterRequest> requests = List.of(sliding(name, window, max, cost));
+        ReserveResult expected = memory.reserve(requests, at);
+        trace.add("reserve " + cost + " at " + at + " -> " + expected);
+        assertThat(redis.reserve(requests, at).toString())
+            .as("seed %s, window %s, max %s, last steps:%n%s", seed, window, max,
+                String.join("\n", trace.subList(Math.max(0, trace.size() - 12), trace.size())))
+            .isEqualTo(expected.toString());
+        if (expected.isGranted()) {
+          granted.add(new long[] {at, cost});
+        }
+      }
+    }
+  }
+
+  private static CounterRequest sliding(String name, long window, long max, long cost) {
+    return new CounterRequest(name, "global", null, window, Algorithm.SLIDING, max, cost);
   }
 
   private record Counter(String name, Algorithm algorithm, long windowMillis, double[] maxes) {}
@@ -118,7 +165,7 @@ class AgreesWithInMemoryStoreTest {
         double max = c.maxes()[random.nextInt(c.maxes().length)];
         double cost = Math.min(COSTS[random.nextInt(COSTS.length)], max);
         boolean global = random.nextInt(3) == 0;
-        requests.add(new CounterRequest(c.name(), global ? "global" : "grant", global ? null : "agent-1", c.windowMillis(), c.algorithm(), max, cost));
+        requests.add(new CounterRequest(c.name(), global ? "global" : "grant", global ? null : "agent-1", c.windowMillis(), c.algorithm(), Math.round(max * 1e6), Math.round(cost * 1e6)));
       }
       ReserveResult expected = memory.reserve(requests, now);
       ReserveResult actual = random.nextBoolean()

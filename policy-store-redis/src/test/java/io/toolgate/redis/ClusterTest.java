@@ -59,9 +59,9 @@ class ClusterTest {
     client.setOptions(RedisCounterStore.recommendedClusterClientOptions());
     try (RedisCounterStore store = RedisCounterStore.builder(client).commandTimeout(Duration.ofSeconds(5)).build()) {
       String run = UUID.randomUUID().toString();
-      CounterRequest global = new CounterRequest(run + "-calls", "global", null, 60_000, Algorithm.FIXED, 2, 1);
-      CounterRequest perAgent = new CounterRequest(run + "-agent", "grant", "agent-1", 60_000, Algorithm.SLIDING, 5, 1);
-      CounterRequest perProject = new CounterRequest(run + "-budget", "args.projectId", "7", 3_600_000, Algorithm.FIXED, 10, 2.5);
+      CounterRequest global = new CounterRequest(run + "-calls", "global", null, 60_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+      CounterRequest perAgent = new CounterRequest(run + "-agent", "grant", "agent-1", 60_000, Algorithm.SLIDING, 5_000_000, 1_000_000);
+      CounterRequest perProject = new CounterRequest(run + "-budget", "args.projectId", "7", 3_600_000, Algorithm.FIXED, 10_000_000, 2_500_000);
       List<CounterRequest> decision = List.of(global, perAgent, perProject);
       long t = 1_767_261_600_000L;
       assertThat(store.reserve(decision, t).isGranted()).isTrue();
@@ -83,7 +83,7 @@ class ClusterTest {
     int slot = SlotHash.getSlot("toolgate:{toolgate}:anything");
     for (String value : Arrays.asList(null, "a", "}{", "{x}", "a}{x\u0000\n*", "")) {
       for (Algorithm algorithm : Algorithm.values()) {
-        String state = keys.state(new CounterRequest("c{1}", "args.p", value, 1_000, algorithm, 1, 1));
+        String state = keys.state(new CounterRequest("c{1}", "args.p", value, 1_000, algorithm, 1_000_000, 1_000_000));
         assertThat(SlotHash.getSlot(state)).as(state).isEqualTo(slot);
         assertThat(SlotHash.getSlot(keys.log(state))).isEqualTo(slot);
         assertThat(state).matches("toolgate:\\{toolgate\\}:[FS]:1000:[A-Za-z0-9_-]{43}");

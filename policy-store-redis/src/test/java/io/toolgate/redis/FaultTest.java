@@ -10,13 +10,18 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.Decision;
+import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.redis.internal.Keys;
 import io.toolgate.testkit.TestClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -118,7 +123,7 @@ class FaultTest {
     assertThat(engine.evaluate(ToolCall.of("deploy"), who).isAllowed()).as("counts kept, script reloaded").isTrue();
     assertThat(engine.evaluate(ToolCall.of("deploy"), who).kind()).isEqualTo(Decision.Kind.RATE_LIMITED);
 
-    CounterRequest r = new CounterRequest("flushed-refund", "global", null, 60_000, Algorithm.SLIDING, 1, 1);
+    CounterRequest r = new CounterRequest("flushed-refund", "global", null, 60_000, Algorithm.SLIDING, 1_000_000, 1_000_000);
     long t = clock.millis();
     assertThat(store.reserve(List.of(r), t).isGranted()).isTrue();
     assertThat(server.command("SCRIPT", "FLUSH")).isEqualTo("+OK");
@@ -144,8 +149,8 @@ class FaultTest {
   @Test
   void aRefundThatTimesOutIsRetriedAndAppliedExactlyOnce() {
     RedisCounterStore store = store(RedisCounterStore.recommendedClientOptions());
-    CounterRequest fixed = new CounterRequest("retried-fixed", "global", null, 60_000, Algorithm.FIXED, 2, 1);
-    CounterRequest sliding = new CounterRequest("retried-sliding", "global", null, 60_000, Algorithm.SLIDING, 2, 1);
+    CounterRequest fixed = new CounterRequest("retried-fixed", "global", null, 60_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+    CounterRequest sliding = new CounterRequest("retried-sliding", "global", null, 60_000, Algorithm.SLIDING, 2_000_000, 1_000_000);
     long t = clock.millis();
     for (int i = 0; i < 2; i++) {
       assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
@@ -161,12 +166,63 @@ class FaultTest {
     assertThat(store.reserve(List.of(sliding), t).isGranted()).as("and only one").isFalse();
   }
 
+  /**
+   * A paused Redis runs the reservations it holds once it resumes, after their clients timed out
+   * and denied the calls: each is given back by its token through the background queue, so the
+   * counts end where they started (the issue's pause test kept 116 of 116).
+   */
+  @Test
+  void reservationsThatTimedOutAreGivenBackWhenRedisRunsThemLate() throws Exception {
+    String prefix = "released-" + System.nanoTime() + ":";
+    RedisCounterStore store = RedisCounterStore.builder(client(RedisCounterStore.recommendedClientOptions()))
+        .keyPrefix(prefix)
+        .commandTimeout(TIMEOUT)
+        .build();
+    open.add(store);
+    CounterRequest fixed = new CounterRequest("released-fixed", "global", null, 60_000, Algorithm.FIXED, 1_000_000_000, 1_000_000);
+    CounterRequest sliding = new CounterRequest("released-sliding", "global", null, 60_000, Algorithm.SLIDING, 1_000_000_000, 100_000);
+    long t = clock.millis();
+    assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
+
+    assertThat(server.command("CLIENT", "PAUSE", "3000", "ALL")).isEqualTo("+OK");
+    List<CompletableFuture<ReserveResult>> late = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      late.add(store.reserveAsync(List.of(fixed, sliding), t).toCompletableFuture());
+    }
+    int granted = 0;
+    for (CompletableFuture<ReserveResult> f : late) {
+      try {
+        granted += f.get(30, TimeUnit.SECONDS).isGranted() ? 1 : 0;
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(RedisStoreException.class).hasMessageContaining("did not answer reserve");
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      try {
+        granted += store.reserve(List.of(fixed, sliding), t).isGranted() ? 1 : 0;
+      } catch (RedisStoreException e) {
+        assertThat(e).hasMessageContaining("did not answer reserve");
+      }
+    }
+    assertThat(granted).as("Redis was paused: the reservations timed out").isLessThan(23);
+
+    assertThat(store.awaitQueueEmpty(Duration.ofSeconds(30))).as("the queue drains once Redis resumes").isTrue();
+    assertThat(store.lostRefunds()).isZero();
+    Keys keys = new Keys(prefix, RedisCounterStore.DEFAULT_HASH_TAG);
+    assertThat(server.command("HGET", keys.state(fixed), "c")).as("fixed count").isEqualTo(Long.toString((1 + granted) * 1_000_000L));
+    long slidingLeft = sliding.maxMillionths() - (1 + granted) * sliding.costMillionths();
+    CounterRequest rest = new CounterRequest(sliding.counter(), "global", null, 60_000, Algorithm.SLIDING, sliding.maxMillionths(), slidingLeft);
+    CounterRequest oneMore = new CounterRequest(sliding.counter(), "global", null, 60_000, Algorithm.SLIDING, sliding.maxMillionths(), 1);
+    assertThat(store.reserve(List.of(rest), t).isGranted()).as("the sliding log holds only what was granted").isTrue();
+    assertThat(store.reserve(List.of(oneMore), t).isGranted()).isFalse();
+  }
+
   @Test
   void aRefundThatCannotBeQueuedIsReported() {
     RedisClient client = client(RedisCounterStore.recommendedClientOptions());
     RedisCounterStore store = RedisCounterStore.builder(client).commandTimeout(TIMEOUT).maxPendingRefunds(0).build();
     open.add(store);
-    CounterRequest r = new CounterRequest("unqueued", "global", null, 60_000, Algorithm.FIXED, 2, 1);
+    CounterRequest r = new CounterRequest("unqueued", "global", null, 60_000, Algorithm.FIXED, 2_000_000, 1_000_000);
     server.kill();
     assertThatThrownBy(() -> store.refund(List.of(r), clock.millis()))
         .isInstanceOf(RedisStoreException.class)

@@ -47,8 +47,8 @@ public class RedisStoreBenchmark {
   static final int IN_FLIGHT = 16;
   private static final String POLICY = """
       {"version": "1", "default": "deny", "tools": {"search": {"limits": [
-        {"counter": "per_agent", "max": 1e15, "window": "minute"},
-        {"counter": "everyone", "max": 1e15, "window": "hour", "scope": "global"}]}}}
+        {"counter": "per_agent", "max": 1000000000, "window": "minute"},
+        {"counter": "everyone", "max": 1000000000, "window": "hour", "scope": "global"}]}}}
       """;
 
   /** The server, client, store and engine every thread shares. */

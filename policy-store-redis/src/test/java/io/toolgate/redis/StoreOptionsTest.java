@@ -36,8 +36,8 @@ class StoreOptionsTest {
     String prefix = "server-time-" + System.nanoTime() + ":";
     try (RedisCounterStore store = RedisCounterStore.builder(client).keyPrefix(prefix)
         .timeSource(TimeSource.SERVER).commandTimeout(Duration.ofSeconds(5)).build()) {
-      CounterRequest fixed = new CounterRequest("fixed", "global", null, 3_600_000, Algorithm.FIXED, 2, 1);
-      CounterRequest sliding = new CounterRequest("sliding", "global", null, 3_600_000, Algorithm.SLIDING, 2, 1);
+      CounterRequest fixed = new CounterRequest("fixed", "global", null, 3_600_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+      CounterRequest sliding = new CounterRequest("sliding", "global", null, 3_600_000, Algorithm.SLIDING, 2_000_000, 1_000_000);
       long callerTime = 42; // 1970: the server's TIME decides
       assertThat(store.reserve(List.of(fixed, sliding), callerTime).isGranted()).isTrue();
       assertThat(store.reserve(List.of(fixed, sliding), callerTime + 1).isGranted()).isTrue();
@@ -56,8 +56,8 @@ class StoreOptionsTest {
     String prefix = "ttl-" + System.nanoTime() + ":";
     try (RedisCounterStore store = RedisCounterStore.builder(client).keyPrefix(prefix)
         .idleGrace(Duration.ofSeconds(3)).commandTimeout(Duration.ofSeconds(5)).build()) {
-      CounterRequest fixed = new CounterRequest("fixed", "grant", "a", 60_000, Algorithm.FIXED, 5, 1);
-      CounterRequest sliding = new CounterRequest("sliding", "grant", "a", 60_000, Algorithm.SLIDING, 5, 1);
+      CounterRequest fixed = new CounterRequest("fixed", "grant", "a", 60_000, Algorithm.FIXED, 5_000_000, 1_000_000);
+      CounterRequest sliding = new CounterRequest("sliding", "grant", "a", 60_000, Algorithm.SLIDING, 5_000_000, 1_000_000);
       assertThat(store.reserve(List.of(fixed, sliding), T + 15_000).isGranted()).isTrue();
       Keys keys = new Keys(prefix, RedisCounterStore.DEFAULT_HASH_TAG);
       RedisServer server = RedisServer.shared();
@@ -71,7 +71,7 @@ class StoreOptionsTest {
 
   @Test
   void createConnectsWithEveryDefaultAndOwnsItsClient() {
-    CounterRequest r = new CounterRequest("created-" + System.nanoTime(), "global", null, 60_000, Algorithm.FIXED, 1, 1);
+    CounterRequest r = new CounterRequest("created-" + System.nanoTime(), "global", null, 60_000, Algorithm.FIXED, 1_000_000, 1_000_000);
     RedisCounterStore store = RedisCounterStore.create(RedisServer.shared().uri());
     try {
       // The default timeout (50 ms) is for production; on a busy test machine allow retries.

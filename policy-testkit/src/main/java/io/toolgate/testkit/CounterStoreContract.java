@@ -6,6 +6,7 @@ import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.ReserveResult;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,15 +57,20 @@ public abstract class CounterStoreContract {
   }
 
   private CounterRequest fixed(String counter, long window, double max, double cost) {
-    return new CounterRequest(prefix + counter, "grant", "agent-1", window, Algorithm.FIXED, max, cost);
+    return new CounterRequest(prefix + counter, "grant", "agent-1", window, Algorithm.FIXED, millionths(max), millionths(cost));
   }
 
   private CounterRequest sliding(String counter, long window, double max, double cost) {
-    return new CounterRequest(prefix + counter, "grant", "agent-1", window, Algorithm.SLIDING, max, cost);
+    return new CounterRequest(prefix + counter, "grant", "agent-1", window, Algorithm.SLIDING, millionths(max), millionths(cost));
   }
 
   private static CounterRequest scoped(CounterRequest r, String kind, String value) {
-    return new CounterRequest(r.counter(), kind, value, r.windowMillis(), r.algorithm(), r.max(), r.cost());
+    return new CounterRequest(r.counter(), kind, value, r.windowMillis(), r.algorithm(), r.maxMillionths(), r.costMillionths());
+  }
+
+  /** {@code amount} (written as a decimal literal, e.g. 0.1) in millionths, exactly. */
+  private static long millionths(double amount) {
+    return BigDecimal.valueOf(amount).movePointRight(6).longValueExact();
   }
 
   private int admitted(CounterRequest request, int attempts, long now) {
@@ -122,7 +128,7 @@ public abstract class CounterStoreContract {
   @Test
   void aCounterReadJustBeforeItsWindowEndsIsNotForgottenInTheNext() {
     for (CounterRequest two : List.of(fixed("edge-fixed", MINUTE, 4, 2), sliding("edge-sliding", MINUTE, 4, 2))) {
-      CounterRequest three = new CounterRequest(two.counter(), two.scopeKind(), two.scopeValue(), two.windowMillis(), two.algorithm(), 4, 3);
+      CounterRequest three = new CounterRequest(two.counter(), two.scopeKind(), two.scopeValue(), two.windowMillis(), two.algorithm(), millionths(4), millionths(3));
       assertThat(store.reserve(List.of(two), T0 + 500).isGranted()).isTrue();
       assertThat(store.reserve(List.of(three), T0 + 59_500).isGranted()).as("2 + 3 > 4").isFalse();
       long next = T0 + MINUTE + 500;
@@ -182,6 +188,51 @@ public abstract class CounterStoreContract {
     assertThat(store.reserve(List.of(free), T0).isGranted()).as("a zero cost fits a full counter").isTrue();
     CounterRequest tail = fixed("spend", MINUTE, 10.5, 0.5);
     assertThat(store.reserve(List.of(tail), T0).isGranted()).isTrue();
+  }
+
+  @Test
+  void decimalCostsAddUpExactlyInAFixedWindow() {
+    CounterRequest tenth = fixed("tenths", MINUTE, 0.3, 0.1);
+    assertThat(admitted(tenth, 3, T0)).as("0.1 three times reaches 0.3 exactly").isEqualTo(3);
+    ReserveResult fourth = store.reserve(List.of(tenth), T0 + SECOND);
+    assertThat(fourth.isGranted()).isFalse();
+    assertThat(fourth.retryAfterMillis()).isEqualTo(59 * SECOND);
+    CounterRequest mixed = fixed("mixed-tenths", MINUTE, 0.3, 0.2);
+    assertThat(store.reserve(List.of(fixed("mixed-tenths", MINUTE, 0.3, 0.1)), T0).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(mixed), T0).isGranted()).as("0.1 + 0.2 is 0.3, not more").isTrue();
+    CounterRequest millionth = fixed("mixed-tenths", MINUTE, 0.3, 0.000001);
+    assertThat(store.reserve(List.of(millionth), T0).isGranted()).as("one millionth more is over").isFalse();
+  }
+
+  @Test
+  void decimalCostsAddUpExactlyInASlidingWindow() {
+    CounterRequest tenth = sliding("sliding-tenths", 10 * SECOND, 0.3, 0.1);
+    assertThat(store.reserve(List.of(tenth), T0).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(tenth), T0 + SECOND).isGranted()).isTrue();
+    assertThat(store.reserve(List.of(tenth), T0 + 2 * SECOND).isGranted()).as("0.1 three times reaches 0.3").isTrue();
+    ReserveResult fourth = store.reserve(List.of(tenth), T0 + 3 * SECOND);
+    assertThat(fourth.isGranted()).isFalse();
+    assertThat(fourth.retryAfterMillis()).as("the first 0.1 leaves at T0 + 10s").isEqualTo(7 * SECOND);
+    CounterRequest twoTenths = sliding("sliding-tenths", 10 * SECOND, 0.3, 0.2);
+    assertThat(store.reserve(List.of(twoTenths), T0 + 3 * SECOND).retryAfterMillis())
+        .as("0.2 fits once two entries of 0.1 have left").isEqualTo(8 * SECOND);
+    assertThat(store.reserve(List.of(twoTenths), T0 + 11 * SECOND).isGranted()).isTrue();
+  }
+
+  @Test
+  void refundsOfDecimalCostsGiveBackExactlyWhatWasTaken() {
+    for (CounterRequest tenth : List.of(fixed("refund-tenths", MINUTE, 0.3, 0.1), sliding("refund-tenths", MINUTE, 0.3, 0.1))) {
+      assertThat(admitted(tenth, 3, T0)).isEqualTo(3);
+      store.refund(List.of(tenth), T0);
+      store.refund(List.of(tenth), T0);
+      assertThat(admitted(tenth, 3, T0 + SECOND)).as("%s: two refunds of 0.1 make room for two", tenth.algorithm()).isEqualTo(2);
+      store.refund(List.of(tenth), T0);
+      store.refund(List.of(tenth), T0);
+      store.refund(List.of(tenth), T0);
+      store.refund(List.of(tenth), T0);
+      assertThat(admitted(tenth, 4, T0 + 2 * SECOND))
+          .as("%s: refunding more than was taken never goes below zero", tenth.algorithm()).isEqualTo(3);
+    }
   }
 
   @Test

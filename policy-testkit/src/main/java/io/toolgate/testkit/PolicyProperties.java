@@ -12,6 +12,7 @@ import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.model.Action;
 import io.toolgate.engine.internal.model.Glob;
 import io.toolgate.engine.internal.model.Limit;
+import io.toolgate.engine.internal.model.Millionths;
 import io.toolgate.engine.internal.model.PolicyModel;
 import io.toolgate.engine.internal.model.PolicyPath;
 import io.toolgate.engine.internal.model.ToolEntry;
@@ -301,7 +302,7 @@ public final class PolicyProperties {
     for (List<Admission> list : byKey.values()) {
       Limit limit = list.get(0).limit();
       long window = limit.windowMillis();
-      double max = limit.max();
+      double max = Millionths.toDouble(limit.maxMillionths());
       if (limit.algorithm() == CounterRequest.Algorithm.FIXED) {
         Map<Long, Double> perWindow = new HashMap<>();
         for (Admission a : list) {
@@ -343,7 +344,7 @@ public final class PolicyProperties {
 
   private static double cost(Limit limit, Call call) {
     if (limit.costFrom() == null) {
-      return limit.cost();
+      return Millionths.toDouble(limit.costMillionths());
     }
     JsonNode value = resolve(call.call().arguments(), limit.costFrom());
     return value == null ? 0 : value.doubleValue();

@@ -27,7 +27,7 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
   }
 
   private static CounterRequest request(String scope, long window) {
-    return new CounterRequest("c", "grant", scope, window, Algorithm.FIXED, 1, 1);
+    return new CounterRequest("c", "grant", scope, window, Algorithm.FIXED, 1_000_000, 1_000_000);
   }
 
   @Test
@@ -50,8 +50,8 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     // less than Caffeine's one-second tolerance, which must not drop it before the window ends.
     InMemoryCounterStore store = InMemoryCounterStore.create();
     long window = 7_000;
-    CounterRequest one = new CounterRequest("c", "global", null, window, Algorithm.FIXED, 3, 1);
-    CounterRequest three = new CounterRequest("c", "global", null, window, Algorithm.FIXED, 3, 3);
+    CounterRequest one = new CounterRequest("c", "global", null, window, Algorithm.FIXED, 3_000_000, 1_000_000);
+    CounterRequest three = new CounterRequest("c", "global", null, window, Algorithm.FIXED, 3_000_000, 3_000_000);
     long start = Math.floorDiv(T0, window) * window;
     assertThat(store.reserve(List.of(one), start + 6_345).isGranted()).isTrue();
     assertThat(store.reserve(List.of(one), start + 7_317).isGranted()).isTrue();
@@ -67,7 +67,7 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     InMemoryCounterStore store = InMemoryCounterStore.create();
     long window = 60_000;
     long start = Math.floorDiv(T0, window) * window;
-    CounterRequest one = new CounterRequest("c", "grant", "a", window, Algorithm.FIXED, 2, 1);
+    CounterRequest one = new CounterRequest("c", "grant", "a", window, Algorithm.FIXED, 2_000_000, 1_000_000);
     assertThat(store.reserve(List.of(one), start + 1_000).isGranted()).isTrue();
     assertThat(store.reserve(List.of(one), start + 60_500).isGranted()).as("the next window").isTrue();
     assertThat(store.reserve(List.of(one), start + 119_000).isGranted()).as("56 s past the first entry's expiry").isTrue();
@@ -81,8 +81,8 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     InMemoryCounterStore store = InMemoryCounterStore.create();
     long window = 10_000;
     long start = Math.floorDiv(T0, window) * window;
-    CounterRequest a = new CounterRequest("a", "global", null, window, Algorithm.FIXED, 1, 1);
-    CounterRequest b = new CounterRequest("b", "grant", "p", 3 * window, Algorithm.FIXED, 2, 1);
+    CounterRequest a = new CounterRequest("a", "global", null, window, Algorithm.FIXED, 1_000_000, 1_000_000);
+    CounterRequest b = new CounterRequest("b", "grant", "p", 3 * window, Algorithm.FIXED, 2_000_000, 1_000_000);
     assertThat(store.reserve(List.of(a, b), start).isGranted()).isTrue();
     ReserveResult full = store.reserve(List.of(a, b), start + 1);
     assertThat(full.isGranted()).isFalse();
@@ -103,8 +103,8 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     int windows = 40;
     int threads = 4;
     long start = Math.floorDiv(T0, window) * window;
-    CounterRequest single = new CounterRequest("single", "grant", "p", window, Algorithm.FIXED, 25, 1);
-    CounterRequest paired = new CounterRequest("paired", "global", null, window, Algorithm.FIXED, 30, 1);
+    CounterRequest single = new CounterRequest("single", "grant", "p", window, Algorithm.FIXED, 25_000_000, 1_000_000);
+    CounterRequest paired = new CounterRequest("paired", "global", null, window, Algorithm.FIXED, 30_000_000, 1_000_000);
     AtomicIntegerArray singles = new AtomicIntegerArray(windows);
     AtomicIntegerArray pairs = new AtomicIntegerArray(windows);
     CyclicBarrier everyWindow = new CyclicBarrier(threads);
@@ -153,7 +153,7 @@ class InMemoryCounterStoreTest extends CounterStoreContract {
     InMemoryCounterStore store = InMemoryCounterStore.builder().maximumKeys(100).build();
     for (int i = 0; i < 100; i++) {
       store.reserve(List.of(request("p" + i, 60_000)), T0);
-      store.reserve(List.of(new CounterRequest("other", "grant", "p" + i, 60_000, Algorithm.FIXED, 1, 1)), T0);
+      store.reserve(List.of(new CounterRequest("other", "grant", "p" + i, 60_000, Algorithm.FIXED, 1_000_000, 1_000_000)), T0);
     }
     assertThat(store.keyCount()).isEqualTo(200);
     for (int i = 0; i < 100; i++) {

@@ -57,7 +57,7 @@ class PolicyPropertiesTest {
 
   @Test
   void overAdmissionIsFoundInFixedAndSlidingWindows() {
-    Limit fixed = new Limit("/tools/t/limits/0", "c", 2, 60_000, Scope.GRANT, Algorithm.FIXED, 1, null, false);
+    Limit fixed = new Limit("/tools/t/limits/0", "c", 2_000_000, 60_000, Scope.GRANT, Algorithm.FIXED, 1_000_000, null, false);
     long minute = 1_767_225_600_000L;
     List<PolicyProperties.Admission> fine = List.of(
         new PolicyProperties.Admission(fixed, "c [grant:a]", minute + 59_000, 1),
@@ -69,7 +69,7 @@ class PolicyPropertiesTest {
     over.add(new PolicyProperties.Admission(fixed, "c [grant:a]", minute + 1, 0.5));
     assertThat(PolicyProperties.overAdmission(over)).contains("counter c [grant:a] admitted 2.5 in the fixed window");
 
-    Limit sliding = new Limit("/tools/t/limits/0", "s", 2, 60_000, Scope.GLOBAL, Algorithm.SLIDING, 1, null, false);
+    Limit sliding = new Limit("/tools/t/limits/0", "s", 2_000_000, 60_000, Scope.GLOBAL, Algorithm.SLIDING, 1_000_000, null, false);
     List<PolicyProperties.Admission> spread = List.of(
         new PolicyProperties.Admission(sliding, "s [global]", minute + 59_000, 1),
         new PolicyProperties.Admission(sliding, "s [global]", minute + 60_000, 1),

@@ -84,11 +84,11 @@ public final class InMemoryCounterStore implements CounterStore {
     while (true) {
       synchronized (counter) {
         if (counter.isCurrent(nowMillis, window)) {
-          long wait = counter.waitFor(request.cost(), request.max(), nowMillis, window);
+          long wait = counter.waitFor(request.costMillionths(), request.maxMillionths(), nowMillis, window);
           if (wait != 0) {
             return ReserveResult.rejected(0, wait);
           }
-          counter.take(request.cost(), nowMillis, window);
+          counter.take(request.costMillionths(), nowMillis, window);
           return ReserveResult.granted();
         }
       }
@@ -129,7 +129,7 @@ public final class InMemoryCounterStore implements CounterStore {
       List<CounterRequest> requests, Counter[] counters, boolean[] stale, long nowMillis) {
     int n = requests.size();
     Counter[] distinct = new Counter[n];
-    double[] costs = new double[n];
+    long[] costs = new long[n];
     int[] firstIndex = new int[n];
     int size = 0;
     for (int i = 0; i < n; i++) {
@@ -139,7 +139,8 @@ public final class InMemoryCounterStore implements CounterStore {
         distinct[slot] = counters[i];
         firstIndex[slot] = i;
       }
-      costs[slot] += requests.get(i).cost();
+      // Capped past any max: a sum that large never fits, and the cap keeps it from overflowing.
+      costs[slot] = Math.min(costs[slot] + requests.get(i).costMillionths(), CounterRequest.MAX_MILLIONTHS + 1);
     }
     Counter[] order = Arrays.copyOf(distinct, size);
     Arrays.sort(order, LOCK_ORDER);
@@ -161,13 +162,13 @@ public final class InMemoryCounterStore implements CounterStore {
     final Counter[] counters;
     final boolean[] stale;
     final Counter[] distinct;
-    final double[] costs;
+    final long[] costs;
     final int[] firstIndex;
     final int size;
     final long nowMillis;
 
     Locked(List<CounterRequest> requests, Counter[] counters, boolean[] stale, Counter[] distinct,
-        double[] costs, int[] firstIndex, int size, long nowMillis) {
+        long[] costs, int[] firstIndex, int size, long nowMillis) {
       this.requests = requests;
       this.counters = counters;
       this.stale = stale;
@@ -197,7 +198,7 @@ public final class InMemoryCounterStore implements CounterStore {
       long longestWait = 0;
       for (int slot = 0; slot < size; slot++) {
         CounterRequest first = requests.get(firstIndex[slot]);
-        long wait = distinct[slot].waitFor(costs[slot], first.max(), nowMillis, first.windowMillis());
+        long wait = distinct[slot].waitFor(costs[slot], first.maxMillionths(), nowMillis, first.windowMillis());
         if (wait > longestWait) {
           longestWait = wait;
           worst = firstIndex[slot];
@@ -220,7 +221,7 @@ public final class InMemoryCounterStore implements CounterStore {
       Counter counter = family == null ? null : family.existing(request);
       if (counter != null) {
         synchronized (counter) {
-          counter.give(request.cost(), reservedAtMillis, request.windowMillis());
+          counter.give(request.costMillionths(), reservedAtMillis, request.windowMillis());
         }
       }
     }

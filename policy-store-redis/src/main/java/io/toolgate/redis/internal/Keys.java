@@ -45,9 +45,22 @@ public final class Keys {
         + digest(request.counter(), request.scope());
   }
 
-  /** The key of a sliding counter's log, beside its state. */
+  /** The key of a sliding counter's log (a sorted set by time), beside its state. */
   public String log(String stateKey) {
-    return stateKey + ":log";
+    return stateKey + ":entries";
+  }
+
+  /** The key of a sliding counter's index of its entries by cost, beside its state. */
+  public String costIndex(String stateKey) {
+    return stateKey + ":costs";
+  }
+
+  /**
+   * The key that marks one reservation: what it took and when, while a client that timed out
+   * might still give it back; then that it was given back.
+   */
+  public String reservationToken(UUID token) {
+    return base + "reservation:" + token;
   }
 
   /** The key that marks one refund as applied. */

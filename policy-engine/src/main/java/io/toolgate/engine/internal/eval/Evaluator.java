@@ -17,6 +17,7 @@ import io.toolgate.engine.internal.audit.Redaction;
 import io.toolgate.engine.internal.model.ArgumentSchema;
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
+import io.toolgate.engine.internal.model.Millionths;
 import io.toolgate.engine.internal.model.Scope;
 import io.toolgate.engine.internal.model.ToolEntry;
 import java.time.Clock;
@@ -358,25 +359,30 @@ public final class Evaluator {
       if (scope == null && kind != Scope.Kind.GLOBAL) {
         return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
       }
-      double cost = limit.cost();
+      long cost = limit.costMillionths();
       if (limit.costFrom() != null) {
         JsonNode value = view.resolve(limit.costFrom());
         String problem = costProblem(limit, value);
         if (problem != null) {
           return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit, problem));
         }
-        cost = value.doubleValue();
+        // More than 6 decimals round up: a cost never counts for less than it says.
+        cost = Millionths.ceiling(value, limit.maxMillionths());
+        if (cost == Millionths.OVER) {
+          return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit,
+              "cost " + AgentText.excerpt(value.toString()) + " exceeds its max " + Reasons.amount(limit.maxMillionths())));
+        }
       }
-      if (cost > limit.max()) {
-        return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(),
-            Reasons.badCost(tool, limit, "cost " + Reasons.number(cost) + " exceeds its max " + Reasons.number(limit.max())));
+      if (cost > limit.maxMillionths()) {
+        return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit,
+            "cost " + Reasons.amount(cost) + " exceeds its max " + Reasons.amount(limit.maxMillionths())));
       }
       if (trace != null) {
         trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + AgentText.excerpt(scope)) + "]",
-            "cost " + Reasons.number(cost) + " of max " + Reasons.number(limit.max()) + " per " + Reasons.window(limit.windowMillis()));
+            "cost " + Reasons.amount(cost) + " of max " + Reasons.amount(limit.maxMillionths()) + " per " + Reasons.window(limit.windowMillis()));
       }
-      CounterRequest request =
-          new CounterRequest(limit.counter(), limit.scope().text(), scope, limit.windowMillis(), limit.algorithm(), limit.max(), cost);
+      CounterRequest request = new CounterRequest(
+          limit.counter(), limit.scope().text(), scope, limit.windowMillis(), limit.algorithm(), limit.maxMillionths(), cost);
       if (requests == null) {
         only = request;
       } else {
@@ -417,7 +423,7 @@ public final class Evaluator {
     }
     Duration retryAfter = Duration.ofMillis(result.retryAfterMillis());
     return new Decision.RateLimited(tool, principal, r.matched, limit.pointer(),
-        Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), limit.max(),
+        Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), Millionths.toDouble(limit.maxMillionths()),
         Duration.ofMillis(limit.windowMillis()), limit.scope().text(), retryAfter);
   }
 

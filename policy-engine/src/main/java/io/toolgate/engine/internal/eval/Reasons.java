@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.api.AgentText;
 import io.toolgate.engine.internal.model.Condition;
 import io.toolgate.engine.internal.model.Limit;
-import java.math.BigDecimal;
+import io.toolgate.engine.internal.model.Millionths;
 import java.time.Duration;
 
 /**
@@ -155,14 +155,14 @@ final class Reasons {
   }
 
   static String rateLimited(String tool, Limit limit, Duration retryAfter) {
-    return denied(tool, "rate limit " + limit.counter() + " (" + number(limit.max()) + " per "
+    return denied(tool, "rate limit " + limit.counter() + " (" + amount(limit.maxMillionths()) + " per "
         + window(limit.windowMillis()) + ", per " + limit.scope().text() + ") reached; retry after "
         + duration(retryAfter));
   }
 
   static String neverFits(String tool, Limit limit) {
     return denied(tool, "limit " + limit.counter() + " could never admit this call: the costs it asks of "
-        + limit.counter() + " add up to more than its max " + number(limit.max()));
+        + limit.counter() + " add up to more than its max " + amount(limit.maxMillionths()));
   }
 
   static String stateUnavailable(String tool, String cause) {
@@ -173,12 +173,9 @@ final class Reasons {
     return denied(tool, "internal policy error (" + error.getClass().getSimpleName() + ")");
   }
 
-  /** {@code 10}, {@code 0.5}: a number without a trailing {@code .0}. */
-  static String number(double value) {
-    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-      return Long.toString((long) value);
-    }
-    return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  /** A limit's amount (max or cost) in millionths, as the decimal it stands for: {@code 10}, {@code 0.5}. */
+  static String amount(long millionths) {
+    return Millionths.text(millionths);
   }
 
   /** {@code second}, {@code minute}, {@code hour}, {@code day}, else a duration like {@code 30s}. */

@@ -5,6 +5,8 @@ import static io.toolgate.engine.internal.load.DocumentSchema.describe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.engine.internal.OrgJson;
 import io.toolgate.engine.internal.model.Action;
@@ -14,11 +16,13 @@ import io.toolgate.engine.internal.model.Glob;
 import io.toolgate.engine.internal.model.Grant;
 import io.toolgate.engine.internal.model.HideRule;
 import io.toolgate.engine.internal.model.Limit;
+import io.toolgate.engine.internal.model.Millionths;
 import io.toolgate.engine.internal.model.Operator;
 import io.toolgate.engine.internal.model.PolicyModel;
 import io.toolgate.engine.internal.model.PolicyPath;
 import io.toolgate.engine.internal.model.Scope;
 import io.toolgate.engine.internal.model.ToolEntry;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -286,11 +290,13 @@ final class ModelBuilder {
     }
     boolean ok = true;
     JsonNode maxNode = node.get("max");
-    double max = 0;
+    Long max = null;
     if (maxNode != null && maxNode.isNumber()) {
-      max = maxNode.doubleValue();
-      if (!Double.isFinite(max) || max < 0) {
-        reportOnce(pointer + "/max", "expected a number >= 0, got " + describe(maxNode));
+      String problem = Millionths.problem(maxNode);
+      if (problem == null) {
+        max = Millionths.exact(maxNode);
+      } else {
+        reportOnce(pointer + "/max", problem + ", got " + describe(maxNode));
         ok = false;
       }
     } else {
@@ -316,14 +322,17 @@ final class ModelBuilder {
       }
     }
     Algorithm algorithm = "sliding".equals(node.path("algorithm").asText()) ? Algorithm.SLIDING : Algorithm.FIXED;
-    double cost = 1;
+    long cost = CounterRequest.MILLIONTHS_PER_UNIT;
     JsonNode costNode = node.get("cost");
     if (costNode != null && costNode.isNumber()) {
-      cost = costNode.doubleValue();
-      if (!Double.isFinite(cost) || cost < 0) {
-        reportOnce(pointer + "/cost", "expected a number >= 0, got " + describe(costNode));
+      String problem = Millionths.problem(costNode);
+      if (problem != null) {
+        reportOnce(pointer + "/cost", problem + ", got " + describe(costNode));
         ok = false;
-      } else if (maxNode != null && maxNode.isNumber() && cost > max) {
+      } else {
+        cost = Millionths.exact(costNode);
+      }
+      if (problem == null && max != null && cost > max) {
         ok &= report(pointer + "/cost", "cost " + costNode.asText() + " is greater than max " + maxNode.asText()
             + ": this limit could never admit a call");
       }
@@ -362,20 +371,26 @@ final class ModelBuilder {
   private Limit shorthand(String text, String pointer) {
     int slash = text.indexOf('/');
     Long window = slash < 0 ? null : Durations.parseMillis(text.substring(slash + 1).strip());
-    Double max = slash < 0 ? null : number(text.substring(0, slash).strip());
-    if (window == null || max == null || max < 0) {
+    JsonNode max = slash < 0 ? null : number(text.substring(0, slash).strip());
+    if (window == null || max == null) {
       problems.at(pointer, "\"" + text + "\" is not a rate limit; expected max/window such as 10/minute, 100/hour or 5/30s");
       return null;
     }
-    return new Limit(pointer, pointer, max, window, Scope.GRANT, Algorithm.FIXED, 1, null, false);
+    String problem = Millionths.problem(max);
+    if (problem != null) {
+      problems.at(pointer, "\"" + text + "\" has a max that is not an amount: " + problem);
+      return null;
+    }
+    return new Limit(pointer, pointer, Millionths.exact(max), window, Scope.GRANT, Algorithm.FIXED,
+        CounterRequest.MILLIONTHS_PER_UNIT, null, false);
   }
 
-  private static Double number(String text) {
-    if (text.isEmpty() || !text.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.')) {
+  private static JsonNode number(String text) {
+    if (text.isEmpty() || text.length() > 40 || !text.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.')) {
       return null;
     }
     try {
-      return Double.valueOf(text);
+      return DecimalNode.valueOf(new BigDecimal(text));
     } catch (NumberFormatException e) {
       return null;
     }
@@ -402,7 +417,7 @@ final class ModelBuilder {
     for (Limit limit : allLimits) {
       Limit defined = first.putIfAbsent(limit.counter(), limit);
       if (defined != null
-          && (defined.max() != limit.max()
+          && (defined.maxMillionths() != limit.maxMillionths()
               || defined.windowMillis() != limit.windowMillis()
               || defined.algorithm() != limit.algorithm())) {
         problems.at(limit.pointer(), "counter \"" + limit.counter() + "\" is also used at " + defined.pointer()
@@ -413,12 +428,8 @@ final class ModelBuilder {
   }
 
   private static String terms(Limit limit) {
-    return "max " + trim(limit.max()) + ", window " + limit.windowMillis() / 1000 + "s, "
+    return "max " + Millionths.text(limit.maxMillionths()) + ", window " + limit.windowMillis() / 1000 + "s, "
         + limit.algorithm().name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static String trim(double d) {
-    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 
   private static String text(JsonNode node) {

@@ -7,7 +7,7 @@ package io.toolgate.engine.internal.store;
  */
 final class FixedWindowCounter extends Counter {
   private long windowStart = Long.MIN_VALUE;
-  private double count;
+  private long count;
 
   @Override
   public boolean isCurrent(long now, long windowMillis) {
@@ -17,20 +17,20 @@ final class FixedWindowCounter extends Counter {
   }
 
   @Override
-  public long waitFor(double cost, double max, long now, long windowMillis) {
+  public long waitFor(long cost, long max, long now, long windowMillis) {
     if (cost > max) {
       return Long.MAX_VALUE;
     }
-    return count + cost <= max ? 0 : windowStart + windowMillis - now;
+    return count <= max - cost ? 0 : windowStart + windowMillis - now;
   }
 
   @Override
-  public void take(double cost, long now, long windowMillis) {
+  public void take(long cost, long now, long windowMillis) {
     count += cost;
   }
 
   @Override
-  public void give(double cost, long takenAt, long windowMillis) {
+  public void give(long cost, long takenAt, long windowMillis) {
     if (takenAt >= windowStart && takenAt < windowStart + windowMillis) {
       count = Math.max(0, count - cost);
     }
