@@ -155,6 +155,61 @@ public final class ToolgateGenerators {
   }
 
   /**
+   * Values sent to break a reader rather than a rule: {@code +/-Infinity} (what {@code 1e999}
+   * becomes in Jackson and the MCP SDK), NaN, numbers beyond a double's range, strings of up to a
+   * megabyte, text full of control, format and line-separator characters, and arrays or objects
+   * nested thousands deep. None of them may buy a call more than a plain value would.
+   */
+  public static Gen<JsonNode> hostileValues() {
+    return choose(
+        Generate.pick(List.of(Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN))
+            .map(d -> (JsonNode) JSON.numberNode(d)),
+        Generate.pick(List.of("1e400", "-1e400", "1e-400", "9".repeat(400)))
+            .map(n -> (JsonNode) JSON.numberNode(new BigDecimal(n))),
+        integers().between(1, 1 << 20).map(n -> (JsonNode) JSON.textNode(" ".repeat(n))),
+        integers().between(1, 1 << 20).map(n -> (JsonNode) JSON.textNode("x".repeat(n) + "\n" + "x".repeat(n))),
+        strings().betweenCodePoints(0, 0x20).ofLengthBetween(1, 64)
+            .map(text -> (JsonNode) JSON.textNode(text + "\u2028\u202e\u200b\u0085")),
+        integers().between(1, 3_000).map(ToolgateGenerators::nested))
+        .describedAs(ToolgateGenerators::summary);
+  }
+
+  /** Objects whose values are mostly ordinary and sometimes {@link #hostileValues() hostile}. */
+  public static Gen<JsonNode> hostileArguments() {
+    Gen<String> keys = Generate.pick(List.of("projectId", "amount", "path", "name", "items", "q", "x".repeat(10_000)));
+    Gen<List<String>> keyLists = lists().of(keys).ofSizeBetween(1, 4);
+    Gen<JsonNode> values = choose(hostileValues(), jsonScalars());
+    Gen<JsonNode> objects = in -> {
+      ObjectNode node = JSON.objectNode();
+      for (String key : keyLists.generate(in)) {
+        node.set(key, values.generate(in));
+      }
+      return node;
+    };
+    return objects.describedAs(ToolgateGenerators::summary);
+  }
+
+  /** A JSON value as at most 200 characters; one nested past Jackson's writing depth is named so. */
+  static String summary(JsonNode value) {
+    String text;
+    try {
+      text = value.toString();
+    } catch (RuntimeException e) {
+      return "<" + value.getNodeType() + " nested deeper than Jackson writes>";
+    }
+    return text.length() > 200 ? text.substring(0, 200) + "...(" + text.length() + " chars)" : text;
+  }
+
+  /** {@code [[[...]]]} or {@code {"a":{"a":...}}}, {@code depth} deep, built without recursion. */
+  private static JsonNode nested(int depth) {
+    JsonNode node = JSON.numberNode(1);
+    for (int i = 0; i < depth; i++) {
+      node = i % 2 == 0 ? JSON.arrayNode().add(node) : JSON.objectNode().set("a", node);
+    }
+    return node;
+  }
+
+  /**
    * Arguments as an agent might send them: mostly JSON objects, sometimes another JSON value or
    * JSON {@code null}.
    */
