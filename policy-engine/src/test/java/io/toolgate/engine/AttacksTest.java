@@ -322,7 +322,7 @@ class AttacksTest {
           tools:
             search: { conditions: [ { path: args.q, op: not_regex, value: '(a+)+$' } ] }
           """);
-      Decision d = e.evaluate(ToolCall.of("search", Map.of("q", "a".repeat(1_000_000) + "!")), agent());
+      Decision d = e.evaluate(ToolCall.of("search", Map.of("q", "!" + "a".repeat(1_000_000))), agent());
       assertThat(d.kind()).isEqualTo(Kind.DENY);
       assertOneShortLine(d);
     }

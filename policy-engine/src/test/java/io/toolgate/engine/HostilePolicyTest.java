@@ -78,7 +78,7 @@ class HostilePolicyTest {
         .containsExactly("/tools/t/when/0/value 3:44");
     assertThat(problems("{\"version\": \"1\", \"tools\": {\"t\": {\"conditions\": [{\"path\": \"args.a\", \"op\": \"gt\","
         + " \"value\": 1e-999}]}}}")).extracting(PolicyProblem::pointer).containsExactly("/tools/t/conditions/0/value");
-    assertThat(problems("version: '1'\ntools:\n  t: {limits: [{max: 1.7e308, window: minute}],"
+    assertThat(problems("version: '1'\ntools:\n  t: {limits: [{max: 1e9, window: minute}],"
         + " conditions: [{path: args.a, op: gt, value: 0.0}, {path: args.a, op: gt, value: -0e5}, {path: args.a, op: gt, value: 5e-324}]}\n"))
         .isEmpty();
   }
