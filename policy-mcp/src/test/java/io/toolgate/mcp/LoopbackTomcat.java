@@ -1,5 +1,6 @@
 package io.toolgate.mcp;
 
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +9,8 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /** An embedded Tomcat on 127.0.0.1 and a free port, serving the servlets given to it. */
 final class LoopbackTomcat implements AutoCloseable {
@@ -41,6 +44,21 @@ final class LoopbackTomcat implements AutoCloseable {
     String name = "servlet" + path.replace('/', '-');
     Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
     context.addServletMapping(path, name);
+    return this;
+  }
+
+  /** Puts {@code filter} in front of whatever serves {@code path}. */
+  LoopbackTomcat filter(String path, Filter filter) {
+    String name = "filter" + path.replace('/', '-');
+    FilterDef def = new FilterDef();
+    def.setFilterName(name);
+    def.setFilter(filter);
+    def.setAsyncSupported("true");
+    context.addFilterDef(def);
+    FilterMap map = new FilterMap();
+    map.setFilterName(name);
+    map.addURLPattern(path);
+    context.addFilterMap(map);
     return this;
   }
 

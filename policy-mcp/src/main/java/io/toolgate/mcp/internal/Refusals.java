@@ -44,6 +44,22 @@ public final class Refusals {
     return out;
   }
 
+  /** The rule named by a refusal of a call made in another principal's MCP session. */
+  public static final String SESSION_RULE = "session";
+
+  /**
+   * The refusal of a call to {@code tool} by {@code principal} in an MCP session another principal
+   * opened. It names neither the session nor its owner.
+   */
+  public static Decision.Deny foreignSession(String tool, String principal) {
+    return new Decision.Deny(
+        tool,
+        principal,
+        List.of(),
+        SESSION_RULE,
+        "Policy denied " + AgentText.excerpt(tool) + ": this MCP session was opened by another principal.");
+  }
+
   /** A {@code CallToolResult} with {@code isError: true}, the reason as text, the decision in {@code _meta}. */
   public static CallToolResult result(Decision decision) {
     return CallToolResult.builder()
