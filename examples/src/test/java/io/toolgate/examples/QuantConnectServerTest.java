@@ -116,4 +116,22 @@ class QuantConnectServerTest {
         .hasMessage("tokens.txt:1: expected <token> <principal> [role,role,...]");
     assertThatThrownBy(() -> TokenFile.parse("t a\nt b\n", "tokens.txt")).hasMessage("tokens.txt:2: token given twice");
   }
+
+  @Test
+  void everyResponseSaysConnectionCloseSoNoClientReusesAConnectionTheServerIsClosing() throws Exception {
+    HttpRequest initialize =
+        HttpRequest.newBuilder(URI.create(server.endpoint()))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("Authorization", "Bearer demo-ci-token")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"))
+            .build();
+
+    HttpResponse<String> response = HttpClient.newHttpClient().send(initialize, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Connection")).hasValue("close");
+  }
 }

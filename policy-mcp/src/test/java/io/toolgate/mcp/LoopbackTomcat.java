@@ -29,6 +29,10 @@ final class LoopbackTomcat implements AutoCloseable {
     }
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
+    // No keep-alive: every response says "Connection: close", so the JDK HttpClient never reuses a
+    // pooled connection that Tomcat is closing (a POST on it fails with "header parser received no
+    // bytes" and is not retried). A loopback connection per request costs nothing here.
+    connector.setProperty("maxKeepAliveRequests", "1");
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     context = tomcat.addContext("", null);

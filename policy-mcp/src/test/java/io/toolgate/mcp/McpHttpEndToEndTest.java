@@ -675,4 +675,22 @@ class McpHttpEndToEndTest {
     assertThat(response.body()).hasSizeLessThan(300).doesNotContain("stackTrace");
     assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).contains("Session ID required");
   }
+
+  @Test
+  void testServersAnswerEveryResponseWithConnectionCloseSoNoPooledConnectionIsReused() throws Exception {
+    HttpRequest initialize =
+        HttpRequest.newBuilder(URI.create(tomcat.url() + "/mcp"))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("Authorization", "Bearer tok-alice")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"))
+            .build();
+
+    HttpResponse<String> response = HttpClient.newHttpClient().send(initialize, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Connection")).hasValue("close");
+  }
 }
