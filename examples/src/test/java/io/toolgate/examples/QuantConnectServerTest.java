@@ -21,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,8 @@ class QuantConnectServerTest {
     server =
         QuantConnectServer.start(
             new QuantConnectServer.Options()
-                .clock(Clock.fixed(Instant.parse("2026-01-01T10:00:30Z"), ZoneOffset.UTC)));
+                .clock(Clock.fixed(Instant.parse("2026-01-01T10:00:30Z"), ZoneOffset.UTC))
+                .allowedOrigins(List.of("https://app.example.com")));
   }
 
   @AfterAll
@@ -133,5 +136,113 @@ class QuantConnectServerTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Connection")).hasValue("close");
+  }
+
+  static final String TOOLS_CALL =
+      "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"read_compile\",\"arguments\":{\"projectId\":3,\"compileId\":\"c-1\"}}}";
+
+  static HttpResponse<String> send(String method, String token, String sessionId, String origin) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(server.endpoint()))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .method(method, "POST".equals(method) ? HttpRequest.BodyPublishers.ofString(TOOLS_CALL) : HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    if (sessionId != null) {
+      request.header("Mcp-Session-Id", sessionId);
+    }
+    if (origin != null) {
+      request.header("Origin", origin);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aRequestFromAnUntrustedWebOriginIsRefusedWith403BeforeAnythingElse() throws Exception {
+    for (String origin : List.of("http://evil.example", "http://localhost.evil.example", "http://127.0.0.1.evil.example",
+        "null", "http://user@localhost", "https://app.example.com.evil")) {
+      HttpResponse<String> response = send("POST", "demo-ci-token", null, origin);
+      assertThat(response.statusCode()).as(origin).isEqualTo(403);
+      assertThat(response.body()).contains("Origin not allowed");
+    }
+    assertThat(send("POST", null, null, "http://evil.example").statusCode()).isEqualTo(403);
+    assertThat(server.tools().runs("read_compile")).isZero();
+  }
+
+  @Test
+  void noOriginLoopbackOriginsAndConfiguredOriginsAreAllowed() throws Exception {
+    for (String origin : Arrays.asList(null, "http://localhost:5173", "http://127.0.0.1:8080", "https://[::1]:9000",
+        "HTTPS://APP.EXAMPLE.COM")) {
+      // past the origin check: no token, so the bearer filter answers 401
+      assertThat(send("POST", null, null, origin).statusCode()).as(String.valueOf(origin)).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void aSessionServesOnlyThePrincipalWhoseTokenOpenedIt() throws Exception {
+    AtomicReference<String> agentSession = new AtomicReference<>();
+    try (McpSyncClient agent =
+        McpClient.sync(
+                HttpClientStreamableHttpTransport.builder(server.baseUrl())
+                    .endpoint("/mcp")
+                    .httpRequestCustomizer(
+                        (request, method, uri, body, context) -> {
+                          request.header("Authorization", "Bearer demo-agent-token");
+                          request.build().headers().firstValue("Mcp-Session-Id").ifPresent(agentSession::set);
+                        })
+                    .build())
+            .requestTimeout(Duration.ofSeconds(20))
+            .build()) {
+      agent.initialize();
+      agent.listTools();
+      String session = agentSession.get();
+      assertThat(session).isNotBlank();
+
+      // ci-bot's token with agent-7's session: refused, tools/call and DELETE alike
+      HttpResponse<String> call = send("POST", "demo-ci-token", session, null);
+      assertThat(call.statusCode()).isEqualTo(403);
+      assertThat(call.body()).contains("opened by another principal").doesNotContain(session).doesNotContain("agent-7");
+      assertThat(send("DELETE", "demo-ci-token", session, null).statusCode()).isEqualTo(403);
+      assertThat(server.tools().runs("read_compile")).isZero();
+
+      // agent-7's session is still there and still hers
+      assertThat(agent.listTools().tools()).isNotEmpty();
+      assertThat(send("POST", "demo-agent-token", session, null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anUnknownSessionIsAShort404WithoutAStackTrace() throws Exception {
+    for (String method : List.of("POST", "GET", "DELETE")) {
+      HttpResponse<String> response = send(method, "demo-agent-token", "no-such-session", null);
+
+      assertThat(response.statusCode()).as(method).isEqualTo(404);
+      assertThat(response.body()).as(method)
+          .contains("Session not found")
+          .doesNotContain("stackTrace")
+          .doesNotContain("no-such-session")
+          .hasSizeLessThan(200);
+    }
+  }
+
+  @Test
+  void tokensAreKeptAsHashesAndMatchedExactly() {
+    TokenFile tokens = TokenFile.parse("secret-token-1 alice\nsecret-token-2 bob\n", "test");
+
+    assertThat(tokens.identify("secret-token-1").orElseThrow().principal()).isEqualTo("alice");
+    assertThat(tokens.identify("secret-token-2").orElseThrow().principal()).isEqualTo("bob");
+    assertThat(tokens.identify("secret-token-3")).isEmpty();
+    assertThat(tokens.identify("secret-token-")).isEmpty();
+    assertThat(tokens.identify("")).isEmpty();
+    assertThat(tokens.size()).isEqualTo(2);
+    assertThat(tokens.toString()).doesNotContain("secret");
+    assertThat(tokens.isShipped()).isFalse();
+    assertThat(TokenFile.shipped().isShipped()).isTrue();
+    // no field holds a token's text
+    for (var field : TokenFile.class.getDeclaredFields()) {
+      assertThat(field.getType()).isNotIn(java.util.Map.class, java.util.Set.class, String.class);
+    }
   }
 }
