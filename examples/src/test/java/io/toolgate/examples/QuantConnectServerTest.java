@@ -121,7 +121,8 @@ class QuantConnectServerTest {
   }
 
   @Test
-  void everyResponseSaysConnectionCloseSoNoClientReusesAConnectionTheServerIsClosing() throws Exception {
+  void everyResponseEventStreamsIncludedSaysOnlyConnectionCloseSoNoClientPoolsAConnectionTheServerCloses()
+      throws Exception {
     HttpRequest initialize =
         HttpRequest.newBuilder(URI.create(server.endpoint()))
             .header("Content-Type", "application/json")
@@ -131,11 +132,15 @@ class QuantConnectServerTest {
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                     + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"))
             .build();
+    HttpResponse<String> opened = HttpClient.newHttpClient().send(initialize, HttpResponse.BodyHandlers.ofString());
+    String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
 
-    HttpResponse<String> response = HttpClient.newHttpClient().send(initialize, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> stream = send("POST", "demo-ci-token", session, null);
 
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Connection")).hasValue("close");
+    assertThat(opened.headers().allValues("Connection")).containsExactly("close");
+    assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    // the JDK HttpClient reads the first value only: the SDK's "keep-alive" must not come first
+    assertThat(stream.headers().allValues("Connection")).containsExactly("close");
   }
 
   static final String TOOLS_CALL =
@@ -161,6 +166,7 @@ class QuantConnectServerTest {
 
   @Test
   void aRequestFromAnUntrustedWebOriginIsRefusedWith403BeforeAnythingElse() throws Exception {
+    int runs = server.tools().runs("read_compile");
     for (String origin : List.of("http://evil.example", "http://localhost.evil.example", "http://127.0.0.1.evil.example",
         "null", "http://user@localhost", "https://app.example.com.evil")) {
       HttpResponse<String> response = send("POST", "demo-ci-token", null, origin);
@@ -168,7 +174,7 @@ class QuantConnectServerTest {
       assertThat(response.body()).contains("Origin not allowed");
     }
     assertThat(send("POST", null, null, "http://evil.example").statusCode()).isEqualTo(403);
-    assertThat(server.tools().runs("read_compile")).isZero();
+    assertThat(server.tools().runs("read_compile")).isEqualTo(runs);
   }
 
   @Test
@@ -199,13 +205,14 @@ class QuantConnectServerTest {
       agent.listTools();
       String session = agentSession.get();
       assertThat(session).isNotBlank();
+      int runs = server.tools().runs("read_compile");
 
       // ci-bot's token with agent-7's session: refused, tools/call and DELETE alike
       HttpResponse<String> call = send("POST", "demo-ci-token", session, null);
       assertThat(call.statusCode()).isEqualTo(403);
       assertThat(call.body()).contains("opened by another principal").doesNotContain(session).doesNotContain("agent-7");
       assertThat(send("DELETE", "demo-ci-token", session, null).statusCode()).isEqualTo(403);
-      assertThat(server.tools().runs("read_compile")).isZero();
+      assertThat(server.tools().runs("read_compile")).isEqualTo(runs);
 
       // agent-7's session is still there and still hers
       assertThat(agent.listTools().tools()).isNotEmpty();

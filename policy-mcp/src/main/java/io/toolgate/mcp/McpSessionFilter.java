@@ -39,6 +39,9 @@ import java.util.Objects;
  *       here, deleted, or forgotten) gets 404, as the MCP transport specification asks, so the
  *       client opens a new session.
  *   <li>A successful {@code DELETE}, or a 404 from the transport, forgets the session.
+ *   <li>The transport's {@code Connection} header is dropped: the container decides whether a
+ *       connection stays open, and says so (the SDK's {@code keep-alive} on event streams would
+ *       otherwise hide the container's {@code close} from clients that read the first value).
  *   <li>Error responses are short JSON-RPC errors ({@code {"jsonrpc":"2.0","id":null,"error":
  *       {"code":..,"message":..}}}), the transport's included: the SDK (2.1) serialises its
  *       exception, stack trace and all, into the body of some of them. Messages are {@link
@@ -173,13 +176,27 @@ public final class McpSessionFilter extends HttpFilter {
     @Override
     public void setHeader(String name, String value) {
       record(name, value);
-      super.setHeader(name, value);
+      if (!isConnection(name)) {
+        super.setHeader(name, value);
+      }
     }
 
     @Override
     public void addHeader(String name, String value) {
       record(name, value);
-      super.addHeader(name, value);
+      if (!isConnection(name)) {
+        super.addHeader(name, value);
+      }
+    }
+
+    /**
+     * The SDK sets {@code Connection: keep-alive} on its event streams; when the container then
+     * closes the connection it adds {@code Connection: close} after it, and the JDK HttpClient,
+     * which reads the first value only, pools a connection the server is closing: the client's
+     * next request fails with "header parser received no bytes". Connection is the container's.
+     */
+    private boolean isConnection(String name) {
+      return "Connection".equalsIgnoreCase(name);
     }
 
     private void record(String name, String value) {

@@ -677,20 +677,33 @@ class McpHttpEndToEndTest {
   }
 
   @Test
-  void testServersAnswerEveryResponseWithConnectionCloseSoNoPooledConnectionIsReused() throws Exception {
-    HttpRequest initialize =
-        HttpRequest.newBuilder(URI.create(tomcat.url() + "/mcp"))
+  void everyResponseEventStreamsIncludedSaysOnlyConnectionCloseSoNoClientPoolsAConnectionTheServerCloses()
+      throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> initialize = http.send(post("/mcp", null,
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"), HttpResponse.BodyHandlers.ofString());
+    String session = initialize.headers().firstValue(HttpHeaders.MCP_SESSION_ID).orElseThrow();
+    HttpResponse<String> stream = http.send(post("/mcp", session,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"read_compile\",\"arguments\":{}}}"),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(initialize.headers().allValues("Connection")).containsExactly("close");
+    assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    // the JDK HttpClient reads the first value only: the SDK's "keep-alive" must not come first
+    assertThat(stream.headers().allValues("Connection")).containsExactly("close");
+  }
+
+  static HttpRequest post(String endpoint, String sessionId, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(tomcat.url() + endpoint))
             .header("Content-Type", "application/json")
             .header("Accept", "application/json, text/event-stream")
             .header("Authorization", "Bearer tok-alice")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"))
-            .build();
-
-    HttpResponse<String> response = HttpClient.newHttpClient().send(initialize, HttpResponse.BodyHandlers.ofString());
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Connection")).hasValue("close");
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (sessionId != null) {
+      request.header(HttpHeaders.MCP_SESSION_ID, sessionId);
+    }
+    return request.build();
   }
 }

@@ -113,10 +113,10 @@ public final class QuantConnectServer implements AutoCloseable {
     this.connector = new Connector();
     connector.setPort(options.port);
     connector.setProperty("address", "127.0.0.1");
-    // No keep-alive: every response says "Connection: close". A client that pools connections (the
-    // JDK HttpClient the MCP SDK uses) could otherwise send a POST on a connection Tomcat is just
-    // closing, and fail it with "header parser received no bytes" instead of retrying. On
-    // loopback, a connection per request costs next to nothing.
+    // No keep-alive: every response says "Connection: close", and only that (McpSessionFilter
+    // drops the SDK's own "keep-alive"), so a client that pools connections (the JDK HttpClient
+    // the MCP SDK uses) never sends a request on a connection Tomcat is closing, which fails with
+    // "header parser received no bytes". On loopback, a connection per request costs next to nothing.
     connector.setProperty("maxKeepAliveRequests", "1");
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
