@@ -353,9 +353,15 @@ class McpHttpEndToEndTest {
   @Test
   void aToolThatReturnsIsErrorCountsAsFailedAndIsRefunded() {
     McpSyncClient bob = client("tok-bob");
+    // The thrown tool is called over the stateless endpoint (same engine, same per-grant counter):
+    // on the streamable one, the SDK (2.1.0) answers a tool that throws with a JSON-RPC error
+    // whose write races with the closing of the event stream; under load about 1 call in 60
+    // loses its connection ("HTTP/1.1 header parser received no bytes"), which made this test
+    // flaky. Results with isError, and the stateless transport, never did (0 in 300 each).
+    McpSyncClient bobStateless = client(transport("/mcp-stateless", "tok-bob"));
 
     // max 1 per hour, refund_on_error: failures give their cost back, whether the tool throws ...
-    assertThatThrownBy(() -> call(bob, "flaky_tool", Map.of("throw", true))).isInstanceOf(McpError.class);
+    assertThatThrownBy(() -> call(bobStateless, "flaky_tool", Map.of("throw", true))).isInstanceOf(McpError.class);
     // ... or returns isError
     assertThat(call(bob, "flaky_tool", Map.of("fail", true)).isError()).isTrue();
     assertThat(call(bob, "flaky_tool", Map.of("fail", true)).isError()).isTrue();
