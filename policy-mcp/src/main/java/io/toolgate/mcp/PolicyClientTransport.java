@@ -53,8 +53,9 @@ import reactor.core.publisher.Mono;
  * #DEFAULT_MAX_IN_FLIGHT}, the oldest giving way): a call whose response does not come in time,
  * or that gives way, counts as failed (refunded for {@code refund_on_error} limits), and a response
  * arriving after that is passed on to the client without touching the counters. So requests that
- * never get a response cannot grow the transport's memory. The refund runs on Caffeine's executor
- * (the common pool by default), never on the transport's own thread.
+ * never get a response cannot grow the transport's memory. Every call is settled through {@link
+ * PolicyEngine#callAsync}; a call that expires is settled on Caffeine's executor (the common
+ * pool), not on the transport's thread.
  */
 public final class PolicyClientTransport implements McpClientTransport {
   private static final TypeRef<CallToolRequest> CALL_TOOL_REQUEST = new TypeRef<>() {};
