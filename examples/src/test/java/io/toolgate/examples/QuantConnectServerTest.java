@@ -21,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,8 @@ class QuantConnectServerTest {
     server =
         QuantConnectServer.start(
             new QuantConnectServer.Options()
-                .clock(Clock.fixed(Instant.parse("2026-01-01T10:00:30Z"), ZoneOffset.UTC)));
+                .clock(Clock.fixed(Instant.parse("2026-01-01T10:00:30Z"), ZoneOffset.UTC))
+                .allowedOrigins(List.of("https://app.example.com")));
   }
 
   @AfterAll
@@ -115,5 +118,138 @@ class QuantConnectServerTest {
     assertThatThrownBy(() -> TokenFile.parse("lonely-token\n", "tokens.txt"))
         .hasMessage("tokens.txt:1: expected <token> <principal> [role,role,...]");
     assertThatThrownBy(() -> TokenFile.parse("t a\nt b\n", "tokens.txt")).hasMessage("tokens.txt:2: token given twice");
+  }
+
+  @Test
+  void everyResponseEventStreamsIncludedSaysOnlyConnectionCloseSoNoClientPoolsAConnectionTheServerCloses()
+      throws Exception {
+    HttpRequest initialize =
+        HttpRequest.newBuilder(URI.create(server.endpoint()))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("Authorization", "Bearer demo-ci-token")
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"))
+            .build();
+    HttpResponse<String> opened = HttpClient.newHttpClient().send(initialize, HttpResponse.BodyHandlers.ofString());
+    String session = opened.headers().firstValue("Mcp-Session-Id").orElseThrow();
+
+    HttpResponse<String> stream = send("POST", "demo-ci-token", session, null);
+
+    assertThat(opened.headers().allValues("Connection")).containsExactly("close");
+    assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    // the JDK HttpClient reads the first value only: the SDK's "keep-alive" must not come first
+    assertThat(stream.headers().allValues("Connection")).containsExactly("close");
+  }
+
+  static final String TOOLS_CALL =
+      "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"read_compile\",\"arguments\":{\"projectId\":3,\"compileId\":\"c-1\"}}}";
+
+  static HttpResponse<String> send(String method, String token, String sessionId, String origin) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(server.endpoint()))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .method(method, "POST".equals(method) ? HttpRequest.BodyPublishers.ofString(TOOLS_CALL) : HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    if (sessionId != null) {
+      request.header("Mcp-Session-Id", sessionId);
+    }
+    if (origin != null) {
+      request.header("Origin", origin);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aRequestFromAnUntrustedWebOriginIsRefusedWith403BeforeAnythingElse() throws Exception {
+    int runs = server.tools().runs("read_compile");
+    for (String origin : List.of("http://evil.example", "http://localhost.evil.example", "http://127.0.0.1.evil.example",
+        "null", "http://user@localhost", "https://app.example.com.evil")) {
+      HttpResponse<String> response = send("POST", "demo-ci-token", null, origin);
+      assertThat(response.statusCode()).as(origin).isEqualTo(403);
+      assertThat(response.body()).contains("Origin not allowed");
+    }
+    assertThat(send("POST", null, null, "http://evil.example").statusCode()).isEqualTo(403);
+    assertThat(server.tools().runs("read_compile")).isEqualTo(runs);
+  }
+
+  @Test
+  void noOriginLoopbackOriginsAndConfiguredOriginsAreAllowed() throws Exception {
+    for (String origin : Arrays.asList(null, "http://localhost:5173", "http://127.0.0.1:8080", "https://[::1]:9000",
+        "HTTPS://APP.EXAMPLE.COM")) {
+      // past the origin check: no token, so the bearer filter answers 401
+      assertThat(send("POST", null, null, origin).statusCode()).as(String.valueOf(origin)).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void aSessionServesOnlyThePrincipalWhoseTokenOpenedIt() throws Exception {
+    AtomicReference<String> agentSession = new AtomicReference<>();
+    try (McpSyncClient agent =
+        McpClient.sync(
+                HttpClientStreamableHttpTransport.builder(server.baseUrl())
+                    .endpoint("/mcp")
+                    .httpRequestCustomizer(
+                        (request, method, uri, body, context) -> {
+                          request.header("Authorization", "Bearer demo-agent-token");
+                          request.build().headers().firstValue("Mcp-Session-Id").ifPresent(agentSession::set);
+                        })
+                    .build())
+            .requestTimeout(Duration.ofSeconds(20))
+            .build()) {
+      agent.initialize();
+      agent.listTools();
+      String session = agentSession.get();
+      assertThat(session).isNotBlank();
+      int runs = server.tools().runs("read_compile");
+
+      // ci-bot's token with agent-7's session: refused, tools/call and DELETE alike
+      HttpResponse<String> call = send("POST", "demo-ci-token", session, null);
+      assertThat(call.statusCode()).isEqualTo(403);
+      assertThat(call.body()).contains("opened by another principal").doesNotContain(session).doesNotContain("agent-7");
+      assertThat(send("DELETE", "demo-ci-token", session, null).statusCode()).isEqualTo(403);
+      assertThat(server.tools().runs("read_compile")).isEqualTo(runs);
+
+      // agent-7's session is still there and still hers
+      assertThat(agent.listTools().tools()).isNotEmpty();
+      assertThat(send("POST", "demo-agent-token", session, null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anUnknownSessionIsAShort404WithoutAStackTrace() throws Exception {
+    for (String method : List.of("POST", "GET", "DELETE")) {
+      HttpResponse<String> response = send(method, "demo-agent-token", "no-such-session", null);
+
+      assertThat(response.statusCode()).as(method).isEqualTo(404);
+      assertThat(response.body()).as(method)
+          .contains("Session not found")
+          .doesNotContain("stackTrace")
+          .doesNotContain("no-such-session")
+          .hasSizeLessThan(200);
+    }
+  }
+
+  @Test
+  void tokensAreKeptAsHashesAndMatchedExactly() {
+    TokenFile tokens = TokenFile.parse("secret-token-1 alice\nsecret-token-2 bob\n", "test");
+
+    assertThat(tokens.identify("secret-token-1").orElseThrow().principal()).isEqualTo("alice");
+    assertThat(tokens.identify("secret-token-2").orElseThrow().principal()).isEqualTo("bob");
+    assertThat(tokens.identify("secret-token-3")).isEmpty();
+    assertThat(tokens.identify("secret-token-")).isEmpty();
+    assertThat(tokens.identify("")).isEmpty();
+    assertThat(tokens.size()).isEqualTo(2);
+    assertThat(tokens.toString()).doesNotContain("secret");
+    assertThat(tokens.isShipped()).isFalse();
+    assertThat(TokenFile.shipped().isShipped()).isTrue();
+    // no field holds a token's text
+    for (var field : TokenFile.class.getDeclaredFields()) {
+      assertThat(field.getType()).isNotIn(java.util.Map.class, java.util.Set.class, String.class);
+    }
   }
 }

@@ -45,6 +45,11 @@ import reactor.core.publisher.Mono;
  * {@link Builder#refusalsAsErrors(boolean)} sends a JSON-RPC error instead (code {@link
  * #ERROR_CODE}, the reason as message, the same map as {@code data}).
  *
+ * <p>Sessions belong to the principal that opened them: a call made in an MCP session another
+ * principal opened is refused (rule {@code session}) before the policy is asked, so it never uses
+ * that session's counters. See {@link Builder#sessionOwners} and {@link McpSessionFilter}.
+ * Stateless servers have no sessions.
+ *
  * <p>Hidden tools: the list filters drop every tool {@link PolicyEngine#isListed} says the caller
  * should not see, and the guarded handlers deny such a tool when it is called anyway (the SDK's
  * filters only hide; they do not stop calls).
@@ -60,11 +65,13 @@ public final class McpToolGuard {
 
   private final PolicyEngine engine;
   private final McpIdentityResolver identity;
+  private final McpSessionOwners sessionOwners;
   private final Function<Decision, CallToolResult> onRefusal;
 
   private McpToolGuard(Builder b) {
     this.engine = b.engine;
     this.identity = b.identity;
+    this.sessionOwners = b.sessionOwners != null ? b.sessionOwners : McpSessionOwners.create();
     this.onRefusal =
         b.asErrors
             ? decision -> {
@@ -112,6 +119,10 @@ public final class McpToolGuard {
         tool.tool(),
         (exchange, request) -> {
           CallContext context = identity.resolve(contextOf(exchange.transportContext()), exchange.sessionId());
+          Decision foreign = foreignSession(request, context);
+          if (foreign != null) {
+            return onRefusal.apply(foreign);
+          }
           return callSync(request, context, () -> handler.apply(exchange, request));
         });
   }
@@ -126,6 +137,10 @@ public final class McpToolGuard {
                 () -> {
                   CallContext context =
                       identity.resolve(contextOf(exchange.transportContext()), exchange.sessionId());
+                  Decision foreign = foreignSession(request, context);
+                  if (foreign != null) {
+                    return Mono.fromSupplier(() -> onRefusal.apply(foreign));
+                  }
                   return callAsync(request, context, () -> handler.apply(exchange, request));
                 }));
   }
@@ -212,6 +227,18 @@ public final class McpToolGuard {
                     Refusals::failed)));
   }
 
+  /**
+   * A refusal when the call's MCP session was opened by another principal (the session's
+   * counters are its opener's); {@code null} when the session is the caller's or there is none.
+   */
+  private Decision foreignSession(CallToolRequest request, CallContext context) {
+    String sessionId = context.sessionId();
+    if (sessionId == null || sessionOwners.claim(sessionId, context.principal())) {
+      return null;
+    }
+    return Refusals.foreignSession(call(request).tool(), context.principal());
+  }
+
   private static ToolCall call(CallToolRequest request) {
     String name = request.name() == null ? "" : request.name();
     return ToolCall.of(name, request.arguments());
@@ -234,6 +261,7 @@ public final class McpToolGuard {
   public static final class Builder {
     private final PolicyEngine engine;
     private McpIdentityResolver identity = McpIdentityResolver.fromTransportContext();
+    private McpSessionOwners sessionOwners;
     private boolean asErrors;
 
     private Builder(PolicyEngine engine) {
@@ -246,6 +274,17 @@ public final class McpToolGuard {
      */
     public Builder identity(McpIdentityResolver identity) {
       this.identity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /**
+     * Who opened each MCP session; default a new {@link McpSessionOwners} of this guard's own, in
+     * which a session belongs to the first principal that calls a tool in it. Pass the instance
+     * that a {@link McpSessionFilter} fills, so that a session belongs to the principal whose
+     * {@code initialize} opened it.
+     */
+    public Builder sessionOwners(McpSessionOwners sessionOwners) {
+      this.sessionOwners = Objects.requireNonNull(sessionOwners, "sessionOwners");
       return this;
     }
 

@@ -1,5 +1,10 @@
 package io.toolgate.mcp;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -12,11 +17,12 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.mcp.internal.Refusals;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -41,28 +47,65 @@ import reactor.core.publisher.Mono;
  * {@code refund_on_error} limits) when the response is an error or an {@code isError} result, or
  * when the request cannot be sent. Every decision is audited with the context's principal and
  * session. Every other message passes through untouched.
+ *
+ * <p>A sent call waits for its response at most {@link Builder#responseTimeout} (default 10
+ * minutes), and at most {@link Builder#maxInFlight} calls wait at once (default {@value
+ * #DEFAULT_MAX_IN_FLIGHT}, the oldest giving way): a call whose response does not come in time,
+ * or that gives way, counts as failed (refunded for {@code refund_on_error} limits), and a response
+ * arriving after that is passed on to the client without touching the counters. So requests that
+ * never get a response cannot grow the transport's memory. Every call is settled through {@link
+ * PolicyEngine#callAsync}; a call that expires is settled on Caffeine's executor (the common
+ * pool), not on the transport's thread.
  */
 public final class PolicyClientTransport implements McpClientTransport {
   private static final TypeRef<CallToolRequest> CALL_TOOL_REQUEST = new TypeRef<>() {};
   private static final TypeRef<McpSchema.CallToolResult> CALL_TOOL_RESULT = new TypeRef<>() {};
   private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {};
 
+  /** How many sent calls wait for their response at most, by default. */
+  public static final long DEFAULT_MAX_IN_FLIGHT = 10_000;
+
+  /** How long a sent call waits for its response at most, by default. */
+  public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofMinutes(10);
+
   private final McpClientTransport delegate;
   private final PolicyEngine engine;
   private final Supplier<CallContext> context;
-  private final Map<Object, CompletableFuture<JSONRPCResponse>> inFlight = new ConcurrentHashMap<>();
+  /** Sent calls by request id, each settled by its response, or as failed when it expires. */
+  private final Cache<Object, CompletableFuture<JSONRPCResponse>> inFlight;
   private volatile Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler;
 
-  private PolicyClientTransport(McpClientTransport delegate, PolicyEngine engine, Supplier<CallContext> context) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
-    this.engine = Objects.requireNonNull(engine, "engine");
-    this.context = Objects.requireNonNull(context, "context");
+  private PolicyClientTransport(Builder b) {
+    this.delegate = b.delegate;
+    this.engine = b.engine;
+    this.context = Objects.requireNonNull(b.context, "context");
+    Caffeine<Object, Object> caffeine =
+        Caffeine.newBuilder()
+            .maximumSize(b.maxInFlight)
+            .expireAfterWrite(b.responseTimeout)
+            .scheduler(b.scheduler);
+    if (b.ticker != null) {
+      caffeine.ticker(b.ticker);
+    }
+    if (b.executor != null) {
+      caffeine.executor(b.executor);
+    }
+    this.inFlight =
+        caffeine
+            .<Object, CompletableFuture<JSONRPCResponse>>removalListener(
+                (id, waiting, cause) -> {
+                  // timed out, gave way to newer calls, or replaced by a request reusing its id:
+                  // no response will settle it, so it counts as failed (settle() removes EXPLICITly)
+                  if (waiting != null && cause != RemovalCause.EXPLICIT) {
+                    waiting.complete(null);
+                  }
+                })
+            .build();
   }
 
   /** {@code delegate}, with every outgoing tool call decided for {@code context}. */
   public static PolicyClientTransport wrap(McpClientTransport delegate, PolicyEngine engine, CallContext context) {
-    Objects.requireNonNull(context, "context");
-    return new PolicyClientTransport(delegate, engine, () -> context);
+    return builder(delegate, engine).context(context).build();
   }
 
   /**
@@ -71,7 +114,12 @@ public final class PolicyClientTransport implements McpClientTransport {
    */
   public static PolicyClientTransport wrap(
       McpClientTransport delegate, PolicyEngine engine, Supplier<CallContext> context) {
-    return new PolicyClientTransport(delegate, engine, context);
+    return builder(delegate, engine).context(context).build();
+  }
+
+  /** A builder for {@code delegate} with its tool calls decided by {@code engine}. */
+  public static Builder builder(McpClientTransport delegate, PolicyEngine engine) {
+    return new Builder(delegate, engine);
   }
 
   @Override
@@ -111,17 +159,27 @@ public final class PolicyClientTransport implements McpClientTransport {
 
   private CompletableFuture<JSONRPCResponse> forward(JSONRPCRequest request, CompletableFuture<Void> sent) {
     CompletableFuture<JSONRPCResponse> response = new CompletableFuture<>();
-    inFlight.put(request.id(), response);
+    Object id = request.id();
+    if (id != null) {
+      inFlight.put(id, response);
+    }
     delegate
         .sendMessage(request)
         .subscribe(
             ignored -> {},
             error -> {
-              inFlight.remove(request.id());
+              if (id != null) {
+                inFlight.asMap().remove(id, response);
+              }
               response.completeExceptionally(error);
               sent.completeExceptionally(error);
             },
-            () -> sent.complete(null));
+            () -> {
+              sent.complete(null);
+              if (id == null) {
+                response.complete(null); // no id, no response to wait for: counts as failed
+              }
+            });
     return response;
   }
 
@@ -137,9 +195,8 @@ public final class PolicyClientTransport implements McpClientTransport {
   }
 
   private void settle(JSONRPCMessage message) {
-    if (message instanceof JSONRPCResponse) {
-      JSONRPCResponse response = (JSONRPCResponse) message;
-      CompletableFuture<JSONRPCResponse> waiting = inFlight.remove(response.id());
+    if (message instanceof JSONRPCResponse response && response.id() != null) {
+      CompletableFuture<JSONRPCResponse> waiting = inFlight.asMap().remove(response.id());
       if (waiting != null) {
         waiting.complete(response);
       }
@@ -191,8 +248,14 @@ public final class PolicyClientTransport implements McpClientTransport {
 
   /** Calls still waiting for their response when the transport closes count as failed. */
   private void abandonInFlight() {
-    inFlight.values().forEach(waiting -> waiting.complete(null));
-    inFlight.clear();
+    inFlight.asMap().values().forEach(waiting -> waiting.complete(null));
+    inFlight.invalidateAll();
+  }
+
+  /** How many sent calls wait for a response now, after expiring those that timed out. */
+  long inFlight() {
+    inFlight.cleanUp();
+    return inFlight.estimatedSize();
   }
 
   @Override
@@ -208,5 +271,86 @@ public final class PolicyClientTransport implements McpClientTransport {
   @Override
   public String toString() {
     return "PolicyClientTransport[" + delegate + "]";
+  }
+
+  /** Configures a {@link PolicyClientTransport}. */
+  public static final class Builder {
+    private final McpClientTransport delegate;
+    private final PolicyEngine engine;
+    private Supplier<CallContext> context;
+    private Duration responseTimeout = DEFAULT_RESPONSE_TIMEOUT;
+    private long maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private Scheduler scheduler = Scheduler.systemScheduler();
+    private Ticker ticker;
+    private Executor executor;
+
+    private Builder(McpClientTransport delegate, PolicyEngine engine) {
+      this.delegate = Objects.requireNonNull(delegate, "delegate");
+      this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** Every call is decided for {@code context}. Required (this or the supplier form). */
+    public Builder context(CallContext context) {
+      Objects.requireNonNull(context, "context");
+      this.context = () -> context;
+      return this;
+    }
+
+    /** Every call is decided for the context {@code context} supplies at the time of the call. */
+    public Builder context(Supplier<CallContext> context) {
+      this.context = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /**
+     * How long a sent call waits for its response before it counts as failed (default 10
+     * minutes); set it above the client's own request timeout.
+     *
+     * @throws IllegalArgumentException if {@code responseTimeout} is not positive
+     */
+    public Builder responseTimeout(Duration responseTimeout) {
+      Objects.requireNonNull(responseTimeout, "responseTimeout");
+      if (responseTimeout.isNegative() || responseTimeout.isZero()) {
+        throw new IllegalArgumentException("responseTimeout must be positive, was " + responseTimeout);
+      }
+      this.responseTimeout = responseTimeout;
+      return this;
+    }
+
+    /**
+     * How many sent calls wait for a response at most (default {@value #DEFAULT_MAX_IN_FLIGHT});
+     * past it, the oldest counts as failed.
+     *
+     * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
+     */
+    public Builder maxInFlight(long maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** For tests: the time source of the response timeout, and no timer of its own. */
+    Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      this.scheduler = Scheduler.disabledScheduler();
+      return this;
+    }
+
+    /** For tests: where expired calls are settled. */
+    Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * The transport.
+     *
+     * @throws NullPointerException if no context was given
+     */
+    public PolicyClientTransport build() {
+      return new PolicyClientTransport(this);
+    }
   }
 }

@@ -7,6 +7,8 @@
  *       io.toolgate.engine.PolicyEngine}, and filters {@code tools/list} per caller.
  *   <li>{@link io.toolgate.mcp.McpIdentityResolver}: who is calling, from what the transport
  *       verified (never from {@code clientInfo} or arguments), plus the MCP session id.
+ *   <li>{@link io.toolgate.mcp.McpSessionOwners} and {@link io.toolgate.mcp.McpSessionFilter}:
+ *       each MCP session serves only the principal that opened it.
  *   <li>{@link io.toolgate.mcp.PolicyClientTransport}: the same policy on a client's outgoing
  *       {@code tools/call} requests, before they leave the process.
  * </ul>

@@ -1,6 +1,13 @@
 package io.toolgate.mcp;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,6 +15,8 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /** An embedded Tomcat on 127.0.0.1 and a free port, serving the servlets given to it. */
 final class LoopbackTomcat implements AutoCloseable {
@@ -26,9 +35,46 @@ final class LoopbackTomcat implements AutoCloseable {
     }
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
+    // No keep-alive: every response says "Connection: close" (and only that: see DropConnection),
+    // so the JDK HttpClient never pools a connection, and never sends a request on one Tomcat is
+    // closing. A loopback connection per request costs nothing here.
+    connector.setProperty("maxKeepAliveRequests", "1");
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     context = tomcat.addContext("", null);
+    filter("/*", new DropConnection());
+  }
+
+  /**
+   * Drops the {@code Connection: keep-alive} the MCP SDK sets on its event streams. Tomcat adds
+   * {@code Connection: close} after it when it closes the connection; the JDK HttpClient reads the
+   * first value only, pools the connection anyway, and its next request on it fails with
+   * "HTTP/1.1 header parser received no bytes". ({@link McpSessionFilter} does the same.)
+   */
+  static final class DropConnection extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+        throws IOException, ServletException {
+      chain.doFilter(
+          request,
+          new HttpServletResponseWrapper(response) {
+            @Override
+            public void setHeader(String name, String value) {
+              if (!"Connection".equalsIgnoreCase(name)) {
+                super.setHeader(name, value);
+              }
+            }
+
+            @Override
+            public void addHeader(String name, String value) {
+              if (!"Connection".equalsIgnoreCase(name)) {
+                super.addHeader(name, value);
+              }
+            }
+          });
+    }
   }
 
   private static java.util.logging.Logger quiet() {
@@ -41,6 +87,21 @@ final class LoopbackTomcat implements AutoCloseable {
     String name = "servlet" + path.replace('/', '-');
     Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
     context.addServletMapping(path, name);
+    return this;
+  }
+
+  /** Puts {@code filter} in front of whatever serves {@code path}. */
+  LoopbackTomcat filter(String path, Filter filter) {
+    String name = "filter" + path.replace('/', '-');
+    FilterDef def = new FilterDef();
+    def.setFilterName(name);
+    def.setFilter(filter);
+    def.setAsyncSupported("true");
+    context.addFilterDef(def);
+    FilterMap map = new FilterMap();
+    map.setFilterName(name);
+    map.addURLPattern(path);
+    context.addFilterMap(map);
     return this;
   }
 

@@ -31,7 +31,12 @@ import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.audit.JsonLinesAuditSink;
 import jakarta.servlet.http.HttpServletRequest;
+import io.modelcontextprotocol.spec.HttpHeaders;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +68,8 @@ class McpHttpEndToEndTest {
   static McpAsyncServer asyncServer;
   static McpStatelessSyncServer statelessServer;
   static McpStatelessAsyncServer statelessAsyncServer;
+  static McpSyncServer ownedServer;
+  static final McpSessionOwners OWNERS = McpSessionOwners.create();
   static final List<AutoCloseable> clients = new ArrayList<>();
 
   /** What a server's extractor does: verify the bearer token, store who it names. */
@@ -140,8 +148,24 @@ class McpHttpEndToEndTest {
             .addToolFilter(guard.asyncListFilter())
             .build();
 
+    // the same, with sessions kept to their openers by the filter in front of the transport
+    var owned =
+        HttpServletStreamableServerTransportProvider.builder()
+            .mcpEndpoint("/mcp-owned")
+            .contextExtractor(McpHttpEndToEndTest::identify)
+            .build();
+    McpToolGuard ownedGuard = McpToolGuard.builder(engine).sessionOwners(OWNERS).build();
+    ownedServer =
+        McpServer.sync(owned)
+            .serverInfo("owned-test", "1")
+            .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+            .tools(ownedGuard.sync(TOOLS.sync()))
+            .build();
+
     tomcat =
         new LoopbackTomcat()
+            .serve("/mcp-owned", owned)
+            .filter("/mcp-owned", McpSessionFilter.of(OWNERS, McpHttpEndToEndTest::identify))
             .serve("/mcp-stateless-async", statelessAsync)
             .serve("/mcp", streamable)
             .serve("/mcp-async", asyncStreamable)
@@ -158,6 +182,7 @@ class McpHttpEndToEndTest {
     asyncServer.close();
     statelessServer.close();
     statelessAsyncServer.close();
+    ownedServer.close();
     tomcat.close();
   }
 
@@ -328,9 +353,15 @@ class McpHttpEndToEndTest {
   @Test
   void aToolThatReturnsIsErrorCountsAsFailedAndIsRefunded() {
     McpSyncClient bob = client("tok-bob");
+    // The thrown tool is called over the stateless endpoint (same engine, same per-grant counter):
+    // on the streamable one, the SDK (2.1.0) answers a tool that throws with a JSON-RPC error
+    // whose write races with the closing of the event stream; under load about 1 call in 60
+    // loses its connection ("HTTP/1.1 header parser received no bytes"), which made this test
+    // flaky. Results with isError, and the stateless transport, never did (0 in 300 each).
+    McpSyncClient bobStateless = client(transport("/mcp-stateless", "tok-bob"));
 
     // max 1 per hour, refund_on_error: failures give their cost back, whether the tool throws ...
-    assertThatThrownBy(() -> call(bob, "flaky_tool", Map.of("throw", true))).isInstanceOf(McpError.class);
+    assertThatThrownBy(() -> call(bobStateless, "flaky_tool", Map.of("throw", true))).isInstanceOf(McpError.class);
     // ... or returns isError
     assertThat(call(bob, "flaky_tool", Map.of("fail", true)).isError()).isTrue();
     assertThat(call(bob, "flaky_tool", Map.of("fail", true)).isError()).isTrue();
@@ -516,5 +547,169 @@ class McpHttpEndToEndTest {
             "delete_project ALLOW FAILED",
             "delete_project ALLOW FAILED");
     assertThat(clientAudit).allSatisfy(event -> assertThat(event.context().principal()).isEqualTo("research-agent"));
+  }
+
+  /** A transport whose requests report the MCP session id they carry to {@code sessionId}. */
+  static HttpClientStreamableHttpTransport recording(String endpoint, String token, AtomicReference<String> sessionId) {
+    return HttpClientStreamableHttpTransport.builder(tomcat.url())
+        .endpoint(endpoint)
+        .httpRequestCustomizer(
+            (request, method, uri, body, context) -> {
+              request.header("Authorization", "Bearer " + token);
+              request.build().headers().firstValue(HttpHeaders.MCP_SESSION_ID).ifPresent(sessionId::set);
+            })
+        .build();
+  }
+
+  /** A transport that sends {@code token} with someone else's session id wherever it would send its own. */
+  static HttpClientStreamableHttpTransport hijacking(String endpoint, String token, String victimSession) {
+    return HttpClientStreamableHttpTransport.builder(tomcat.url())
+        .endpoint(endpoint)
+        .httpRequestCustomizer(
+            (request, method, uri, body, context) -> {
+              request.header("Authorization", "Bearer " + token);
+              if (request.build().headers().firstValue(HttpHeaders.MCP_SESSION_ID).isPresent()) {
+                request.setHeader(HttpHeaders.MCP_SESSION_ID, victimSession);
+              }
+            })
+        .build();
+  }
+
+  static HttpResponse<String> raw(String method, String endpoint, String token, String sessionId) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(tomcat.url() + endpoint))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .method(method, "POST".equals(method)
+                ? HttpRequest.BodyPublishers.ofString(
+                    "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"read_session\",\"arguments\":{}}}")
+                : HttpRequest.BodyPublishers.noBody());
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    if (sessionId != null) {
+      request.header(HttpHeaders.MCP_SESSION_ID, sessionId);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aCallInAnotherPrincipalsSessionIsRefusedAndLeavesItsCountersAlone() {
+    AtomicReference<String> aliceSession = new AtomicReference<>();
+    McpSyncClient alice = client(recording("/mcp", "tok-alice", aliceSession));
+    assertThat(call(alice, "read_session").isError()).isNotEqualTo(Boolean.TRUE); // 1 of 2 in her session
+    assertThat(aliceSession.get()).isNotBlank();
+    int runs = TOOLS.invocations("read_session");
+
+    McpSyncClient bob = client(hijacking("/mcp", "tok-bob", aliceSession.get()));
+    CallToolResult refused = call(bob, "read_session");
+
+    assertThat(refused.isError()).isTrue();
+    assertThat(text(refused))
+        .isEqualTo("Policy denied read_session: this MCP session was opened by another principal.")
+        .doesNotContain(aliceSession.get())
+        .doesNotContain("alice");
+    JsonNode decision = decision(refused);
+    assertThat(decision.get("kind").asText()).isEqualTo("deny");
+    assertThat(decision.get("rule").asText()).isEqualTo("session");
+    assertThat(TOOLS.invocations("read_session")).isEqualTo(runs);
+    // her per-session counter took nothing from bob: her second call passes, her third is limited
+    assertThat(call(alice, "read_session").isError()).isNotEqualTo(Boolean.TRUE);
+    assertThat(decision(call(alice, "read_session")).get("counter").asText()).isEqualTo("per_session");
+  }
+
+  @Test
+  void theSessionFilterRefusesAnotherPrincipalsRequestsAndDeleteAndForgetsDeletedSessions() throws Exception {
+    AtomicReference<String> aliceSession = new AtomicReference<>();
+    McpSyncClient alice =
+        McpClient.sync(recording("/mcp-owned", "tok-alice", aliceSession)).requestTimeout(Duration.ofSeconds(20)).build();
+    alice.initialize();
+    assertThat(text(call(alice, "read_compile"))).isEqualTo("read_compile ok");
+    String session = aliceSession.get();
+    assertThat(OWNERS.isOwner(session, "alice")).isTrue();
+
+    // bob's real client, sending alice's session id: refused before the transport sees it
+    int reads = TOOLS.invocations("read_compile");
+    try (McpSyncClient bob =
+        McpClient.sync(hijacking("/mcp-owned", "tok-bob", session)).requestTimeout(Duration.ofSeconds(20)).build()) {
+      assertThatThrownBy(() -> {
+            bob.initialize();
+            call(bob, "read_compile");
+          })
+          .isInstanceOf(RuntimeException.class);
+    }
+    assertThat(TOOLS.invocations("read_compile")).isEqualTo(reads);
+
+    HttpResponse<String> post = raw("POST", "/mcp-owned", "tok-bob", session);
+    assertThat(post.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(post.body()).path("error").path("message").asText())
+        .isEqualTo("This MCP session was opened by another principal");
+    assertThat(post.body()).doesNotContain(session).doesNotContain("alice").doesNotContain("stackTrace");
+    assertThat(raw("DELETE", "/mcp-owned", "tok-bob", session).statusCode()).isEqualTo(403);
+    assertThat(raw("GET", "/mcp-owned", null, session).statusCode()).isEqualTo(403);
+
+    // alice's session survived bob's DELETE
+    assertThat(text(call(alice, "read_compile"))).isEqualTo("read_compile ok");
+
+    // her own DELETE ends it, and the filter forgets it: a later request names an unknown session
+    alice.closeGracefully();
+    assertThat(OWNERS.isKnown(session)).isFalse();
+    HttpResponse<String> gone = raw("POST", "/mcp-owned", "tok-alice", session);
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(gone.body()).path("error").path("code").asInt()).isEqualTo(McpSessionFilter.SESSION_NOT_FOUND);
+  }
+
+  @Test
+  void anUnknownSessionIsAShortJsonRpc404WithoutAStackTrace() throws Exception {
+    for (String method : List.of("POST", "GET", "DELETE")) {
+      HttpResponse<String> response = raw(method, "/mcp-owned", "tok-alice", "no-such-session");
+
+      assertThat(response.statusCode()).as(method).isEqualTo(404);
+      JsonNode error = JSON.readTree(response.body()).path("error");
+      assertThat(error.path("code").asInt()).isEqualTo(McpSessionFilter.SESSION_NOT_FOUND);
+      assertThat(error.path("message").asText()).isEqualTo("Session not found");
+      assertThat(response.body()).hasSizeLessThan(200).doesNotContain("no-such-session");
+    }
+  }
+
+  @Test
+  void theTransportsOwnErrorsComeBackShortThroughTheFilter() throws Exception {
+    // a tools/call without a session id: the SDK answers 400 with its exception serialised in full
+    HttpResponse<String> response = raw("POST", "/mcp-owned", "tok-alice", null);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).hasSizeLessThan(300).doesNotContain("stackTrace");
+    assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).contains("Session ID required");
+  }
+
+  @Test
+  void everyResponseEventStreamsIncludedSaysOnlyConnectionCloseSoNoClientPoolsAConnectionTheServerCloses()
+      throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> initialize = http.send(post("/mcp", null,
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}"), HttpResponse.BodyHandlers.ofString());
+    String session = initialize.headers().firstValue(HttpHeaders.MCP_SESSION_ID).orElseThrow();
+    HttpResponse<String> stream = http.send(post("/mcp", session,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"read_compile\",\"arguments\":{}}}"),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(initialize.headers().allValues("Connection")).containsExactly("close");
+    assertThat(stream.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    // the JDK HttpClient reads the first value only: the SDK's "keep-alive" must not come first
+    assertThat(stream.headers().allValues("Connection")).containsExactly("close");
+  }
+
+  static HttpRequest post(String endpoint, String sessionId, String body) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(tomcat.url() + endpoint))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("Authorization", "Bearer tok-alice")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (sessionId != null) {
+      request.header(HttpHeaders.MCP_SESSION_ID, sessionId);
+    }
+    return request.build();
   }
 }

@@ -5,6 +5,7 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.toolgate.api.AgentText;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.Policy;
@@ -12,7 +13,11 @@ import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.mcp.McpIdentityResolver;
+import io.toolgate.mcp.McpSessionFilter;
+import io.toolgate.mcp.McpSessionOwners;
 import io.toolgate.mcp.McpToolGuard;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -39,8 +46,15 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  *
  * <pre>
  * java -cp examples/target/toolgate-demo.jar io.toolgate.examples.mcpserver.QuantConnectServer \
- *     --port 8080 [--tokens tokens.txt] [--policy policy.yaml] [--audit audit.jsonl]
+ *     --port 8080 [--tokens tokens.txt] [--policy policy.yaml] [--audit audit.jsonl] \
+ *     [--allowed-origin https://app.example.com]...
  * </pre>
+ *
+ * <p>In front of the MCP transport, in this order: requests from a web {@code Origin} that is
+ * neither loopback nor allowed get 403 ({@link OriginFilter}); requests without a valid bearer
+ * token get 401 ({@link BearerTokenFilter}); requests naming an MCP session that is unknown get
+ * 404, and one another principal opened 403 ({@link McpSessionFilter}). Without {@code --tokens}
+ * the server accepts the shipped demo tokens and says so loudly on standard error.
  *
  * <p>Standalone, it prints each call held for approval; type {@code approve <id>} or {@code
  * reject <id>} on its standard input to answer as the human in the loop.
@@ -71,19 +85,15 @@ public final class QuantConnectServer implements AutoCloseable {
     }
     this.engine = engineBuilder.build();
 
-    // Identity: the bearer-token filter verified the caller; the extractor hands it to the guard.
+    // Identity: the bearer-token filter verified the caller; the extractor hands it to the guard
+    // and to the session filter, which keeps each MCP session to the principal that opened it.
     var transport =
         HttpServletStreamableServerTransportProvider.builder()
             .mcpEndpoint("/mcp")
-            .contextExtractor(
-                request -> {
-                  Object identity = request.getAttribute(BearerTokenFilter.IDENTITY);
-                  return identity instanceof CallContext
-                      ? McpIdentityResolver.transportContext((CallContext) identity)
-                      : McpTransportContext.EMPTY;
-                })
+            .contextExtractor(QuantConnectServer::identify)
             .build();
-    McpToolGuard guard = McpToolGuard.of(engine);
+    McpSessionOwners sessionOwners = McpSessionOwners.create();
+    McpToolGuard guard = McpToolGuard.builder(engine).sessionOwners(sessionOwners).build();
     this.mcp =
         McpServer.sync(transport)
             .serverInfo("quantconnect-example", "1.0")
@@ -103,18 +113,37 @@ public final class QuantConnectServer implements AutoCloseable {
     this.connector = new Connector();
     connector.setPort(options.port);
     connector.setProperty("address", "127.0.0.1");
+    // No keep-alive: every response says "Connection: close", and only that (McpSessionFilter
+    // drops the SDK's own "keep-alive"), so a client that pools connections (the JDK HttpClient
+    // the MCP SDK uses) never sends a request on a connection Tomcat is closing, which fails with
+    // "header parser received no bytes". On loopback, a connection per request costs next to nothing.
+    connector.setProperty("maxKeepAliveRequests", "1");
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     Context context = tomcat.addContext("", null);
     Tomcat.addServlet(context, "mcp", transport).setAsyncSupported(true);
     context.addServletMapping("/mcp", "mcp");
-    FilterDef auth = new FilterDef();
-    auth.setFilterName("bearer");
-    auth.setFilter(new BearerTokenFilter(options.tokens));
-    auth.setAsyncSupported("true");
-    context.addFilterDef(auth);
+    // In this order: untrusted web origins, then callers without a valid token, then requests in
+    // a session that is unknown or another principal's, are refused before the transport.
+    addFilter(context, "origin", new OriginFilter(options.allowedOrigins));
+    addFilter(context, "bearer", new BearerTokenFilter(options.tokens));
+    addFilter(context, "session", McpSessionFilter.of(sessionOwners, QuantConnectServer::identify));
+  }
+
+  private static McpTransportContext identify(HttpServletRequest request) {
+    return request.getAttribute(BearerTokenFilter.IDENTITY) instanceof CallContext identity
+        ? McpIdentityResolver.transportContext(identity)
+        : McpTransportContext.EMPTY;
+  }
+
+  private static void addFilter(Context context, String name, Filter filter) {
+    FilterDef def = new FilterDef();
+    def.setFilterName(name);
+    def.setFilter(filter);
+    def.setAsyncSupported("true");
+    context.addFilterDef(def);
     FilterMap map = new FilterMap();
-    map.setFilterName("bearer");
+    map.setFilterName(name);
     map.addURLPattern("/*");
     context.addFilterMap(map);
   }
@@ -179,6 +208,7 @@ public final class QuantConnectServer implements AutoCloseable {
     private AuditSink audit;
     private Clock clock = Clock.systemUTC();
     private Consumer<? super PendingApproval> onPending = pending -> {};
+    private List<String> allowedOrigins = List.of();
 
     /** The port on 127.0.0.1; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -213,6 +243,15 @@ public final class QuantConnectServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Web origins, besides loopback ones, whose pages may call the server (e.g. {@code
+     * https://app.example.com}); default none. A request from any other {@code Origin} gets 403.
+     */
+    public Options allowedOrigins(List<String> allowedOrigins) {
+      this.allowedOrigins = List.copyOf(allowedOrigins);
+      return this;
+    }
+
     /** Told of every new pending approval. */
     public Options onPending(Consumer<? super PendingApproval> onPending) {
       this.onPending = Objects.requireNonNull(onPending, "onPending");
@@ -220,35 +259,44 @@ public final class QuantConnectServer implements AutoCloseable {
     }
   }
 
-  /** Runs the server until its standard input closes or the process is stopped. */
+  /** Printed on standard error when the server runs on the shipped tokens, which anyone can read. */
+  static final String DEMO_TOKENS_WARNING =
+      "WARNING: no --tokens file given: accepting the DEMO tokens shipped in the jar, which anyone can"
+          + " read. Never expose this server; pass --tokens FILE for real use.";
+
+  static final String USAGE =
+      "usage: QuantConnectServer [--port N] [--tokens FILE] [--policy FILE] [--audit FILE]"
+          + " [--allowed-origin ORIGIN]...";
+
+  /**
+   * Runs the server until its standard input closes or the process is stopped. A bad flag or file
+   * is one line on standard error and exit status 2.
+   */
   public static void main(String[] args) throws IOException {
-    Options options = new Options().port(8080);
-    TokenFile tokens = TokenFile.shipped();
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : null;
-      switch (args[i]) {
-        case "--port" -> options.port(Integer.parseInt(required(args[i], value)));
-        case "--tokens" -> {
-          tokens = TokenFile.load(Path.of(required(args[i], value)));
-          options.tokens(tokens);
-        }
-        case "--policy" -> options.policy(Policy.load(Path.of(required(args[i], value))));
-        case "--audit" -> options.audit(
-            io.toolgate.engine.audit.JsonLinesAuditSink.toFile(Path.of(required(args[i], value))));
-        default -> {
-          System.err.println("unknown option " + args[i]
-              + "; usage: QuantConnectServer [--port N] [--tokens FILE] [--policy FILE] [--audit FILE]");
-          System.exit(2);
-        }
-      }
-      i++;
+    Options options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      System.err.println("QuantConnectServer: " + oneLine(e.getMessage()));
+      System.exit(2);
+      return;
+    }
+    if (options.tokens.isShipped()) {
+      System.err.println(DEMO_TOKENS_WARNING);
     }
     options.onPending(
-        pending -> System.out.println("approval needed: " + pending.request().call().tool() + " by "
-            + pending.request().context().principal() + " -> type: approve " + pending.id()));
-    QuantConnectServer server = start(options);
+        pending -> System.out.println("approval needed: " + AgentText.excerpt(pending.request().call().tool())
+            + " by " + pending.request().context().principal() + " -> type: approve " + pending.id()));
+    QuantConnectServer server;
+    try {
+      server = start(options);
+    } catch (RuntimeException e) {
+      System.err.println("QuantConnectServer: " + oneLine(e.getMessage()));
+      System.exit(1);
+      return;
+    }
     System.out.println("QuantConnect-like MCP server guarded by Toolgate on " + server.endpoint());
-    System.out.println("send Authorization: Bearer <token>, " + tokens.tokens().size() + " tokens accepted;"
+    System.out.println("send Authorization: Bearer <token>, " + options.tokens.size() + " tokens accepted;"
         + " type 'approve <id>' or 'reject <id>' to answer held calls");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
@@ -272,11 +320,62 @@ public final class QuantConnectServer implements AutoCloseable {
     }
   }
 
-  private static String required(String option, String value) {
-    if (value == null) {
-      System.err.println(option + " needs a value");
-      System.exit(2);
+  /**
+   * The options the command line asks for (port 8080 unless {@code --port}).
+   *
+   * @throws IllegalArgumentException with a one-line message, for an unknown flag, a flag without
+   *     its value or a bad port
+   * @throws UncheckedIOException for a file that cannot be read
+   */
+  static Options parse(String[] args) {
+    Options options = new Options().port(8080);
+    List<String> origins = new ArrayList<>();
+    for (int i = 0; i < args.length; i += 2) {
+      String flag = args[i];
+      if (!List.of("--port", "--tokens", "--policy", "--audit", "--allowed-origin").contains(flag)) {
+        throw new IllegalArgumentException("unknown option " + AgentText.excerpt(flag) + "; " + USAGE);
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      String value = args[i + 1];
+      switch (flag) {
+        case "--port" -> options.port(port(value));
+        case "--tokens" -> options.tokens(TokenFile.load(Path.of(value)));
+        case "--policy" -> options.policy(policy(Path.of(value)));
+        case "--audit" -> options.audit(io.toolgate.engine.audit.JsonLinesAuditSink.toFile(Path.of(value)));
+        default -> origins.add(value);
+      }
     }
-    return value;
+    return options.allowedOrigins(origins);
+  }
+
+  private static int port(String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // worded below
+    }
+    throw new IllegalArgumentException("--port must be a number from 0 to 65535, was " + AgentText.excerpt(value));
+  }
+
+  private static Policy policy(Path file) {
+    try {
+      return Policy.load(file);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot load policy " + file + ": " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  /** The first line of {@code message}, bounded. */
+  private static String oneLine(String message) {
+    if (message == null) {
+      return "failed";
+    }
+    int end = message.indexOf('\n');
+    return AgentText.excerpt(end < 0 ? message : message.substring(0, end), 400);
   }
 }

@@ -6,22 +6,31 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Bearer tokens and who they name. One line per token: {@code <token> <principal> [role,role]};
  * blank lines and lines starting with {@code #} are ignored.
+ *
+ * <p>Only the SHA-256 of each token is kept, and a presented token is checked against every one
+ * with {@link MessageDigest#isEqual} (time independent of where the bytes differ), never by a map
+ * lookup whose timing depends on the token's text.
  */
 public final class TokenFile {
-  private final Map<String, CallContext> identities;
+  private final List<Entry> entries;
+  private final boolean shipped;
 
-  private TokenFile(Map<String, CallContext> identities) {
-    this.identities = Map.copyOf(identities);
+  /** One token's hash and who it names. */
+  private record Entry(byte[] hash, CallContext identity) {}
+
+  private TokenFile(List<Entry> entries, boolean shipped) {
+    this.entries = List.copyOf(entries);
+    this.shipped = shipped;
   }
 
   /** Reads {@code file}. */
@@ -29,14 +38,28 @@ public final class TokenFile {
     try {
       return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read token file " + file, e);
+      throw new UncheckedIOException("cannot read token file " + file + " (" + why(e) + ")", e);
     }
+  }
+
+  private static String why(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "not UTF-8 text";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /** The token file shipped with the example. */
   public static TokenFile shipped() {
     try (var in = TokenFile.class.getResourceAsStream("tokens.txt")) {
-      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "tokens.txt");
+      TokenFile parsed = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "tokens.txt");
+      return new TokenFile(parsed.entries, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the shipped token file", e);
     }
@@ -49,7 +72,7 @@ public final class TokenFile {
    *     given twice
    */
   public static TokenFile parse(String text, String source) {
-    Map<String, CallContext> identities = new HashMap<>();
+    List<Entry> entries = new ArrayList<>();
     List<String> lines = text.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -65,20 +88,50 @@ public final class TokenFile {
       if (fields.length == 3) {
         identity = identity.withRoles(Arrays.stream(fields[2].split(",")).filter(r -> !r.isEmpty()).toArray(String[]::new));
       }
-      if (identities.put(fields[0], identity) != null) {
+      byte[] hash = sha256(fields[0]);
+      if (entries.stream().anyMatch(e -> MessageDigest.isEqual(e.hash(), hash))) {
         throw new IllegalArgumentException(source + ":" + (i + 1) + ": token given twice");
       }
+      entries.add(new Entry(hash, identity));
     }
-    return new TokenFile(identities);
+    return new TokenFile(entries, false);
   }
 
-  /** Who {@code token} names, if anyone. */
+  /** Who {@code token} names, if anyone. Every entry is compared, whichever matches. */
   public Optional<CallContext> identify(String token) {
-    return Optional.ofNullable(token == null ? null : identities.get(token));
+    if (token == null) {
+      return Optional.empty();
+    }
+    byte[] hash = sha256(token);
+    CallContext found = null;
+    for (Entry entry : entries) {
+      if (MessageDigest.isEqual(entry.hash(), hash)) {
+        found = entry.identity();
+      }
+    }
+    return Optional.ofNullable(found);
   }
 
-  /** The tokens, for listing; not for logging in a real deployment. */
-  public Set<String> tokens() {
-    return identities.keySet();
+  /** How many tokens are accepted. */
+  public int size() {
+    return entries.size();
+  }
+
+  /** Whether these are the demo tokens shipped with the example, which everyone can read. */
+  public boolean isShipped() {
+    return shipped;
+  }
+
+  private static byte[] sha256(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TokenFile[" + entries.size() + " tokens" + (shipped ? ", the shipped demo tokens" : "") + "]";
   }
 }

@@ -3,10 +3,12 @@ package io.toolgate.mcp.internal;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.toolgate.api.AgentText;
 import io.toolgate.api.Decision;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** How a refused call is told to the agent: a tool error result, or a JSON-RPC error. */
@@ -19,25 +21,43 @@ public final class Refusals {
 
   private Refusals() {}
 
-  /** The decision as JSON-compatible values: kind, tool, rule, reason and the kind's details. */
+  /**
+   * The decision as JSON-compatible values: kind, tool, rule, reason and the kind's details. The
+   * tool name is the agent's text, so it is quoted as an {@link AgentText#excerpt}.
+   */
   public static Map<String, Object> describe(Decision decision) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("kind", decision.kind().name().toLowerCase(java.util.Locale.ROOT));
-    out.put("tool", decision.tool());
+    out.put("kind", decision.kind().name().toLowerCase(Locale.ROOT));
+    out.put("tool", AgentText.excerpt(decision.tool()));
     out.put("rule", decision.rule());
     out.put("reason", decision.reason());
-    if (decision instanceof Decision.RateLimited) {
-      Decision.RateLimited limited = (Decision.RateLimited) decision;
+    if (decision instanceof Decision.RateLimited limited) {
       out.put("counter", limited.counter());
       Duration retryAfter = limited.retryAfter();
       if (retryAfter != null) {
         out.put("retryAfterSeconds", ceilSeconds(retryAfter));
         out.put("retryAfterMillis", retryAfter.toMillis());
       }
-    } else if (decision instanceof Decision.ApprovalRequired) {
-      out.put("approvalId", ((Decision.ApprovalRequired) decision).approvalId());
+    } else if (decision instanceof Decision.ApprovalRequired held) {
+      out.put("approvalId", held.approvalId());
     }
     return out;
+  }
+
+  /** The rule named by a refusal of a call made in another principal's MCP session. */
+  public static final String SESSION_RULE = "session";
+
+  /**
+   * The refusal of a call to {@code tool} by {@code principal} in an MCP session another principal
+   * opened. It names neither the session nor its owner.
+   */
+  public static Decision.Deny foreignSession(String tool, String principal) {
+    return new Decision.Deny(
+        tool,
+        principal,
+        List.of(),
+        SESSION_RULE,
+        "Policy denied " + AgentText.excerpt(tool) + ": this MCP session was opened by another principal.");
   }
 
   /** A {@code CallToolResult} with {@code isError: true}, the reason as text, the decision in {@code _meta}. */
