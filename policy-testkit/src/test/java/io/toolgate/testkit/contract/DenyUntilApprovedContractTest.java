@@ -6,16 +6,11 @@ import io.toolgate.api.ApprovalStatus;
 import io.toolgate.engine.approval.ApprovalServices;
 import java.time.Clock;
 
-/** {@link ApprovalServices#denyUntilApproved}: rejects everything, so only its rejecting part applies. */
+/** {@link ApprovalServices#denyUntilApproved}: rejects everything: a service no person can approve through. */
 class DenyUntilApprovedContractTest extends ApprovalServiceContract {
   @Override
   protected ApprovalService newService(Clock clock) {
     return ApprovalServices.denyUntilApproved();
-  }
-
-  @Override
-  protected boolean approve(ApprovalService service, ApprovalRequest request, ApprovalStatus asked) {
-    return false; // nothing can approve a call here
   }
 
   @Override
