@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import static io.toolgate.testkit.ToolgateAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.Jackson;
+import io.toolgate.testkit.PolicyTester;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

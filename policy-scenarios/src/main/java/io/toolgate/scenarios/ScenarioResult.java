@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.scenarios;
 
 import java.nio.file.Path;
 import java.util.List;

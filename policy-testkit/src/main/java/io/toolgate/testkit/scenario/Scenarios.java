@@ -1,5 +1,9 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.scenario;
 
+import io.toolgate.scenarios.CoverageReport;
+import io.toolgate.scenarios.ScenarioResult;
+import io.toolgate.scenarios.ScenarioRunner;
+import io.toolgate.testkit.PolicyCoverage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +97,7 @@ public final class Scenarios {
     }
     List<DynamicTest> tests = new ArrayList<>();
     for (Path file : files) {
-      tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(), () -> check(ScenarioRunner.run(file, coverage))));
+      tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), file.toUri(), () -> check(ScenarioRunner.run(file, coverage.collector()))));
     }
     if (minimumCoverage >= 0) {
       tests.add(DynamicTest.dynamicTest(String.format(Locale.ROOT, "policy coverage is at least %.1f%%", minimumCoverage), () -> {

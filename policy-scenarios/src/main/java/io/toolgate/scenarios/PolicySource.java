@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.scenarios;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,9 +19,10 @@ import java.util.Objects;
 
 /**
  * A policy as the testkit needs it: the compiled policy the engine enforces, the validated model
- * (for coverage and the ready-made properties), the document tree and a name for reports.
+ * (for coverage and the ready-made properties), the document tree and a name for reports. Shared
+ * by the scenario runner and the testkit; not meant for users' code.
  */
-final class PolicySource {
+public final class PolicySource {
   private final String name;
   private final Policy policy;
   private final PolicyModel model;
@@ -35,7 +36,7 @@ final class PolicySource {
   }
 
   /** A policy file, or else a classpath resource of that name. */
-  static PolicySource locate(String pathOrResource) {
+  public static PolicySource locate(String pathOrResource) {
     Objects.requireNonNull(pathOrResource, "pathOrResource");
     Path path = Path.of(pathOrResource);
     if (Files.isRegularFile(path)) {
@@ -57,7 +58,7 @@ final class PolicySource {
     }
   }
 
-  static PolicySource file(Path file) {
+  public static PolicySource file(Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -68,7 +69,7 @@ final class PolicySource {
   }
 
   /** Policy text (JSON when it starts with <code>{</code>, else YAML), named {@code name} in reports. */
-  static PolicySource text(String text, String name) {
+  public static PolicySource text(String text, String name) {
     return text(text, name, false);
   }
 
@@ -90,7 +91,7 @@ final class PolicySource {
     return new PolicySource(name, policy, result.model(), document);
   }
 
-  static PolicySource tree(JsonNode document, String name) {
+  public static PolicySource tree(JsonNode document, String name) {
     LoadResult result = PolicyLoader.load(document, name);
     if (!result.problems().isEmpty()) {
       throw new PolicyLoadException(result.problems());
@@ -99,26 +100,26 @@ final class PolicySource {
   }
 
   /** A file's name for reports: relative to the working directory when it lies below it. */
-  static String display(Path file) {
+  public static String display(Path file) {
     Path absolute = file.toAbsolutePath().normalize();
     Path cwd = Path.of("").toAbsolutePath();
     return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : absolute.toString();
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  Policy policy() {
+  public Policy policy() {
     return policy;
   }
 
-  PolicyModel model() {
+  public PolicyModel model() {
     return model;
   }
 
   /** A copy of the document tree. */
-  JsonNode document() {
+  public JsonNode document() {
     return document.deepCopy();
   }
 }

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
@@ -13,6 +13,7 @@ import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.internal.Jackson;
+import io.toolgate.testkit.PolicyTester;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;

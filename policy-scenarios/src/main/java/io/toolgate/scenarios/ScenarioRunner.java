@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.scenarios;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.api.CallContext;
@@ -8,7 +8,7 @@ import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.PolicyProblem;
 import io.toolgate.engine.internal.Jackson;
 import io.toolgate.engine.internal.load.Durations;
-import io.toolgate.testkit.ScenarioResult.Failure;
+import io.toolgate.scenarios.ScenarioResult.Failure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,7 +83,7 @@ public final class ScenarioRunner {
    * Runs every scenario under {@code paths}, in file-name order, crediting the rules that decide
    * calls to {@code coverage} (which may be {@code null}).
    */
-  public static List<ScenarioResult> runAll(Collection<Path> paths, PolicyCoverage coverage) {
+  public static List<ScenarioResult> runAll(Collection<Path> paths, Coverage coverage) {
     return discover(paths).stream().map(file -> run(file, coverage)).collect(Collectors.toList());
   }
 
@@ -96,7 +96,7 @@ public final class ScenarioRunner {
    * Runs one scenario file, crediting the rules that decide its calls to {@code coverage} (which
    * may be {@code null}). Never throws: a file that cannot be read or run is a failed result.
    */
-  public static ScenarioResult run(Path file, PolicyCoverage coverage) {
+  public static ScenarioResult run(Path file, Coverage coverage) {
     String name = file.getFileName().toString();
     JsonNode root;
     try {
@@ -130,11 +130,11 @@ public final class ScenarioRunner {
   private static final class Run {
     private final Path file;
     private final JsonNode root;
-    private final PolicyCoverage coverage;
+    private final Coverage coverage;
     private final List<Failure> failures = new ArrayList<>();
     private TestEngine engine;
 
-    Run(Path file, JsonNode root, PolicyCoverage coverage) {
+    Run(Path file, JsonNode root, Coverage coverage) {
       this.file = file;
       this.root = root;
       this.coverage = coverage;

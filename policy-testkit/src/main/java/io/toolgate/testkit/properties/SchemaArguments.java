@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.scenarios;
 
 import io.toolgate.api.ApprovalStatus;
 import io.toolgate.api.AuditEvent;
@@ -14,9 +14,9 @@ import java.time.Instant;
  * The one place that wires an engine for tests: the policy on a {@link TestClock}, a fresh
  * in-memory counter store, an in-memory approval queue on the same clock, and every call made
  * through the engine's interceptor (so a failing tool is refunded exactly as in production).
- * Used by {@link ScenarioRunner} and {@link PolicyTester}.
+ * Used by {@link ScenarioRunner} and the testkit's {@code PolicyTester}; not meant for users' code.
  */
-final class TestEngine {
+public final class TestEngine {
   private final TestClock clock;
   private final InMemoryApprovalQueue approvals;
   private final PolicyEngine engine;
@@ -25,7 +25,8 @@ final class TestEngine {
   private final PolicyEngine tracer;
   private volatile String lastApprovalId;
 
-  TestEngine(PolicySource source, Instant start, PolicyCoverage coverage) {
+  /** An engine for {@code source} on a clock at {@code start}, crediting {@code coverage} (may be {@code null}). */
+  public TestEngine(PolicySource source, Instant start, Coverage coverage) {
     this.clock = TestClock.at(start);
     this.approvals = InMemoryApprovalQueue.builder(clock).build();
     this.engine =
@@ -53,7 +54,7 @@ final class TestEngine {
    * Decides and runs one call through the interceptor. When {@code toolFails}, the tool throws
    * after an allowance, so limits with {@code refund_on_error} give their cost back.
    */
-  Decision call(ToolCall call, CallContext context, boolean toolFails) {
+  public Decision call(ToolCall call, CallContext context, boolean toolFails) {
     lastEvent.remove();
     try {
       engine.call(call, context, () -> {
@@ -85,20 +86,21 @@ final class TestEngine {
    *
    * @throws IllegalStateException if no call has been held yet, or its request is no longer pending
    */
-  void approveLast(String approver) {
+  public void approveLast(String approver) {
     if (!approvals.approve(lastApprovalId(), approver)) {
       throw new IllegalStateException("approval " + lastApprovalId + " is no longer pending (expired or answered)");
     }
   }
 
   /** Rejects the most recent APPROVAL_REQUIRED decision's request. */
-  void rejectLast(String approver, String reason) {
+  public void rejectLast(String approver, String reason) {
     if (!approvals.reject(lastApprovalId(), approver, reason)) {
       throw new IllegalStateException("approval " + lastApprovalId + " is no longer pending (expired or answered)");
     }
   }
 
-  String lastApprovalId() {
+  /** The approval id of the most recent held call. */
+  public String lastApprovalId() {
     String id = lastApprovalId;
     if (id == null) {
       throw new IllegalStateException("no call has been held for approval yet");
@@ -106,24 +108,56 @@ final class TestEngine {
     return id;
   }
 
-  boolean hasHeldCall() {
+  /** Whether any call has been held for approval. */
+  public boolean hasHeldCall() {
     return lastApprovalId != null;
   }
 
-  TestClock clock() {
+  /** The clock the engine and the approval queue run on. */
+  public TestClock clock() {
     return clock;
   }
 
-  InMemoryApprovalQueue approvals() {
+  /** The approval queue held calls wait in. */
+  public InMemoryApprovalQueue approvals() {
     return approvals;
   }
 
-  PolicyEngine engine() {
+  /** The engine. */
+  public PolicyEngine engine() {
     return engine;
   }
 
+  /** A call in one line for failure messages: tool, arguments, who calls, when, and whether the tool fails. */
+  public static String describe(ToolCall call, CallContext context, Instant at, boolean toolFails) {
+    StringBuilder out = new StringBuilder();
+    out.append('"').append(call.tool()).append("\" ");
+    try {
+      out.append(call.arguments());
+    } catch (IllegalArgumentException e) {
+      out.append("(arguments that are not JSON)");
+    }
+    out.append(" as ").append(context.principal() == null ? "an anonymous caller" : context.principal());
+    if (!context.roles().isEmpty()) {
+      out.append(", roles ").append(new java.util.TreeSet<>(context.roles()));
+    }
+    if (!context.attributes().isEmpty()) {
+      out.append(", attributes ").append(context.attributes());
+    }
+    if (context.sessionId() != null) {
+      out.append(", session ").append(context.sessionId());
+    }
+    if (at != null) {
+      out.append(", at ").append(at);
+    }
+    if (toolFails) {
+      out.append(", the tool failing");
+    }
+    return out.toString();
+  }
+
   /** What a tool throws when a test asks it to fail. */
-  static final class RequestedToolFailure extends RuntimeException {
+  public static final class RequestedToolFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     RequestedToolFailure() {

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

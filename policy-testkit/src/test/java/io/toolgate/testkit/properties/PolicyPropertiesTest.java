@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.engine.internal.model.Limit;
 import io.toolgate.engine.internal.model.Scope;
+import io.toolgate.testkit.PolicyTester;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import static org.quicktheories.generators.SourceDSL.lists;
 
@@ -16,6 +16,10 @@ import io.toolgate.engine.internal.model.Millionths;
 import io.toolgate.engine.internal.model.PolicyModel;
 import io.toolgate.engine.internal.model.PolicyPath;
 import io.toolgate.engine.internal.model.ToolEntry;
+import io.toolgate.scenarios.PolicySource;
+import io.toolgate.scenarios.TestEngine;
+import io.toolgate.testkit.DecisionAssert;
+import io.toolgate.testkit.PolicyTester;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,7 +116,7 @@ public final class PolicyProperties {
   public record Call(ToolCall call, CallContext context, boolean toolFails) implements Step {
     @Override
     public String toString() {
-      return "call " + CallLog.describe(call, context, null, toolFails);
+      return "call " + TestEngine.describe(call, context, null, toolFails);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.scenarios;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 /**
  * Which rules of which policies decided at least one call, and which never did: the policy
- * counterpart of line coverage. An immutable snapshot of a {@link PolicyCoverage}.
+ * counterpart of line coverage. An immutable snapshot of a {@link Coverage}.
  *
  * <p>A rule counts as having decided a call when:
  *

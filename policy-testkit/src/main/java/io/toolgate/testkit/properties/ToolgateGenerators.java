@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.properties;
 
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;

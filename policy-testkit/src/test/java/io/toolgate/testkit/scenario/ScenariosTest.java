@@ -1,8 +1,10 @@
-package io.toolgate.testkit;
+package io.toolgate.testkit.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.toolgate.scenarios.CoverageReport;
+import io.toolgate.testkit.PolicyCoverage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.toolgate.testkit;
+package io.toolgate.scenarios;
 
 import io.toolgate.api.Decision;
 import io.toolgate.engine.Explanation;
@@ -20,12 +20,12 @@ import java.util.Set;
  * rule and matched entries; {@code when} clauses, which no decision names, from the explain trace.
  */
 final class CoverageTracker {
-  private final Map<String, PolicyCoverage.Rule> rules;
+  private final Map<String, Coverage.Rule> rules;
   private final Set<String> permitting = new HashSet<>();
   private final List<String> grants;
   private final boolean hasWhen;
 
-  CoverageTracker(PolicyModel model, Map<String, PolicyCoverage.Rule> rules) {
+  CoverageTracker(PolicyModel model, Map<String, Coverage.Rule> rules) {
     this.rules = rules;
     for (ToolEntry e : entries(model)) {
       if (e.action() != Action.DENY) {
@@ -116,7 +116,7 @@ final class CoverageTracker {
       }
     }
     for (String pointer : credited) {
-      PolicyCoverage.Rule r = rules.get(pointer);
+      Coverage.Rule r = rules.get(pointer);
       if (r != null) {
         r.decided.incrementAndGet();
       }
@@ -124,7 +124,7 @@ final class CoverageTracker {
   }
 
   private String kind(String pointer) {
-    PolicyCoverage.Rule r = rules.get(pointer);
+    Coverage.Rule r = rules.get(pointer);
     return r == null ? null : r.kind;
   }
 }
