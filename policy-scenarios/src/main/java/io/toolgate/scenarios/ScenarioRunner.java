@@ -1,6 +1,11 @@
 package io.toolgate.scenarios;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
@@ -19,12 +24,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +43,8 @@ import java.util.stream.Stream;
  * Runs conformance scenarios (DESIGN.md section 7): one YAML file per scenario, with a policy, a
  * test clock, and steps that call tools, move the clock and answer approvals. Each scenario runs
  * on a fresh engine with an in-memory counter store and an in-memory approval queue, both on the
- * scenario's clock. Each decision is bounded in time ({@code step_timeout}, default 2s), so an
+ * scenario's clock. A file is bound to records ({@code scenario.schema.json} describes it); an
+ * unknown key is an error naming the key. Each decision is bounded in time ({@code step_timeout}, default 2s), so an
  * engine that hangs fails the step instead of stalling the run.
  */
 public final class ScenarioRunner {
@@ -47,10 +53,19 @@ public final class ScenarioRunner {
   /** How long one decision may take when a scenario names no {@code step_timeout}. */
   public static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(2);
 
-  private static final Set<String> SCENARIO_KEYS =
-      Set.of("name", "description", "policy", "policy_file", "start", "steps", "expect_load_error", "step_timeout");
-  private static final Set<String> CALL_KEYS =
-      Set.of("call", "identity", "roles", "session", "args", "repeat", "expect", "retry_after", "reason_contains", "tool_fails");
+  /** Binds scenario trees to {@link ScenarioFile}'s records: the engine's JSON limits, unknown keys refused. */
+  private static final ObjectMapper BINDER =
+      Jackson.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** What a key of the wrong type must be, for the keys whose message says more than the type. */
+  private static final Map<String, String> WRONG_TYPE = Map.of(
+      "steps", "must be a list",
+      "expect_load_error", "must be a non-empty list of JSON Pointers",
+      "args", "must be a mapping",
+      "roles", "must be a list of role names",
+      "repeat", "must be a whole number",
+      "tool_fails", "must be true or false",
+      "approve", "takes only 'last'",
+      "reject", "takes only 'last'");
 
   private ScenarioRunner() {}
 
@@ -141,18 +156,17 @@ public final class ScenarioRunner {
     }
 
     List<Failure> execute() {
-      checkKeys(root, SCENARIO_KEYS, "the scenario");
-      JsonNode expectedErrors = root.get("expect_load_error");
-      if (expectedErrors != null) {
-        if (root.has("steps")) {
+      ScenarioFile scenario = bind(root, ScenarioFile.class, "the scenario");
+      if (scenario.expectLoadError() != null) {
+        if (scenario.steps() != null) {
           throw new ScenarioException("a scenario with expect_load_error has no steps");
         }
-        checkLoadErrors(expectedErrors);
+        checkLoadErrors(scenario);
         return failures;
       }
       PolicySource policy;
       try {
-        policy = policy();
+        policy = policy(scenario);
       } catch (PolicyLoadException e) {
         failures.add(new Failure(0, "the policy to load", problems(e.problems())));
         return failures;
@@ -160,10 +174,10 @@ public final class ScenarioRunner {
         failures.add(new Failure(0, "a readable policy_file", e.getMessage()));
         return failures;
       }
-      engine = new TestEngine(policy, root.has("start") ? instant(root.get("start")) : DEFAULT_START, coverage);
-      Duration timeout = root.has("step_timeout") ? duration(root.get("step_timeout"), "step_timeout") : DEFAULT_STEP_TIMEOUT;
-      JsonNode steps = root.get("steps");
-      if (steps == null || !steps.isArray()) {
+      engine = new TestEngine(policy, scenario.start() != null ? instant(scenario.start()) : DEFAULT_START, coverage);
+      Duration timeout = scenario.stepTimeout() != null ? duration(scenario.stepTimeout(), "step_timeout") : DEFAULT_STEP_TIMEOUT;
+      List<JsonNode> steps = scenario.steps();
+      if (steps == null) {
         throw new ScenarioException("steps must be a list");
       }
       ExecutorService executor =
@@ -185,26 +199,27 @@ public final class ScenarioRunner {
       return failures;
     }
 
-    private PolicySource policy() {
-      JsonNode inline = root.get("policy");
-      JsonNode fileName = root.get("policy_file");
+    private PolicySource policy(ScenarioFile scenario) {
+      JsonNode inline = scenario.policy();
+      String fileName = scenario.policyFile();
       if ((inline == null) == (fileName == null)) {
         throw new ScenarioException("a scenario has exactly one of policy and policy_file");
       }
       if (fileName != null) {
-        return PolicySource.file(file.toAbsolutePath().getParent().resolve(fileName.asText()));
+        return PolicySource.file(file.toAbsolutePath().getParent().resolve(fileName));
       }
       String name = PolicySource.display(file) + " (inline policy)";
       return inline.isTextual() ? PolicySource.text(inline.textValue(), name) : PolicySource.tree(inline, name);
     }
 
-    private void checkLoadErrors(JsonNode expected) {
-      if (!expected.isArray() || expected.isEmpty()) {
-        throw new ScenarioException("expect_load_error must be a non-empty list of JSON Pointers");
+    private void checkLoadErrors(ScenarioFile scenario) {
+      List<String> expected = scenario.expectLoadError();
+      if (expected.isEmpty()) {
+        throw new ScenarioException("expect_load_error " + WRONG_TYPE.get("expect_load_error"));
       }
       List<PolicyProblem> problems;
       try {
-        policy();
+        policy(scenario);
         problems = List.of();
       } catch (PolicyLoadException e) {
         problems = e.problems();
@@ -213,12 +228,7 @@ public final class ScenarioRunner {
         return;
       }
       Set<String> pointers = problems.stream().map(PolicyProblem::pointer).collect(Collectors.toSet());
-      List<String> unmatched = new ArrayList<>();
-      expected.forEach(pointer -> {
-        if (!pointers.contains(pointer.asText())) {
-          unmatched.add(pointer.asText());
-        }
-      });
+      List<String> unmatched = expected.stream().filter(pointer -> !pointers.contains(pointer)).toList();
       if (!unmatched.isEmpty()) {
         failures.add(new Failure(0, "load errors at " + unmatched,
             problems.isEmpty() ? "a policy that loaded" : problems(problems)));
@@ -227,20 +237,22 @@ public final class ScenarioRunner {
 
     /** Runs one step; false when the scenario cannot go on. */
     private boolean step(int number, JsonNode step, ExecutorService executor, Duration timeout) {
-      if (!step.isObject()) {
+      if (step == null || !step.isObject()) {
         throw new ScenarioException("step " + number + " is not a mapping");
       }
+      String where = "step " + number;
       if (step.has("advance")) {
-        checkKeys(step, Set.of("advance"), "step " + number);
-        engine.clock().advance(duration(step.get("advance"), "advance"));
+        engine.clock().advance(duration(bind(step, ScenarioFile.AdvanceStep.class, where).advance(), "advance"));
         return true;
       }
       if (step.has("approve") || step.has("reject")) {
         boolean approve = step.has("approve");
         String key = approve ? "approve" : "reject";
-        checkKeys(step, Set.of(key), "step " + number);
-        if (!"last".equals(step.get(key).asText())) {
-          throw new ScenarioException("step " + number + ": " + key + " takes only 'last'");
+        String value = approve
+            ? bind(step, ScenarioFile.ApproveStep.class, where).approve()
+            : bind(step, ScenarioFile.RejectStep.class, where).reject();
+        if (!"last".equals(value)) {
+          throw new ScenarioException(where + ": " + key + " " + WRONG_TYPE.get(key));
         }
         if (!engine.hasHeldCall()) {
           failures.add(new Failure(number, "an approval to " + key, "no approval_required decision before it"));
@@ -259,26 +271,25 @@ public final class ScenarioRunner {
         return true;
       }
       if (step.has("call")) {
-        return call(number, step, executor, timeout);
+        return call(number, bind(step, ScenarioFile.CallStep.class, where), executor, timeout);
       }
-      throw new ScenarioException("step " + number + " has none of call, advance, approve, reject");
+      throw new ScenarioException(where + " has none of call, advance, approve, reject");
     }
 
-    private boolean call(int number, JsonNode step, ExecutorService executor, Duration timeout) {
-      checkKeys(step, CALL_KEYS, "step " + number);
-      String expect = required(step, "expect", number).toLowerCase(Locale.ROOT);
+    private boolean call(int number, ScenarioFile.CallStep step, ExecutorService executor, Duration timeout) {
+      String expect = required(step.expect(), "expect", number).toLowerCase(Locale.ROOT);
       Decision.Kind expectedKind;
       try {
         expectedKind = Decision.Kind.valueOf(expect.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new ScenarioException("step " + number + ": expect must be allow, deny, rate_limited or approval_required, not " + expect);
       }
-      ToolCall call = ToolCall.of(required(step, "call", number), args(step, number));
+      ToolCall call = ToolCall.of(required(step.call(), "call", number), step.args() == null ? Map.of() : step.args());
       CallContext context = context(step);
-      boolean toolFails = step.path("tool_fails").asBoolean(false);
-      Duration retryAfter = step.has("retry_after") ? duration(step.get("retry_after"), "retry_after") : null;
-      String reasonContains = step.has("reason_contains") ? step.get("reason_contains").asText() : null;
-      int repeat = step.path("repeat").asInt(1);
+      boolean toolFails = Boolean.TRUE.equals(step.toolFails());
+      Duration retryAfter = step.retryAfter() != null ? duration(step.retryAfter(), "retry_after") : null;
+      String reasonContains = step.reasonContains();
+      int repeat = step.repeat() == null ? 1 : step.repeat();
       if (repeat < 1) {
         throw new ScenarioException("step " + number + ": repeat must be at least 1");
       }
@@ -318,10 +329,10 @@ public final class ScenarioRunner {
         return kind.name().toLowerCase(Locale.ROOT);
       }
       if (retryAfter != null) {
-        if (!(d instanceof Decision.RateLimited)) {
+        if (!(d instanceof Decision.RateLimited limited)) {
           return "retry_after " + retryAfter + " on a rate_limited decision";
         }
-        if (!((Decision.RateLimited) d).retryAfter().equals(retryAfter)) {
+        if (!limited.retryAfter().equals(retryAfter)) {
           return "retry_after " + format(retryAfter);
         }
       }
@@ -332,7 +343,7 @@ public final class ScenarioRunner {
     }
 
     private static String describe(Decision d) {
-      String retry = d instanceof Decision.RateLimited ? " retry_after " + format(((Decision.RateLimited) d).retryAfter()) : "";
+      String retry = d instanceof Decision.RateLimited limited ? " retry_after " + format(limited.retryAfter()) : "";
       return d.kind().name().toLowerCase(Locale.ROOT) + retry + " (" + d.reason() + ")";
     }
 
@@ -340,52 +351,49 @@ public final class ScenarioRunner {
       return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
-    private static Map<String, Object> args(JsonNode step, int number) {
-      JsonNode args = step.get("args");
-      if (args == null || args.isNull()) {
-        return Map.of();
+    private static CallContext context(ScenarioFile.CallStep step) {
+      CallContext context = CallContext.of(step.identity());
+      if (step.roles() != null) {
+        context = context.withRoles(new HashSet<>(step.roles()).toArray(String[]::new));
       }
-      if (!args.isObject()) {
-        throw new ScenarioException("step " + number + ": args must be a mapping");
-      }
-      return Jackson.JSON.convertValue(args, Jackson.JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
-    }
-
-    private static CallContext context(JsonNode step) {
-      CallContext context = CallContext.of(step.hasNonNull("identity") ? step.get("identity").asText() : null);
-      if (step.has("roles")) {
-        Set<String> roles = new HashSet<>();
-        step.get("roles").forEach(r -> roles.add(r.asText()));
-        context = context.withRoles(roles.toArray(String[]::new));
-      }
-      if (step.hasNonNull("session")) {
-        context = context.withSession(step.get("session").asText());
+      if (step.session() != null) {
+        context = context.withSession(step.session());
       }
       return context;
     }
 
-    private static String required(JsonNode step, String key, int number) {
-      JsonNode value = step.get(key);
-      if (value == null || value.isNull()) {
+    private static String required(String value, String key, int number) {
+      if (value == null) {
         throw new ScenarioException("step " + number + " needs " + key);
       }
-      return value.asText();
+      return value;
     }
 
-    private static void checkKeys(JsonNode node, Set<String> allowed, String where) {
-      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-        String key = it.next();
-        if (!allowed.contains(key)) {
-          throw new ScenarioException(where + " has an unknown key \"" + key + "\"; expected one of " + new java.util.TreeSet<>(allowed));
-        }
+    /**
+     * Binds {@code node} to {@code type}; an unknown key or a value of the wrong type is a
+     * {@link ScenarioException} that says where ({@code where}) and names the key.
+     */
+    private static <T> T bind(JsonNode node, Class<T> type, String where) {
+      try {
+        return BINDER.treeToValue(node, type);
+      } catch (UnrecognizedPropertyException e) {
+        Set<String> known = new TreeSet<>();
+        e.getKnownPropertyIds().forEach(id -> known.add(id.toString()));
+        throw new ScenarioException(where + " has an unknown key \"" + e.getPropertyName() + "\"; expected one of " + known);
+      } catch (JsonProcessingException e) {
+        String key = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+            ? mapping.getPath().get(0).getFieldName() : null;
+        String prefix = "the scenario".equals(where) ? "" : where + ": ";
+        String problem = WRONG_TYPE.getOrDefault(key, "has the wrong type: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        throw new ScenarioException(prefix + (key == null ? "" : key + " ") + problem);
       }
     }
 
-    private static Instant instant(JsonNode node) {
+    private static Instant instant(String text) {
       try {
-        return Instant.parse(node.asText());
+        return Instant.parse(text);
       } catch (DateTimeParseException e) {
-        throw new ScenarioException("start must be an ISO-8601 instant like 2026-01-01T10:00:30Z, not " + node.asText());
+        throw new ScenarioException("start must be an ISO-8601 instant like 2026-01-01T10:00:30Z, not " + text);
       }
     }
 
