@@ -56,11 +56,11 @@ final class CallLog {
       if (this == other) {
         return true;
       }
-      if (!(other instanceof Key)) {
+      if (!(other instanceof Key key)) {
         return false;
       }
       Decision mine = get();
-      return mine != null && mine == ((Key) other).get();
+      return mine != null && mine == key.get();
     }
   }
 }

@@ -124,7 +124,7 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
   /** The call was rate-limited with exactly this retry-after. */
   public DecisionAssert hasRetryAfter(Duration retryAfter) {
     isRateLimited();
-    if (!((Decision.RateLimited) actual).retryAfter().equals(retryAfter)) {
+    if (actual instanceof Decision.RateLimited limited && !limited.retryAfter().equals(retryAfter)) {
       fail("to have retry-after " + format(retryAfter));
     }
     return this;
@@ -142,7 +142,7 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
   /** The call was rate-limited by the counter named {@code counter}. */
   public DecisionAssert hasCounter(String counter) {
     isRateLimited();
-    if (!((Decision.RateLimited) actual).counter().equals(counter)) {
+    if (actual instanceof Decision.RateLimited limited && !limited.counter().equals(counter)) {
       fail("to be limited by counter " + counter);
     }
     return this;

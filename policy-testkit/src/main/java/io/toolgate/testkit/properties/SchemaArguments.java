@@ -164,28 +164,21 @@ public final class SchemaArguments {
     }
     List<String> types = types(schema);
     String type = types.get(Generate.range(0, types.size() - 1).generate(in));
-    switch (type) {
-      case "object":
-        return object(schema, in);
-      case "array":
-        return array(schema, in);
-      case "string":
-        return JSON.textNode(string(schema, in));
-      case "integer":
-        return JSON.numberNode(integer(schema, in));
-      case "number":
+    return switch (type) {
+      case "object" -> object(schema, in);
+      case "array" -> array(schema, in);
+      case "string" -> JSON.textNode(string(schema, in));
+      case "integer" -> JSON.numberNode(integer(schema, in));
+      case "number" -> {
         long whole = integer(schema, in);
-        if (Generate.booleans().generate(in) && withinBounds(schema, BigDecimal.valueOf(whole))) {
-          return JSON.numberNode(whole);
-        }
-        return JSON.numberNode(fraction(schema, in));
-      case "boolean":
-        return JSON.booleanNode(Generate.booleans().generate(in));
-      case "null":
-        return JSON.nullNode();
-      default:
-        return ToolgateGenerators.jsonScalars().generate(in);
-    }
+        yield Generate.booleans().generate(in) && withinBounds(schema, BigDecimal.valueOf(whole))
+            ? JSON.numberNode(whole)
+            : JSON.numberNode(fraction(schema, in));
+      }
+      case "boolean" -> JSON.booleanNode(Generate.booleans().generate(in));
+      case "null" -> JSON.nullNode();
+      default -> ToolgateGenerators.jsonScalars().generate(in);
+    };
   }
 
   /** The types a value may take: {@code type}, or what the other keywords imply. */
@@ -499,11 +492,13 @@ public final class SchemaArguments {
     int slash = pointer.lastIndexOf('/');
     JsonNode parent = copy.at(pointer.substring(0, slash));
     String last = pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~");
-    if (parent.isObject()) {
-      ((ObjectNode) parent).set(last, change.apply(parent.get(last)));
-    } else {
+    if (parent instanceof ObjectNode object) {
+      object.set(last, change.apply(object.get(last)));
+    } else if (parent instanceof ArrayNode array) {
       int index = Integer.parseInt(last);
-      ((ArrayNode) parent).set(index, change.apply(parent.get(index)));
+      array.set(index, change.apply(array.get(index)));
+    } else {
+      throw new IllegalArgumentException("no object or array holds " + pointer);
     }
     return copy;
   }

@@ -114,31 +114,29 @@ final class SimplePattern {
 
   private Node atom() {
     char c = pattern.charAt(pos++);
-    switch (c) {
-      case '^':
-      case '$':
-        return null;
-      case '.':
-        return chars(PRINTABLE);
-      case '(':
-        if (pattern.startsWith("?:", pos)) {
-          pos += 2;
-        } else if (pattern.startsWith("?", pos)) {
-          throw unsupported("group (" + pattern.substring(pos, Math.min(pos + 2, pattern.length())));
-        }
-        Node inner = alternation();
-        if (pos >= pattern.length() || pattern.charAt(pos) != ')') {
-          throw unsupported("unclosed (");
-        }
-        pos++;
-        return inner;
-      case '[':
-        return chars(charClass());
-      case '\\':
-        return chars(escape(false));
-      default:
-        return chars(String.valueOf(c));
+    return switch (c) {
+      case '^', '$' -> null;
+      case '.' -> chars(PRINTABLE);
+      case '(' -> group();
+      case '[' -> chars(charClass());
+      case '\\' -> chars(escape(false));
+      default -> chars(String.valueOf(c));
+    };
+  }
+
+  /** A group, after its {@code (}: {@code (...)} or {@code (?:...)}. */
+  private Node group() {
+    if (pattern.startsWith("?:", pos)) {
+      pos += 2;
+    } else if (pattern.startsWith("?", pos)) {
+      throw unsupported("group (" + pattern.substring(pos, Math.min(pos + 2, pattern.length())));
     }
+    Node inner = alternation();
+    if (pos >= pattern.length() || pattern.charAt(pos) != ')') {
+      throw unsupported("unclosed (");
+    }
+    pos++;
+    return inner;
   }
 
   private String escape(boolean inClass) {
@@ -146,23 +144,19 @@ final class SimplePattern {
       throw unsupported("trailing \\");
     }
     char c = pattern.charAt(pos++);
-    switch (c) {
-      case 'd':
-        return "0123456789";
-      case 'w':
-        return "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
-      case 's':
-        return " \t";
-      case 'n':
-        return "\n";
-      case 't':
-        return "\t";
-      default:
+    return switch (c) {
+      case 'd' -> "0123456789";
+      case 'w' -> "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+      case 's' -> " \t";
+      case 'n' -> "\n";
+      case 't' -> "\t";
+      default -> {
         if (Character.isLetterOrDigit(c)) {
           throw unsupported("escape \\" + c);
         }
-        return String.valueOf(c);
-    }
+        yield String.valueOf(c);
+      }
+    };
   }
 
   private String charClass() {

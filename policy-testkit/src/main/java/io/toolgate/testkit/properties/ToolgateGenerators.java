@@ -76,24 +76,16 @@ public final class ToolgateGenerators {
   }
 
   private static String nearMiss(String name, int how) {
-    switch (how) {
-      case 0:
-        return name.toUpperCase(Locale.ROOT).equals(name) ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
-      case 1:
-        return name + " ";
-      case 2:
-        return " " + name;
-      case 3:
-        return name + "_";
-      case 4:
-        return name.replace('a', '\u0430').replace('e', '\u0435').replace('o', '\u043e') + (name.isEmpty() ? "\u0430" : "");
-      case 5:
-        return name.isEmpty() ? "\u200b" : name.charAt(0) + "\u200b" + name.substring(1);
-      case 6:
-        return name.isEmpty() ? "x" : name.substring(0, name.length() - 1);
-      default:
-        return name + "\u0000";
-    }
+    return switch (how) {
+      case 0 -> name.toUpperCase(Locale.ROOT).equals(name) ? name.toLowerCase(Locale.ROOT) : name.toUpperCase(Locale.ROOT);
+      case 1 -> name + " ";
+      case 2 -> " " + name;
+      case 3 -> name + "_";
+      case 4 -> name.replace('a', '\u0430').replace('e', '\u0435').replace('o', '\u043e') + (name.isEmpty() ? "\u0430" : "");
+      case 5 -> name.isEmpty() ? "\u200b" : name.charAt(0) + "\u200b" + name.substring(1);
+      case 6 -> name.isEmpty() ? "x" : name.substring(0, name.length() - 1);
+      default -> name + "\u0000";
+    };
   }
 
   /** Any JSON value, nested up to four levels: objects, arrays, strings, numbers, booleans, null. */
