@@ -6,36 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
-import io.toolgate.api.CounterRequest;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.model.Action;
 import io.toolgate.engine.internal.model.Glob;
 import io.toolgate.engine.internal.model.Limit;
-import io.toolgate.engine.internal.model.Millionths;
 import io.toolgate.engine.internal.model.PolicyModel;
-import io.toolgate.engine.internal.model.PolicyPath;
 import io.toolgate.engine.internal.model.ToolEntry;
 import io.toolgate.scenarios.PolicySource;
 import io.toolgate.scenarios.TestEngine;
 import io.toolgate.testkit.DecisionAssert;
 import io.toolgate.testkit.PolicyTester;
-import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
@@ -58,9 +48,6 @@ import org.quicktheories.generators.Generate;
  */
 public final class PolicyProperties {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  private static final List<Duration> ADVANCES = List.of(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(5),
-      Duration.ofSeconds(29), Duration.ofSeconds(30), Duration.ofSeconds(59), Duration.ofSeconds(60),
-      Duration.ofSeconds(61), Duration.ofMillis(1500), Duration.ofHours(1), Duration.ofDays(1));
 
   /** Enough to shrink an interleaving to a few steps; QuickTheories' default is 100 per example. */
   private static final int SHRINK_CYCLES = 500;
@@ -147,9 +134,9 @@ public final class PolicyProperties {
    */
   public void countersNeverOverAdmit() {
     PolicyModel model = tester.source().model();
-    Map<String, ToolEntry> entries = entriesByPointer(model);
+    Map<String, ToolEntry> entries = Interleavings.entriesByPointer(model);
     theory().forAll(steps).checkAssert(script -> {
-      List<Admission> admissions = new ArrayList<>();
+      List<Admissions.Admission> admissions = new ArrayList<>();
       PolicyTester run = tester.fresh();
       for (Step step : script) {
         Decision d = apply(run, step);
@@ -165,12 +152,12 @@ public final class PolicyProperties {
               if (call.toolFails() && limit.refundOnError()) {
                 continue;
               }
-              admissions.add(new Admission(limit, key(limit, call), at, cost(limit, call)));
+              admissions.add(new Admissions.Admission(limit, Admissions.key(limit, call), at, Admissions.cost(limit, call)));
             }
           }
         }
       }
-      String problem = overAdmission(admissions);
+      String problem = Admissions.overAdmission(admissions);
       if (problem != null) {
         throw new AssertionError(problem + "\n  interleaving: " + script);
       }
@@ -194,10 +181,10 @@ public final class PolicyProperties {
     for (String pattern : namesOrGlobs) {
       allowed.add(Glob.compile(pattern));
     }
-    Set<String> names = new LinkedHashSet<>(toolNames(model));
+    Set<String> names = new LinkedHashSet<>(Interleavings.toolNames(model));
     names.addAll(List.of(namesOrGlobs));
-    Gen<ToolCall> calls = ToolgateGenerators.toolCalls(ToolgateGenerators.toolNames(names.toArray(String[]::new)), arguments(tester));
-    Gen<CallContext> who = ToolgateGenerators.identities(grantKeys(model).toArray(String[]::new))
+    Gen<ToolCall> calls = ToolgateGenerators.toolCalls(ToolgateGenerators.toolNames(names.toArray(String[]::new)), Interleavings.arguments(tester));
+    Gen<CallContext> who = ToolgateGenerators.identities(Interleavings.grantKeys(model).toArray(String[]::new))
         .mix(ToolgateGenerators.identities(), 30);
     Gen<List<Call>> scripts = lists().of(calls.zip(who, (c, w) -> new Call(c, w, false))).ofSizeBetween(1, 8);
     theory().forAll(scripts).checkAssert(script -> {
@@ -294,101 +281,6 @@ public final class PolicyProperties {
     return node;
   }
 
-  // ---- counting -------------------------------------------------------------------------------
-
-  record Admission(Limit limit, String key, long at, double cost) {}
-
-  static String overAdmission(List<Admission> admissions) {
-    Map<String, List<Admission>> byKey = new TreeMap<>();
-    for (Admission a : admissions) {
-      byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a);
-    }
-    for (List<Admission> list : byKey.values()) {
-      Limit limit = list.get(0).limit();
-      long window = limit.windowMillis();
-      double max = Millionths.toDouble(limit.maxMillionths());
-      if (limit.algorithm() == CounterRequest.Algorithm.FIXED) {
-        Map<Long, Double> perWindow = new HashMap<>();
-        for (Admission a : list) {
-          double total = perWindow.merge(Math.floorDiv(a.at(), window), a.cost(), Double::sum);
-          if (total > max + 1e-9) {
-            return String.format("counter %s admitted %s in the fixed window starting %s; its max is %s",
-                a.key(), total, Instant.ofEpochMilli(Math.floorDiv(a.at(), window) * window), max);
-          }
-        }
-      } else {
-        for (Admission start : list) {
-          double total = 0;
-          for (Admission a : list) {
-            if (a.at() >= start.at() && a.at() < start.at() + window) {
-              total += a.cost();
-            }
-          }
-          if (total > max + 1e-9) {
-            return String.format("counter %s admitted %s in the sliding window [%s, +%ds); its max is %s",
-                start.key(), total, Instant.ofEpochMilli(start.at()), window / 1000, max);
-          }
-        }
-      }
-    }
-    return null;
-  }
-
-  /** The counter key, as the engine forms it: name, then the scope's value. */
-  private static String key(Limit limit, Call call) {
-    CallContext c = call.context();
-    String scope = switch (limit.scope().kind()) {
-      case GLOBAL -> "global";
-      case GRANT -> "grant:" + c.principal();
-      case SESSION -> "session:" + c.sessionId();
-      default -> limit.scope().text() + ":" + scopeText(resolve(call.call().arguments(), limit.scope().argument()));
-    };
-    return limit.counter() + " [" + scope + "]";
-  }
-
-  private static double cost(Limit limit, Call call) {
-    if (limit.costFrom() == null) {
-      return Millionths.toDouble(limit.costMillionths());
-    }
-    JsonNode value = resolve(call.call().arguments(), limit.costFrom());
-    return value == null ? 0 : value.doubleValue();
-  }
-
-  private static JsonNode resolve(JsonNode arguments, PolicyPath path) {
-    JsonNode node = arguments;
-    for (String segment : path.segments()) {
-      if (node == null) {
-        return null;
-      }
-      if (node.isArray()) {
-        try {
-          node = node.get(Integer.parseInt(segment));
-        } catch (NumberFormatException e) {
-          return null;
-        }
-      } else {
-        node = node.get(segment);
-      }
-    }
-    return node == null || node.isNull() ? null : node;
-  }
-
-  private static String scopeText(JsonNode value) {
-    if (value == null) {
-      return "(missing)";
-    }
-    if (value.isTextual()) {
-      return value.textValue();
-    }
-    if (value.isNumber()) {
-      BigDecimal d = value.decimalValue().stripTrailingZeros();
-      return d.scale() < 0 ? d.toBigInteger().toString() : d.toPlainString();
-    }
-    return value.toString();
-  }
-
-  // ---- default interleavings ------------------------------------------------------------------
-
   /**
    * Interleavings over {@code tester}'s policy: calls of the tools it names (globs filled in,
    * some near misses), by a small pool of identities (its grant keys as principals and roles,
@@ -397,124 +289,6 @@ public final class PolicyProperties {
    * answers to held calls. Up to 40 steps.
    */
   public static Gen<List<Step>> steps(PolicyTester tester) {
-    PolicyModel model = tester.source().model();
-    List<String> names = toolNames(model);
-    names.add("unlisted_tool");
-    Gen<String> name = Generate.pick(names).mix(ToolgateGenerators.toolNames(names.toArray(String[]::new)), 10);
-    List<String> pool = new ArrayList<>(grantKeys(model));
-    pool.addAll(List.of("agent-1", "agent-2"));
-    Gen<String> principal = Generate.pick(pool);
-    Gen<List<String>> roles = lists().of(Generate.pick(pool)).ofSizeBetween(0, 2);
-    Gen<String> session = Generate.pick(java.util.Arrays.asList("s1", "s2", null));
-    Gen<CallContext> who = principal.zip(roles, session, (p, r, s) -> new CallContext(p, new HashSet<>(r), Map.of(), s));
-    Gen<Step> call = ToolgateGenerators.toolCalls(name, arguments(tester))
-        .zip(who, Generate.range(0, 3), (c, w, fails) -> (Step) new Call(c, w, fails == 3));
-    Gen<Step> advance = Generate.pick(ADVANCES).map(d -> (Step) new Advance(d));
-    Gen<Step> answer = Generate.booleans().map(b -> (Step) new Answer(b));
-    boolean approvals = entriesByPointer(model).values().stream().anyMatch(e -> e.action() == Action.REQUIRE_APPROVAL);
-    Gen<Integer> which = Generate.range(0, 9);
-    Gen<Step> step = in -> {
-      int w = which.generate(in);
-      if (w < 6) {
-        return call.generate(in);
-      }
-      if (w < 9 || !approvals) {
-        return advance.generate(in);
-      }
-      return answer.generate(in);
-    };
-    return lists().of(step).ofSizeBetween(1, 40);
-  }
-
-  /** Arguments for calls under {@code tester}'s policy: schema samples and the keys its rules read. */
-  private static Gen<JsonNode> arguments(PolicyTester tester) {
-    PolicyModel model = tester.source().model();
-    List<Gen<JsonNode>> gens = new ArrayList<>();
-    for (ToolEntry entry : entriesByPointer(model).values()) {
-      if (entry.arguments() != null) {
-        try {
-          gens.add(SchemaArguments.valid(entry.arguments().source()));
-        } catch (IllegalArgumentException unsupported) {
-          // a schema beyond what the generator supports: the other argument shapes still apply
-        }
-      }
-    }
-    Set<String> keys = new LinkedHashSet<>();
-    argumentKeys(tester.document(), keys);
-    List<String> keyList = new ArrayList<>(keys);
-    keyList.add("other");
-    Gen<JsonNode> small = Generate.pick(List.<JsonNode>of(JSON.numberNode(1), JSON.numberNode(0), JSON.numberNode(2),
-        JSON.numberNode(3), JSON.numberNode(7), JSON.numberNode(12), JSON.numberNode(-1), JSON.textNode("a"),
-        JSON.textNode("7"), JSON.numberNode(new BigDecimal("7.0")), JSON.booleanNode(true), JSON.nullNode()));
-    Gen<List<String>> chosen = lists().of(Generate.pick(keyList)).ofSizeBetween(0, keyList.size() + 1);
-    Gen<JsonNode> read = in -> {
-      ObjectNode out = JSON.objectNode();
-      for (String key : chosen.generate(in)) {
-        out.set(key, small.generate(in));
-      }
-      return out;
-    };
-    gens.add(read);
-    gens.add(read);
-    gens.add(Generate.constant((JsonNode) JSON.objectNode()));
-    Gen<Integer> index = Generate.range(0, gens.size() - 1);
-    return in -> gens.get(index.generate(in)).generate(in);
-  }
-
-  /** The first segment of every {@code args.<name>} path the document mentions. */
-  private static void argumentKeys(JsonNode node, Set<String> out) {
-    if (node.isTextual() && node.textValue().startsWith("args.")) {
-      String rest = node.textValue().substring(5);
-      int dot = rest.indexOf('.');
-      out.add(dot < 0 ? rest : rest.substring(0, dot));
-    }
-    for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
-      argumentKeys(it.next(), out);
-    }
-  }
-
-  private static Map<String, ToolEntry> entriesByPointer(PolicyModel model) {
-    Map<String, ToolEntry> out = new LinkedHashMap<>();
-    model.tools().forEach(e -> out.put(e.pointer(), e));
-    model.grants().forEach(g -> g.tools().forEach(e -> out.put(e.pointer(), e)));
-    return out;
-  }
-
-  private static List<String> grantKeys(PolicyModel model) {
-    List<String> out = new ArrayList<>();
-    model.grants().forEach(g -> out.add(g.key()));
-    return out;
-  }
-
-  /** Names the policy's keys and hide list stand for: exact keys, and a name each glob matches. */
-  private static List<String> toolNames(PolicyModel model) {
-    Set<String> out = new LinkedHashSet<>();
-    List<String> patterns = new ArrayList<>();
-    entriesByPointer(model).values().forEach(e -> patterns.add(e.key()));
-    model.hide().forEach(h -> patterns.add(h.pattern()));
-    for (String pattern : patterns) {
-      out.add(Glob.isGlob(pattern) ? instance(pattern) : pattern);
-    }
-    return new ArrayList<>(out);
-  }
-
-  /** A name {@code glob} matches: each {@code *} as "x", each {@code ?} as "y", each class as its first member. */
-  private static String instance(String glob) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*') {
-        out.append('x');
-      } else if (c == '?') {
-        out.append('y');
-      } else if (c == '[') {
-        int close = glob.indexOf(']', i + 1);
-        out.append(glob.charAt(i + 1));
-        i = close;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+    return Interleavings.steps(tester);
   }
 }

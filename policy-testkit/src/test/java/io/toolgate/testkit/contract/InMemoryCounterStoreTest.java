@@ -3,8 +3,8 @@ package io.toolgate.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.CounterRequest;
+import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.engine.store.InMemoryCounterStore;

@@ -60,25 +60,25 @@ class PolicyPropertiesTest {
   void overAdmissionIsFoundInFixedAndSlidingWindows() {
     Limit fixed = new Limit("/tools/t/limits/0", "c", 2_000_000, 60_000, Scope.GRANT, Algorithm.FIXED, 1_000_000, null, false);
     long minute = 1_767_225_600_000L;
-    List<PolicyProperties.Admission> fine = List.of(
-        new PolicyProperties.Admission(fixed, "c [grant:a]", minute + 59_000, 1),
-        new PolicyProperties.Admission(fixed, "c [grant:a]", minute + 59_500, 1),
-        new PolicyProperties.Admission(fixed, "c [grant:a]", minute + 60_000, 1),
-        new PolicyProperties.Admission(fixed, "c [grant:b]", minute + 59_000, 2));
-    assertThat(PolicyProperties.overAdmission(fine)).isNull();
-    List<PolicyProperties.Admission> over = new ArrayList<>(fine);
-    over.add(new PolicyProperties.Admission(fixed, "c [grant:a]", minute + 1, 0.5));
-    assertThat(PolicyProperties.overAdmission(over)).contains("counter c [grant:a] admitted 2.5 in the fixed window");
+    List<Admissions.Admission> fine = List.of(
+        new Admissions.Admission(fixed, "c [grant:a]", minute + 59_000, 1),
+        new Admissions.Admission(fixed, "c [grant:a]", minute + 59_500, 1),
+        new Admissions.Admission(fixed, "c [grant:a]", minute + 60_000, 1),
+        new Admissions.Admission(fixed, "c [grant:b]", minute + 59_000, 2));
+    assertThat(Admissions.overAdmission(fine)).isNull();
+    List<Admissions.Admission> over = new ArrayList<>(fine);
+    over.add(new Admissions.Admission(fixed, "c [grant:a]", minute + 1, 0.5));
+    assertThat(Admissions.overAdmission(over)).contains("counter c [grant:a] admitted 2.5 in the fixed window");
 
     Limit sliding = new Limit("/tools/t/limits/0", "s", 2_000_000, 60_000, Scope.GLOBAL, Algorithm.SLIDING, 1_000_000, null, false);
-    List<PolicyProperties.Admission> spread = List.of(
-        new PolicyProperties.Admission(sliding, "s [global]", minute + 59_000, 1),
-        new PolicyProperties.Admission(sliding, "s [global]", minute + 60_000, 1),
-        new PolicyProperties.Admission(sliding, "s [global]", minute + 119_000, 1));
-    assertThat(PolicyProperties.overAdmission(spread)).isNull();
-    List<PolicyProperties.Admission> bunched = new ArrayList<>(spread);
-    bunched.add(new PolicyProperties.Admission(sliding, "s [global]", minute + 118_999, 1));
-    assertThat(PolicyProperties.overAdmission(bunched)).contains("admitted 3.0 in the sliding window");
+    List<Admissions.Admission> spread = List.of(
+        new Admissions.Admission(sliding, "s [global]", minute + 59_000, 1),
+        new Admissions.Admission(sliding, "s [global]", minute + 60_000, 1),
+        new Admissions.Admission(sliding, "s [global]", minute + 119_000, 1));
+    assertThat(Admissions.overAdmission(spread)).isNull();
+    List<Admissions.Admission> bunched = new ArrayList<>(spread);
+    bunched.add(new Admissions.Admission(sliding, "s [global]", minute + 118_999, 1));
+    assertThat(Admissions.overAdmission(bunched)).contains("admitted 3.0 in the sliding window");
   }
 
   @Test
