@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
  * prints each check that led to the decision; exit 0 when allowed, 1 when refused.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-    description = {"Decide one call on a fresh engine and print each check that led to the decision;",
-        "exit 0 when allowed, 1 when refused."})
+    description = "Decide one call on a fresh engine and print each check that led to the decision; exit 0 when"
+        + " allowed, 1 when refused.")
 final class ExplainCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 

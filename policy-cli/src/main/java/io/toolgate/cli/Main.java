@@ -86,7 +86,7 @@ public final class Main implements Runnable {
   /** Without a command: the usage, as an error. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command");
+    throw new ParameterException(spec.commandLine(), "missing command");
   }
 
   /** Prints what was wrong and the command's usage to standard error; exit 2. */

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  * the coverage report when asked for, then {@code N passed, N failed} as the last line.
  */
 @Command(name = "test", mixinStandardHelpOptions = true,
-    description = {"Run scenario files: one line per failure, then 'N passed, N failed';",
-        "exit 1 on any failure, or when coverage is below --coverage-min."})
+    description = "Run scenario files: one line per failure, then 'N passed, N failed'; exit 1 on any failure,"
+        + " or when coverage is below --coverage-min.")
 final class TestCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
