@@ -201,4 +201,36 @@ class MainTest {
     assertThat(run("--help")).isZero();
     assertThat(out()).contains("validate").contains("test");
   }
+
+  @Test
+  void versionHelpPerCommandAndCompletion() {
+    assertThat(run("--version")).isZero();
+    assertThat(out()).startsWith("toolgate ").doesNotContain("unknown version");
+    out.reset();
+    assertThat(run("help", "test")).isZero();
+    assertThat(out()).contains("Usage: toolgate test").contains("--coverage-min=PERCENT").contains("SCENARIOS");
+    out.reset();
+    assertThat(run("explain", "--help")).isZero();
+    assertThat(out()).contains("Usage: toolgate explain").contains("--args-file=FILE").contains("--attributes=JSON");
+    out.reset();
+    assertThat(run("validate", "-h")).isZero();
+    assertThat(out()).contains("Usage: toolgate validate");
+    out.reset();
+    assertThat(run("--help")).isZero();
+    assertThat(out()).contains("generate-completion").contains("explain");
+    out.reset();
+    assertThat(run("generate-completion")).isZero();
+    assertThat(out()).contains("complete -F").contains("validate").contains("--coverage-min");
+  }
+
+  @Test
+  void usageErrorsNameTheProblemAndShowTheCommandsUsage() {
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown command \"frobnicate\"").contains("Usage: toolgate");
+    err.reset();
+    assertThat(run("test", "--colour", "x")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown option --colour").contains("Usage: toolgate test");
+    err.reset();
+    assertThat(run("explain", "p.yaml", "t", "--args", "{}", "--args-file", "a.json")).as("one of --args, --args-file").isEqualTo(2);
+  }
 }

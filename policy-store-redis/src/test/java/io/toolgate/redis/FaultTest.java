@@ -15,7 +15,7 @@ import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.redis.internal.Keys;
-import io.toolgate.testkit.TestClock;
+import io.toolgate.scenarios.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
-import io.toolgate.testkit.TestClock;
+import io.toolgate.scenarios.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.toolgate.redis;
 
 import io.lettuce.core.RedisClient;
 import io.toolgate.api.CounterStore;
-import io.toolgate.testkit.CounterStoreContract;
+import io.toolgate.testkit.contract.CounterStoreContract;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

@@ -3,6 +3,7 @@ package io.toolgate.testkit;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
+import io.toolgate.scenarios.TestEngine;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
@@ -23,39 +24,12 @@ final class CallLog {
 
   static void remember(Decision decision, ToolCall call, CallContext context, Instant at, boolean toolFails) {
     expunge();
-    CALLS.put(new Key(decision, QUEUE), describe(call, context, at, toolFails));
+    CALLS.put(new Key(decision, QUEUE), TestEngine.describe(call, context, at, toolFails));
   }
 
   /** The call that led to {@code decision}, or {@code null} when no tester made it. */
   static String callOf(Decision decision) {
     return decision == null ? null : CALLS.get(new Key(decision, null));
-  }
-
-  static String describe(ToolCall call, CallContext context, Instant at, boolean toolFails) {
-    StringBuilder out = new StringBuilder();
-    out.append('"').append(call.tool()).append("\" ");
-    try {
-      out.append(call.arguments());
-    } catch (IllegalArgumentException e) {
-      out.append("(arguments that are not JSON)");
-    }
-    out.append(" as ").append(context.principal() == null ? "an anonymous caller" : context.principal());
-    if (!context.roles().isEmpty()) {
-      out.append(", roles ").append(new java.util.TreeSet<>(context.roles()));
-    }
-    if (!context.attributes().isEmpty()) {
-      out.append(", attributes ").append(context.attributes());
-    }
-    if (context.sessionId() != null) {
-      out.append(", session ").append(context.sessionId());
-    }
-    if (at != null) {
-      out.append(", at ").append(at);
-    }
-    if (toolFails) {
-      out.append(", the tool failing");
-    }
-    return out.toString();
   }
 
   private static void expunge() {
@@ -82,11 +56,11 @@ final class CallLog {
       if (this == other) {
         return true;
       }
-      if (!(other instanceof Key)) {
+      if (!(other instanceof Key key)) {
         return false;
       }
       Decision mine = get();
-      return mine != null && mine == ((Key) other).get();
+      return mine != null && mine == key.get();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.toolgate.testkit;
 
+import io.toolgate.scenarios.CoverageReport;
 import java.util.Locale;
 import org.assertj.core.api.AbstractAssert;
 

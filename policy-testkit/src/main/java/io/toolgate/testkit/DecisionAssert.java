@@ -124,7 +124,7 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
   /** The call was rate-limited with exactly this retry-after. */
   public DecisionAssert hasRetryAfter(Duration retryAfter) {
     isRateLimited();
-    if (!((Decision.RateLimited) actual).retryAfter().equals(retryAfter)) {
+    if (actual instanceof Decision.RateLimited limited && !limited.retryAfter().equals(retryAfter)) {
       fail("to have retry-after " + format(retryAfter));
     }
     return this;
@@ -142,7 +142,7 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
   /** The call was rate-limited by the counter named {@code counter}. */
   public DecisionAssert hasCounter(String counter) {
     isRateLimited();
-    if (!((Decision.RateLimited) actual).counter().equals(counter)) {
+    if (actual instanceof Decision.RateLimited limited && !limited.counter().equals(counter)) {
       fail("to be limited by counter " + counter);
     }
     return this;
@@ -154,8 +154,8 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
         call == null ? "(not made by a PolicyTester)" : call, describe(actual));
   }
 
-  /** The whole decision on a few lines. */
-  static String describe(Decision d) {
+  /** The whole decision on a few lines, as assertion failures show it. */
+  public static String describe(Decision d) {
     StringBuilder out = new StringBuilder();
     out.append(d.kind()).append(" by ").append(d.rule());
     out.append("\n            reason:  ").append(d.reason());
@@ -174,7 +174,8 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 
-  static String format(Duration d) {
+  /** A duration as {@code 30s} or {@code 1500ms}. */
+  public static String format(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 }

@@ -1,12 +1,8 @@
 package io.toolgate.testkit;
 
-import io.toolgate.engine.internal.model.PolicyModel;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
+import io.toolgate.scenarios.Coverage;
+import io.toolgate.scenarios.CoverageReport;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -26,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class PolicyCoverage implements AfterAllCallback {
   private final double minimumPercent;
-  private final Map<String, Map<String, Rule>> policies = new LinkedHashMap<>();
+  private final Coverage collector = Coverage.create();
 
   private PolicyCoverage(double minimumPercent) {
     this.minimumPercent = minimumPercent;
@@ -51,11 +47,13 @@ public final class PolicyCoverage implements AfterAllCallback {
   }
 
   /** The coverage so far. */
-  public synchronized CoverageReport report() {
-    List<CoverageReport.Item> items = new ArrayList<>();
-    policies.forEach((policy, rules) -> rules.forEach((pointer, rule) ->
-        items.add(new CoverageReport.Item(policy, pointer, rule.kind, rule.decided.get()))));
-    return new CoverageReport(items);
+  public CoverageReport report() {
+    return collector.report();
+  }
+
+  /** The framework-free collector underneath, for the scenario runner. */
+  public Coverage collector() {
+    return collector;
   }
 
   /**
@@ -71,23 +69,6 @@ public final class PolicyCoverage implements AfterAllCallback {
           "policy coverage %.1f%% is below the required %.1f%%; rules that never decided a call:%n  %s",
           report.percent(), minimumPercent,
           String.join("\n  ", report.uncovered().stream().map(i -> i.policy() + " " + i.pointer() + " (" + i.kind() + ")").toList())));
-    }
-  }
-
-  /** Registers a policy's rules (merging with a policy of the same name) and returns its tracker. */
-  synchronized CoverageTracker track(String policyName, PolicyModel model) {
-    Map<String, Rule> rules = policies.computeIfAbsent(policyName, k -> new LinkedHashMap<>());
-    CoverageTracker.rulesOf(model).forEach((pointer, kind) -> rules.putIfAbsent(pointer, new Rule(kind)));
-    return new CoverageTracker(model, rules);
-  }
-
-  /** One rule's counter. */
-  static final class Rule {
-    final String kind;
-    final AtomicLong decided = new AtomicLong();
-
-    Rule(String kind) {
-      this.kind = kind;
     }
   }
 

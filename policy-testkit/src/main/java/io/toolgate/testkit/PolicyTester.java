@@ -10,6 +10,11 @@ import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.internal.load.Durations;
 import io.toolgate.engine.internal.model.ToolEntry;
+import io.toolgate.scenarios.CoverageReport;
+import io.toolgate.scenarios.PolicySource;
+import io.toolgate.scenarios.ScenarioRunner;
+import io.toolgate.scenarios.TestClock;
+import io.toolgate.scenarios.TestEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +52,7 @@ public final class PolicyTester {
   private PolicyTester(PolicySource source) {
     this.source = source;
     this.coverage = PolicyCoverage.create();
-    this.engine = new TestEngine(source, ScenarioRunner.DEFAULT_START, coverage);
+    this.engine = new TestEngine(source, ScenarioRunner.DEFAULT_START, coverage.collector());
   }
 
   /**
@@ -76,7 +81,8 @@ public final class PolicyTester {
     return new PolicyTester(PolicySource.tree(document, "inline policy"));
   }
 
-  static PolicyTester of(PolicySource source) {
+  /** A tester on an already loaded policy source (used by the ready-made properties). */
+  public static PolicyTester of(PolicySource source) {
     return new PolicyTester(source);
   }
 
@@ -99,7 +105,7 @@ public final class PolicyTester {
   public PolicyTester recordCoverageIn(PolicyCoverage shared) {
     Instant now = engine.clock().instant();
     this.coverage = Objects.requireNonNull(shared, "shared");
-    this.engine = new TestEngine(source, now, coverage);
+    this.engine = new TestEngine(source, now, coverage.collector());
     return this;
   }
 
@@ -218,20 +224,23 @@ public final class PolicyTester {
     return coverage.report();
   }
 
-  PolicySource source() {
+  /** The policy under test, with its validated model (used by the ready-made properties). */
+  public PolicySource source() {
     return source;
   }
 
-  boolean hasHeldCall() {
+  /** Whether any call has been held for approval. */
+  public boolean hasHeldCall() {
     return engine.hasHeldCall();
   }
 
   /** Another tester on the same policy with fresh counters, approvals and coverage, at this one's time. */
-  PolicyTester fresh() {
+  public PolicyTester fresh() {
     return new PolicyTester(source).startingAt(now());
   }
 
-  Decision decide(ToolCall call, CallContext context, boolean toolFails) {
+  /** Decides and runs one call, the tool failing after an allowance when {@code toolFails}. */
+  public Decision decide(ToolCall call, CallContext context, boolean toolFails) {
     Instant at = engine.clock().instant();
     Decision decision = engine.call(call, context, toolFails);
     CallLog.remember(decision, call, context, at, toolFails);

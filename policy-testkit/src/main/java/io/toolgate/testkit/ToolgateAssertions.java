@@ -2,6 +2,7 @@ package io.toolgate.testkit;
 
 import io.toolgate.api.Decision;
 import io.toolgate.engine.PolicyLoadException;
+import io.toolgate.scenarios.CoverageReport;
 
 /**
  * AssertJ entry point for policy tests; import it statically next to AssertJ's own.

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.engine.PolicyLoadException;
+import io.toolgate.scenarios.ScenarioRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,9 @@ import static io.toolgate.testkit.ToolgateAssertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.testkit.properties.PolicyProperties;
+import io.toolgate.testkit.properties.SchemaArguments;
+import io.toolgate.testkit.scenario.Scenarios;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
