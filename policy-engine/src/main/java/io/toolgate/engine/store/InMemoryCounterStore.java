@@ -67,6 +67,12 @@ public final class InMemoryCounterStore implements CounterStore {
     return Blocking.NONE;
   }
 
+  /** False: a reservation counts when it is granted, so there is nothing to confirm. */
+  @Override
+  public boolean confirmsReservations() {
+    return false;
+  }
+
   @Override
   public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
     advanceTo(nowMillis);
