@@ -151,6 +151,17 @@ public final class Evaluator {
     if (plan.hiddenBy != null) {
       return new Decided(new Decision.Deny(tool, principal, r.matched, plan.hiddenBy.pointer(), Reasons.hidden(tool)));
     }
+    if (r.denies.isEmpty() && (r.unconditional || r.onlyLimits)) {
+      // Shortcuts for plans that read nothing of the call before their limits (most plans): the
+      // same steps and outcome as the full path below, without its view of the call and loops.
+      permitStep(policy, r, trace);
+      if (!r.permitted) {
+        return new Decided(defaultDecision(policy, tool, principal, r));
+      }
+      return r.unconditional
+          ? new Decided(new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null))
+          : counters(r, call, context, null, trace, nowMillis);
+    }
     CallView view = new CallView(call, context);
     try {
       for (ToolEntry deny : r.denies) {
@@ -161,8 +172,7 @@ public final class Evaluator {
               tool, principal, r.matched, deny.pointer(), Reasons.denyEntry(tool, deny.reason(), deny.pointer())));
         }
       }
-      trace.step(r.permitted ? r.allowRule : "/default", () -> "an allow or require_approval entry matches",
-          () -> r.permitted ? "yes" : "no; default " + (policy.defaultAllow() ? "allow" : "deny"));
+      permitStep(policy, r, trace);
       if (!r.permitted) {
         return new Decided(defaultDecision(policy, tool, principal, r));
       }
@@ -208,6 +218,11 @@ public final class Evaluator {
     } catch (UnreadableArguments e) {
       return new Decided(new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage())));
     }
+  }
+
+  private static void permitStep(CompiledPolicy policy, Resolved r, Trace trace) {
+    trace.step(r.permitted ? r.allowRule : "/default", () -> "an allow or require_approval entry matches",
+        () -> r.permitted ? "yes" : "no; default " + (policy.defaultAllow() ? "allow" : "deny"));
   }
 
   private static String quote(String text) {
