@@ -11,7 +11,6 @@ import io.toolgate.api.Reservation;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.approval.ApprovalServices;
 import io.toolgate.engine.internal.audit.GuardedAuditSink;
-import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.eval.Evaluator;
 import io.toolgate.engine.internal.eval.Trace;
 import io.toolgate.engine.internal.store.TimedCounterStore;

@@ -32,7 +32,13 @@ import org.everit.json.schema.Validator;
 /**
  * The decision procedure of DESIGN.md section 3, in order, first outcome wins: hidden, deny
  * entries, default, arguments (schema and conditions), approval, limits, allow. It never throws:
- * whatever goes wrong becomes a denial with a reason.
+ * whatever goes wrong becomes a denial with a reason (rule {@code arguments} only when the call's
+ * arguments could not be read, rule {@code error} for anything else).
+ *
+ * <p>One path serves {@code evaluate} and {@code explain}: each check is noted in a {@link Trace},
+ * {@link Trace#NONE} when nobody explains, whose steps build no text. Steps 1 to 5 and the counter
+ * requests come to a {@code Prepared}: decided, or the counters to take, which the synchronous
+ * and the asynchronous forms then take from the store.
  */
 public final class Evaluator {
   /** For {@code nowMillis}: no time read yet, read the clock if a limit needs it. */
@@ -497,6 +503,6 @@ public final class Evaluator {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException completion && completion.getCause() != null ? completion.getCause() : error;
   }
 }

@@ -296,7 +296,7 @@ public final class TimedCounterStore implements CounterStore {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException completion && completion.getCause() != null ? completion.getCause() : error;
   }
 
   private static RuntimeException unchecked(Throwable error) {
