@@ -9,13 +9,38 @@ import java.util.Objects;
  * the tool and principal it was made for, the policy entries whose keys matched the tool (as JSON
  * Pointers into the policy document), the rule that decided (a JSON Pointer such as {@code
  * /tools/delete_project} or {@code /tools/create_compile/limits/0}, or one of {@code /hide},
- * {@code /default}, {@code store}, {@code fail-open}, {@code error}) and a reason: one line an
+ * {@code /default}, {@code store}, {@code fail-open}, {@code error}: see {@link Rules}) and a reason: one line an
  * agent can act on.
  *
  * <p>Only {@link Allow} lets the tool run. The other three are refusals.
  */
 public sealed interface Decision
     permits Decision.Allow, Decision.Deny, Decision.RateLimited, Decision.ApprovalRequired {
+
+  /**
+   * The names {@link #rule()} takes for a decision that no entry of the policy text made. Any
+   * other rule is a JSON Pointer into the policy document ({@code /tools/create_compile/limits/0}).
+   */
+  final class Rules {
+    /** The policy's {@code default} decided: no allow entry matched, or {@code default: allow}. */
+    public static final String DEFAULT = "/default";
+    /** The tool is hidden by the policy's {@code hide} list. */
+    public static final String HIDE = "/hide";
+    /** The counter store failed or timed out, and the call was refused (fail closed). */
+    public static final String STORE = "store";
+    /** The counter store failed or timed out, and the call was allowed as configured (fail open). */
+    public static final String FAIL_OPEN = "fail-open";
+    /** The engine failed while deciding, and the call was refused. */
+    public static final String ERROR = "error";
+    /** The call's arguments could not be read as JSON. */
+    public static final String ARGUMENTS = "arguments";
+    /** The call named a session another principal opened (the MCP adapter's refusal). */
+    public static final String SESSION = "session";
+    /** The event an {@code AsyncAuditSink} records for events it had to drop. */
+    public static final String AUDIT_OVERFLOW = "audit-overflow";
+
+    private Rules() {}
+  }
 
   /** The four kinds of decision. */
   enum Kind {

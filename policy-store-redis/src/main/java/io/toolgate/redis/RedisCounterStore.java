@@ -4,37 +4,24 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.SlotHash;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.protocol.ConnectionIntent;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.codec.StringCodec;
 import io.toolgate.api.CounterRequest;
-import io.toolgate.api.CounterRequest.Algorithm;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.ReserveResult;
+import io.toolgate.redis.internal.Connections;
+import io.toolgate.redis.internal.Failures;
 import io.toolgate.redis.internal.Keys;
-import io.toolgate.redis.internal.Script;
+import io.toolgate.redis.internal.RefundRetries;
+import io.toolgate.redis.internal.ScriptArguments;
 import io.toolgate.redis.internal.ScriptRunner;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
@@ -77,6 +64,10 @@ import java.util.function.BiFunction;
  * retried as refunds are: it gives back what the reservation took if it ran, and otherwise marks
  * the token so that the reservation takes nothing if it runs later. A release that reaches Redis
  * only after the token expired changes nothing.
+ *
+ * <p>This class is the {@link CounterStore} SPI and its configuration; the connection setup, the
+ * scripts' arguments and the retry queue are in {@code io.toolgate.redis.internal} ({@code
+ * Connections}, {@code ScriptArguments}, {@code RefundRetries}).
  */
 public final class RedisCounterStore implements CounterStore, AutoCloseable {
   /** The default {@linkplain Builder#commandTimeout command timeout}: 50 ms. */
@@ -90,81 +81,34 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   /** The default {@linkplain Builder#maxPendingRefunds bound on refunds awaiting a retry}. */
   public static final int DEFAULT_MAX_PENDING_REFUNDS = 10_000;
 
-  private static final System.Logger LOG = System.getLogger(RedisCounterStore.class.getName());
-  private static final Script RESERVE = Script.load("reserve.lua");
-  private static final Script REFUND = Script.load("refund.lua");
-  private static final long STARTUP_TIMEOUT_SECONDS = 10;
-  private static final long FIRST_RETRY_MILLIS = 50;
-  private static final long LONGEST_RETRY_MILLIS = 5_000;
-  /** The longest a granted reservation's token lives (see the class description). */
-  private static final long TOKEN_MILLIS = 60_000;
-
   private final StatefulConnection<String, String> connection;
   private final AbstractRedisClient ownedClient;
   private final ScriptRunner scripts;
-  private final Keys keys;
-  private final TimeSource timeSource;
+  private final ScriptArguments arguments;
+  private final RefundRetries retries;
   private final long timeoutMillis;
-  private final long graceMillis;
   private final Executor callbackExecutor;
-  private final ScheduledExecutorService scheduler;
-  private final int maxPendingRefunds;
-  private final AtomicInteger pendingRefunds = new AtomicInteger();
-  private final AtomicLong lostRefunds = new AtomicLong();
-  /** Notified whenever a queued refund or release is settled (applied, given up or lost). */
-  private final Object settled = new Object();
-  private volatile long serverOffsetMillis;
-  private volatile boolean closed;
 
   private RedisCounterStore(Builder b) {
-    this.keys = new Keys(b.keyPrefix, b.hashTag);
-    this.timeSource = b.timeSource;
+    Keys keys = new Keys(b.keyPrefix, b.hashTag);
     this.timeoutMillis = b.commandTimeout.toMillis();
-    this.graceMillis = b.idleGrace.toMillis();
+    this.arguments = new ScriptArguments(keys, b.timeSource, b.idleGrace.toMillis(), timeoutMillis);
     this.callbackExecutor = b.callbackExecutor;
-    this.maxPendingRefunds = b.maxPendingRefunds;
     this.ownedClient = b.ownsClient ? b.client : null;
-    this.scheduler = b.client.getResources().eventExecutorGroup();
-    RedisScriptingAsyncCommands<String, String> commands;
+    Connections.Connected connected;
     try {
-      if (b.client instanceof RedisClusterClient) {
-        StatefulRedisClusterConnection<String, String> cluster = ((RedisClusterClient) b.client).connect(StringCodec.UTF8);
-        this.connection = cluster;
-        commands = cluster.async();
-        connectToTheSlotOwner(cluster);
-      } else {
-        StatefulRedisConnection<String, String> standalone = ((RedisClient) b.client).connect(StringCodec.UTF8);
-        this.connection = standalone;
-        commands = standalone.async();
-      }
+      connected = Connections.open(b.client, keys);
     } catch (RuntimeException e) {
       if (ownedClient != null) {
         ownedClient.shutdown();
       }
       throw new RedisStoreException("cannot connect to Redis: " + e.getMessage(), e);
     }
-    this.scripts = new ScriptRunner(commands, b.commandTimeout.toNanos(), scheduler);
-    for (Script script : List.of(RESERVE, REFUND)) {
-      try {
-        scripts.preload(script).get(STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.log(System.Logger.Level.WARNING, "could not load " + script.name() + " into Redis now; it is sent on first use", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RedisStoreException("interrupted while loading " + script.name() + " into Redis", e);
-      }
-    }
-  }
-
-  /**
-   * Opens the connection to the node that owns the store's slot now, rather than on the first
-   * decision (which a client that rejects commands while disconnected would refuse).
-   */
-  private void connectToTheSlotOwner(StatefulRedisClusterConnection<String, String> cluster) {
-    RedisClusterNode owner = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(keys.refundToken(new UUID(0, 0))));
-    if (owner != null) {
-      cluster.getConnection(owner.getUri().getHost(), owner.getUri().getPort(), ConnectionIntent.WRITE);
-    }
+    this.connection = connected.connection();
+    var scheduler = b.client.getResources().eventExecutorGroup();
+    this.scripts = new ScriptRunner(connected.commands(), b.commandTimeout.toNanos(), scheduler);
+    this.retries = new RefundRetries(scripts, scheduler, b.maxPendingRefunds, timeoutMillis);
+    Connections.preload(scripts, List.of(ScriptArguments.RESERVE, ScriptArguments.REFUND));
   }
 
   /**
@@ -235,11 +179,11 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return ReserveResult.granted();
     }
-    ReserveCall reservation = new ReserveCall(requests, nowMillis);
+    ScriptArguments.Reserve reservation = arguments.reserve(requests, nowMillis);
     try {
-      return reservation.result(scripts.run(RESERVE, reservation.keys, reservation.args).join());
+      return reservation.result(scripts.run(ScriptArguments.RESERVE, reservation.keys(), reservation.args()).join());
     } catch (CompletionException e) {
-      throw releaseIfSent(reservation, failure("reserve", e));
+      throw retries.releaseIfSent(reservation, Failures.of("reserve", e, timeoutMillis));
     }
   }
 
@@ -254,12 +198,12 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return CompletableFuture.completedFuture(ReserveResult.granted());
     }
-    ReserveCall reservation = new ReserveCall(requests, nowMillis);
+    ScriptArguments.Reserve reservation = arguments.reserve(requests, nowMillis);
     return completion(
-        scripts.run(RESERVE, reservation.keys, reservation.args),
+        scripts.run(ScriptArguments.RESERVE, reservation.keys(), reservation.args()),
         (reply, error) -> {
           if (error != null) {
-            throw releaseIfSent(reservation, failure("reserve", error));
+            throw retries.releaseIfSent(reservation, Failures.of("reserve", error, timeoutMillis));
           }
           return reservation.result(reply);
         });
@@ -278,11 +222,11 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return;
     }
-    RefundCall refund = new RefundCall(requests, reservedAtMillis);
+    ScriptArguments.Refund refund = arguments.refund(requests, reservedAtMillis);
     try {
-      scripts.run(REFUND, refund.keys, refund.args).join();
+      scripts.run(ScriptArguments.REFUND, refund.keys(), refund.args()).join();
     } catch (CompletionException e) {
-      retryLater(refund, e.getCause());
+      retries.retryLater(refund, e.getCause());
     }
   }
 
@@ -292,12 +236,12 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     if (requests.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    RefundCall refund = new RefundCall(requests, reservedAtMillis);
+    ScriptArguments.Refund refund = arguments.refund(requests, reservedAtMillis);
     return completion(
-        scripts.run(REFUND, refund.keys, refund.args),
+        scripts.run(ScriptArguments.REFUND, refund.keys(), refund.args()),
         (reply, error) -> {
           if (error != null) {
-            retryLater(refund, error);
+            retries.retryLater(refund, error);
           }
           return null;
         });
@@ -308,7 +252,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
    * queue, for metrics and tests.
    */
   public int pendingRefunds() {
-    return pendingRefunds.get();
+    return retries.pending();
   }
 
   /**
@@ -316,7 +260,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
    * the store closed), since the store was built.
    */
   public long lostRefunds() {
-    return lostRefunds.get();
+    return retries.lost();
   }
 
   /**
@@ -324,17 +268,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
    * passed; returns whether it is empty.
    */
   boolean awaitQueueEmpty(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (settled) {
-      while (pendingRefunds.get() > 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(settled, left);
-      }
-    }
-    return true;
+    return retries.awaitEmpty(timeout);
   }
 
   /**
@@ -343,7 +277,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
+    retries.close();
     connection.close();
     if (ownedClient != null) {
       ownedClient.shutdown();
@@ -354,236 +288,6 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   private <T, R> CompletionStage<R> completion(
       CompletableFuture<T> reply, BiFunction<? super T, Throwable, ? extends R> then) {
     return callbackExecutor == null ? reply.handle(then) : reply.handleAsync(then, callbackExecutor);
-  }
-
-  private RedisStoreException failure(String operation, Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof RedisStoreException) {
-      return (RedisStoreException) cause;
-    }
-    if (cause instanceof TimeoutException) {
-      return new RedisStoreException("Redis did not answer " + operation + " within " + timeoutMillis + " ms", cause);
-    }
-    return new RedisStoreException("Redis failed to " + operation + ": " + cause.getMessage(), cause);
-  }
-
-  // ---- refunds that failed ---------------------------------------------------------------------
-
-  /**
-   * After a reservation failed: when it timed out, Redis may run it yet, so its release is queued
-   * (see the class description). Returns {@code failure}, to be thrown, with a release that could
-   * not be queued attached.
-   */
-  private RedisStoreException releaseIfSent(ReserveCall reservation, RedisStoreException failure) {
-    RefundCall release = failure.getCause() instanceof TimeoutException ? reservation.release() : null;
-    if (release != null) {
-      try {
-        retryLater(release, failure);
-      } catch (RedisStoreException lost) {
-        failure.addSuppressed(lost);
-      }
-    }
-    return failure;
-  }
-
-  private void retryLater(RefundCall refund, Throwable error) {
-    if (closed || pendingRefunds.incrementAndGet() > maxPendingRefunds) {
-      if (!closed) {
-        pendingRefunds.decrementAndGet();
-      }
-      lostRefunds.incrementAndGet();
-      RedisStoreException lost = failure(refund.operation, error);
-      LOG.log(System.Logger.Level.ERROR, refund.operation + " of " + refund.requests + " is lost: " + lost.getMessage()
-          + (closed ? " (store closed)" : " (the retry queue is full: " + maxPendingRefunds + " refunds)"));
-      throw lost;
-    }
-    LOG.log(System.Logger.Level.WARNING, refund.operation + " of " + refund.requests + " failed ("
-        + failure(refund.operation, error).getMessage() + "); retrying in the background");
-    schedule(refund, FIRST_RETRY_MILLIS);
-  }
-
-  /** One queued refund or release is settled: applied, given up or lost. */
-  private void settle() {
-    pendingRefunds.decrementAndGet();
-    synchronized (settled) {
-      settled.notifyAll();
-    }
-  }
-
-  private void schedule(RefundCall refund, long delayMillis) {
-    try {
-      scheduler.schedule(() -> retry(refund, delayMillis), delayMillis, TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) { // the client is shutting down
-      giveUp(refund, "cannot schedule a retry: " + e);
-    }
-  }
-
-  private void retry(RefundCall refund, long lastDelayMillis) {
-    if (closed) {
-      giveUp(refund, "the store was closed");
-      return;
-    }
-    scripts.run(REFUND, refund.keys, refund.args).whenComplete((reply, error) -> {
-      if (error == null) {
-        settle();
-        LOG.log(System.Logger.Level.INFO, refund.operation + " of " + refund.requests + " applied on retry");
-      } else if (System.nanoTime() - refund.deadlineNanos >= 0) {
-        settle();
-        LOG.log(System.Logger.Level.WARNING, refund.operation + " of " + refund.requests
-            + " given up: its windows have ended, so it could no longer change a count");
-      } else {
-        schedule(refund, Math.min(lastDelayMillis * 2, LONGEST_RETRY_MILLIS));
-      }
-    });
-  }
-
-  private void giveUp(RefundCall refund, String why) {
-    lostRefunds.incrementAndGet();
-    settle();
-    LOG.log(System.Logger.Level.ERROR, refund.operation + " of " + refund.requests + " is lost: " + why);
-  }
-
-  // ---- script arguments ------------------------------------------------------------------------
-
-  /** The keys and arguments of reserve.lua for one decision; requests for one counter summed. */
-  private final class ReserveCall {
-    final String[] keys;
-    final String[] args;
-    final int[] firstIndex;
-    final long nowMillis;
-    final CounterRequest[] distinct;
-    final long[] costs;
-    final int size;
-
-    ReserveCall(List<CounterRequest> requests, long nowMillis) {
-      this.nowMillis = nowMillis;
-      int n = requests.size();
-      CounterRequest[] distinct = new CounterRequest[n];
-      long[] costs = new long[n];
-      int[] first = new int[n];
-      int size = 0;
-      for (int i = 0; i < n; i++) {
-        CounterRequest request = requests.get(i);
-        int slot = 0;
-        while (slot < size && !distinct[slot].sameCounter(request)) {
-          slot++;
-        }
-        if (slot == size) {
-          distinct[size] = request;
-          first[size] = i;
-          size++;
-        }
-        // Capped past any max: a sum that large never fits, and the cap keeps it exact in Lua.
-        costs[slot] = Math.min(costs[slot] + request.costMillionths(), CounterRequest.MAX_MILLIONTHS + 1);
-      }
-      this.firstIndex = first;
-      this.distinct = distinct;
-      this.costs = costs;
-      this.size = size;
-      this.keys = new String[3 * size + 1];
-      this.args = new String[3 + 4 * size];
-      args[0] = timeSource == TimeSource.CALLER ? Long.toString(nowMillis) : "";
-      args[1] = Long.toString(graceMillis);
-      long longestWindow = 0;
-      for (int slot = 0; slot < size; slot++) {
-        CounterRequest request = distinct[slot];
-        String state = RedisCounterStore.this.keys.state(request);
-        keys[3 * slot] = state;
-        keys[3 * slot + 1] = RedisCounterStore.this.keys.log(state);
-        keys[3 * slot + 2] = RedisCounterStore.this.keys.costIndex(state);
-        args[3 + 4 * slot] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
-        args[4 + 4 * slot] = Long.toString(request.windowMillis());
-        args[5 + 4 * slot] = Long.toString(request.maxMillionths());
-        args[6 + 4 * slot] = Long.toString(costs[slot]);
-        longestWindow = Math.max(longestWindow, request.windowMillis());
-      }
-      keys[3 * size] = RedisCounterStore.this.keys.reservationToken(UUID.randomUUID());
-      args[2] = Long.toString(Math.min(longestWindow + graceMillis, TOKEN_MILLIS));
-    }
-
-    /**
-     * The release of this reservation, by its token, of what it would have taken (each counter's
-     * summed cost); {@code null} if it could never have been granted.
-     */
-    RefundCall release() {
-      List<CounterRequest> taken = new ArrayList<>(size);
-      for (int slot = 0; slot < size; slot++) {
-        CounterRequest r = distinct[slot];
-        if (costs[slot] > r.maxMillionths()) {
-          return null;
-        }
-        taken.add(new CounterRequest(r.counter(), r.scopeKind(), r.scopeValue(), r.windowMillis(), r.algorithm(),
-            r.maxMillionths(), costs[slot]));
-      }
-      return new RefundCall("release", taken, keys[3 * size], null);
-    }
-
-    ReserveResult result(List<Object> reply) {
-      long slot = (Long) reply.get(0);
-      long wait = (Long) reply.get(1);
-      if (timeSource == TimeSource.SERVER) {
-        serverOffsetMillis = (Long) reply.get(2) - nowMillis;
-      }
-      if (slot == 0) {
-        if (wait == -2) {
-          throw new RedisStoreException("reservation was released before Redis ran it", null);
-        }
-        return ReserveResult.granted();
-      }
-      return ReserveResult.rejected(firstIndex[(int) slot - 1], wait < 0 ? Long.MAX_VALUE : wait);
-    }
-  }
-
-  /** The keys and arguments of refund.lua for one refund, with the token that makes it once. */
-  private final class RefundCall {
-    /** "refund", or "release" of a reservation that timed out: for messages. */
-    final String operation;
-    final List<CounterRequest> requests;
-    final String[] keys;
-    final String[] args;
-    final long deadlineNanos;
-
-    RefundCall(List<CounterRequest> requests, long reservedAtMillis) {
-      this("refund", requests, RedisCounterStore.this.keys.refundToken(UUID.randomUUID()), reservedAtMillis);
-    }
-
-    /**
-     * @param reservedAtMillis the reservation's time, or {@code null} for a release, which reads
-     *     it from the reservation's token
-     */
-    RefundCall(String operation, List<CounterRequest> requests, String token, Long reservedAtMillis) {
-      this.operation = operation;
-      this.requests = List.copyOf(requests);
-      int n = requests.size();
-      long longestWindow = 0;
-      this.keys = new String[1 + 3 * n];
-      this.args = new String[3 + 3 * n];
-      keys[0] = token;
-      boolean server = timeSource == TimeSource.SERVER;
-      if (reservedAtMillis == null) {
-        args[0] = "";
-        args[1] = "0";
-      } else {
-        // On the server's clock the reservation's time is known through the clock offset the last
-        // reservation measured, to within a command timeout.
-        args[0] = Long.toString(server ? reservedAtMillis + serverOffsetMillis : reservedAtMillis);
-        args[1] = Long.toString(server ? timeoutMillis : 0);
-      }
-      for (int i = 0; i < n; i++) {
-        CounterRequest request = requests.get(i);
-        String state = RedisCounterStore.this.keys.state(request);
-        keys[1 + 3 * i] = state;
-        keys[2 + 3 * i] = RedisCounterStore.this.keys.log(state);
-        keys[3 + 3 * i] = RedisCounterStore.this.keys.costIndex(state);
-        args[3 + 3 * i] = request.algorithm() == Algorithm.FIXED ? "F" : "S";
-        args[4 + 3 * i] = Long.toString(request.windowMillis());
-        args[5 + 3 * i] = Long.toString(request.costMillionths());
-        longestWindow = Math.max(longestWindow, request.windowMillis());
-      }
-      long lifetime = longestWindow + graceMillis;
-      args[2] = Long.toString(lifetime);
-      this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lifetime);
-    }
   }
 
   /** Configures a {@link RedisCounterStore}. */

@@ -42,7 +42,7 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
   /** The queue's capacity unless another is set. */
   public static final int DEFAULT_CAPACITY = 1024;
   /** The {@link Decision#rule() rule} of the event that reports dropped events. */
-  public static final String OVERFLOW_RULE = "audit-overflow";
+  public static final String OVERFLOW_RULE = Decision.Rules.AUDIT_OVERFLOW;
   /** The {@link ToolCall#tool() tool} of the event that reports dropped events. */
   public static final String OVERFLOW_TOOL = "toolgate.audit";
 

@@ -174,27 +174,25 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
     Decision d = event.decision();
     ObjectNode json = JsonNodeFactory.instance.objectNode();
     json.put("time", event.time().toString());
-    json.put("tool", AgentText.excerpt(event.call().tool()));
+    json.put(DecisionFields.Field.TOOL.key(), AgentText.excerpt(event.call().tool()));
     json.put("principal", AgentText.excerpt(event.context().principal()));
     json.put("session", AgentText.excerpt(event.context().sessionId()));
-    json.put("decision", AuditFields.decision(d));
-    json.put("rule", d.rule());
-    json.put("reason", d.reason());
-    ArrayNode matched = json.putArray("matched");
+    json.put(DecisionFields.Field.DECISION.key(), DecisionFields.kind(d));
+    json.put(DecisionFields.Field.RULE.key(), d.rule());
+    json.put(DecisionFields.Field.REASON.key(), d.reason());
+    ArrayNode matched = json.putArray(DecisionFields.Field.MATCHED.key());
     d.matched().forEach(matched::add);
     json.put("outcome", AuditFields.outcome(event.outcome()));
     json.put("latency_ns", event.latencyNanos());
-    if (d instanceof Decision.RateLimited) {
-      Decision.RateLimited limited = (Decision.RateLimited) d;
-      if (limited.retryAfter() != null) {
-        json.put("retry_after_ms", limited.retryAfter().toMillis());
+    DecisionFields.details(d, (field, value) -> {
+      if (value instanceof Long number) {
+        json.put(field.key(), number);
+      } else if (value instanceof String text) {
+        json.put(field.key(), text);
       } else {
-        json.putNull("retry_after_ms");
+        json.putNull(field.key());
       }
-      json.put("counter", limited.counter());
-    } else if (d instanceof Decision.ApprovalRequired) {
-      json.put("approval_id", ((Decision.ApprovalRequired) d).approvalId());
-    }
+    });
     json.put("args_digest", args.digest());
     return json;
   }

@@ -75,23 +75,17 @@ public final class Slf4jAuditSink implements AuditSink {
   private static String line(AuditEvent event) {
     Decision d = event.decision();
     StringBuilder out = new StringBuilder(256);
-    field(out, "tool", AgentText.excerpt(event.call().tool()));
+    field(out, DecisionFields.Field.TOOL.key(), AgentText.excerpt(event.call().tool()));
     field(out, "principal", AgentText.excerpt(event.context().principal()));
     field(out, "session", AgentText.excerpt(event.context().sessionId()));
-    field(out, "decision", AuditFields.decision(d));
-    field(out, "rule", d.rule());
+    field(out, DecisionFields.Field.DECISION.key(), DecisionFields.kind(d));
+    field(out, DecisionFields.Field.RULE.key(), d.rule());
     field(out, "outcome", AuditFields.outcome(event.outcome()));
     field(out, "latency_ns", Long.toString(event.latencyNanos()));
-    if (d instanceof Decision.RateLimited) {
-      Decision.RateLimited limited = (Decision.RateLimited) d;
-      field(out, "retry_after_ms", limited.retryAfter() == null ? null : Long.toString(limited.retryAfter().toMillis()));
-      field(out, "counter", limited.counter());
-    } else if (d instanceof Decision.ApprovalRequired) {
-      field(out, "approval_id", ((Decision.ApprovalRequired) d).approvalId());
-    }
+    DecisionFields.details(d, (f, value) -> field(out, f.key(), value == null ? null : value.toString()));
     AuditFields.Arguments args = AuditFields.Arguments.of(event.call());
     field(out, "args_digest", args.digest() != null ? args.digest() : "unreadable");
-    field(out, "reason", d.reason());
+    field(out, DecisionFields.Field.REASON.key(), d.reason());
     return out.toString();
   }
 
@@ -130,27 +124,18 @@ public final class Slf4jAuditSink implements AuditSink {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        default:
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
           if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
           }
+        }
       }
     }
     out.append('"');

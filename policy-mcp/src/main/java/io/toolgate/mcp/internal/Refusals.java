@@ -5,10 +5,10 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.toolgate.api.AgentText;
 import io.toolgate.api.Decision;
-import java.time.Duration;
+import io.toolgate.engine.audit.DecisionFields;
+import io.toolgate.engine.audit.DecisionFields.Field;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** How a refused call is told to the agent: a tool error result, or a JSON-RPC error. */
@@ -22,30 +22,31 @@ public final class Refusals {
   private Refusals() {}
 
   /**
-   * The decision as JSON-compatible values: kind, tool, rule, reason and the kind's details. The
-   * tool name is the agent's text, so it is quoted as an {@link AgentText#excerpt}.
+   * The decision as JSON-compatible values, named as {@link DecisionFields} names them for {@code
+   * _meta}: {@code kind}, {@code tool}, {@code rule}, {@code reason} and the kind's details
+   * ({@code retryAfterMillis} and {@code counter}, then {@code retryAfterSeconds}, for a rate
+   * limit with a known retry-after; {@code approvalId} for a held call). The tool name is the
+   * agent's text, so it is quoted as an {@link AgentText#excerpt}.
    */
   public static Map<String, Object> describe(Decision decision) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("kind", decision.kind().name().toLowerCase(Locale.ROOT));
-    out.put("tool", AgentText.excerpt(decision.tool()));
-    out.put("rule", decision.rule());
-    out.put("reason", decision.reason());
-    if (decision instanceof Decision.RateLimited limited) {
-      out.put("counter", limited.counter());
-      Duration retryAfter = limited.retryAfter();
-      if (retryAfter != null) {
-        out.put("retryAfterSeconds", ceilSeconds(retryAfter));
-        out.put("retryAfterMillis", retryAfter.toMillis());
+    out.put(Field.DECISION.metaKey(), DecisionFields.kind(decision));
+    out.put(Field.TOOL.metaKey(), AgentText.excerpt(decision.tool()));
+    out.put(Field.RULE.metaKey(), decision.rule());
+    out.put(Field.REASON.metaKey(), decision.reason());
+    DecisionFields.details(decision, (field, value) -> {
+      if (value != null) {
+        out.put(field.metaKey(), value);
       }
-    } else if (decision instanceof Decision.ApprovalRequired held) {
-      out.put("approvalId", held.approvalId());
+    });
+    if (decision instanceof Decision.RateLimited limited && limited.retryAfter() != null) {
+      out.put("retryAfterSeconds", DecisionFields.retryAfterSeconds(limited.retryAfter()));
     }
     return out;
   }
 
   /** The rule named by a refusal of a call made in another principal's MCP session. */
-  public static final String SESSION_RULE = "session";
+  public static final String SESSION_RULE = Decision.Rules.SESSION;
 
   /**
    * The refusal of a call to {@code tool} by {@code principal} in an MCP session another principal
@@ -80,10 +81,5 @@ public final class Refusals {
   /** Whether a tool's result counts as failed: none at all, or {@code isError: true}. */
   public static boolean failed(CallToolResult result) {
     return result == null || Boolean.TRUE.equals(result.isError());
-  }
-
-  private static long ceilSeconds(Duration d) {
-    long millis = d.toMillis();
-    return millis <= 0 ? 0 : (millis + 999) / 1000;
   }
 }

@@ -2,19 +2,16 @@ package io.toolgate.engine.internal.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.api.AuditEvent;
-import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.CanonicalJson;
 import java.util.Locale;
 
-/** The values both built-in sinks write, named and computed one way. */
+/**
+ * The event values both built-in sinks write, computed one way; the decision's own fields are
+ * {@link io.toolgate.engine.audit.DecisionFields}.
+ */
 public final class AuditFields {
   private AuditFields() {}
-
-  /** {@code allow}, {@code deny}, {@code rate_limited} or {@code approval_required}. */
-  public static String decision(Decision decision) {
-    return decision.kind().name().toLowerCase(Locale.ROOT);
-  }
 
   /** {@code evaluated}, {@code not_run}, {@code succeeded} or {@code failed}. */
   public static String outcome(AuditEvent.Outcome outcome) {
