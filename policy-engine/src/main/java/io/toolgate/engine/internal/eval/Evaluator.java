@@ -9,6 +9,7 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
+import io.toolgate.api.Decision.Rules;
 import io.toolgate.api.Reservation;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
@@ -153,7 +154,7 @@ public final class Evaluator {
     Resolved r = plan.resolve(context);
     String principal = context.principal();
     trace.step("", () -> "entries whose key matches " + quote(tool), () -> r.matched.isEmpty() ? "none" : String.join(", ", r.matched));
-    trace.step("/hide", () -> "hidden", () -> plan.hiddenBy == null ? "no" : "yes, by " + plan.hiddenBy.pointer());
+    trace.step(Rules.HIDE, () -> "hidden", () -> plan.hiddenBy == null ? "no" : "yes, by " + plan.hiddenBy.pointer());
     if (plan.hiddenBy != null) {
       return new Decided(new Decision.Deny(tool, principal, r.matched, plan.hiddenBy.pointer(), Reasons.hidden(tool)));
     }
@@ -222,12 +223,12 @@ public final class Evaluator {
       }
       throw new AssertionError("unknown " + counters);
     } catch (UnreadableArguments e) {
-      return new Decided(new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage())));
+      return new Decided(new Decision.Deny(tool, principal, r.matched, Rules.ARGUMENTS, Reasons.unreadableArguments(tool, e.getMessage())));
     }
   }
 
   private static void permitStep(CompiledPolicy policy, Resolved r, Trace trace) {
-    trace.step(r.permitted ? r.allowRule : "/default", () -> "an allow or require_approval entry matches",
+    trace.step(r.permitted ? r.allowRule : Rules.DEFAULT, () -> "an allow or require_approval entry matches",
         () -> r.permitted ? "yes" : "no; default " + (policy.defaultAllow() ? "allow" : "deny"));
   }
 
@@ -237,8 +238,8 @@ public final class Evaluator {
 
   private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
     return policy.defaultAllow()
-        ? new Decision.Allow(tool, principal, r.matched, "/default", r.allowedByDefault, null)
-        : new Decision.Deny(tool, principal, r.matched, "/default", r.notPermitted);
+        ? new Decision.Allow(tool, principal, r.matched, Rules.DEFAULT, r.allowedByDefault, null)
+        : new Decision.Deny(tool, principal, r.matched, Rules.DEFAULT, r.notPermitted);
   }
 
   /**
@@ -428,7 +429,7 @@ public final class Evaluator {
     } catch (RuntimeException e) {
       return storeFailed(needs.resolved(), call, context, e);
     }
-    trace.step("store", () -> "reserve " + distinct.size() + " counter(s)", result::toString);
+    trace.step(Rules.STORE, () -> "reserve " + distinct.size() + " counter(s)", result::toString);
     return finish(needs, call, context, result);
   }
 
@@ -487,14 +488,14 @@ public final class Evaluator {
     String principal = context.principal();
     String cause = "counter store failed: " + describe(error);
     if (failOpen) {
-      return new Decision.Allow(tool, principal, r.matched, "fail-open", Reasons.failOpen(tool, cause), null);
+      return new Decision.Allow(tool, principal, r.matched, Rules.FAIL_OPEN, Reasons.failOpen(tool, cause), null);
     }
-    return new Decision.Deny(tool, principal, r.matched, "store", Reasons.stateUnavailable(tool, cause));
+    return new Decision.Deny(tool, principal, r.matched, Rules.STORE, Reasons.stateUnavailable(tool, cause));
   }
 
   private static Decision internalError(ToolCall call, CallContext context, Throwable error) {
     LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + AgentText.excerpt(call.tool()) + "; the call is denied", error);
-    return new Decision.Deny(call.tool(), context.principal(), List.of(), "error", Reasons.internalError(call.tool(), error));
+    return new Decision.Deny(call.tool(), context.principal(), List.of(), Rules.ERROR, Reasons.internalError(call.tool(), error));
   }
 
   private static String describe(Throwable error) {
