@@ -23,6 +23,7 @@ import io.toolgate.engine.internal.model.Scope;
 import io.toolgate.engine.internal.model.ToolEntry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -110,7 +111,7 @@ public final class Evaluator {
   private CompletionStage<Decision> takeAsync(NeedsCounters needs, ToolCall call, CallContext context) {
     CompletionStage<ReserveResult> stage;
     try {
-      stage = store.reserveAsync(needs.requests().distinct, needs.nowMillis());
+      stage = store.reserveAsync(needs.distinct(), needs.nowMillis());
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(
           settle(needs.claim(), storeFailed(needs.resolved(), call, context, e), Trace.NONE));
@@ -141,9 +142,26 @@ public final class Evaluator {
    * The call is admitted if the store grants {@code requests} at {@code nowMillis}; {@code claim}
    * is the approval to settle when the store answers, or {@code null}.
    */
-  private record NeedsCounters(Resolved resolved, Requests requests, long nowMillis, Claim claim) implements Prepared {
+  private record NeedsCounters(Resolved resolved, CounterRequest only, Requests several, long nowMillis, Claim claim)
+      implements Prepared {
     NeedsCounters withClaim(Claim approval) {
-      return approval == null ? this : new NeedsCounters(resolved, requests, nowMillis, approval);
+      return approval == null ? this : new NeedsCounters(resolved, only, several, nowMillis, approval);
+    }
+
+    /**
+     * What the store is asked for. A single limit's request is kept bare, its list and {@link
+     * Requests} built only when used: on the common path both then stay out of the heap.
+     */
+    List<CounterRequest> distinct() {
+      return several == null ? Collections.singletonList(only) : several.distinct;
+    }
+
+    Requests requests() {
+      return several == null ? Requests.one(only) : several;
+    }
+
+    int limitOf(int index) {
+      return several == null ? index : several.limitOf(index);
     }
   }
 
@@ -410,19 +428,19 @@ public final class Evaluator {
       }
     }
     // Most plans have a single limit: a list of one, nothing to merge.
-    Requests requests = several == null ? Requests.one(only) : Requests.of(List.of(several));
-    if (requests.neverFits >= 0) {
+    Requests requests = several == null ? null : Requests.of(List.of(several));
+    if (requests != null && requests.neverFits >= 0) {
       Limit limit = r.limits.get(requests.neverFits);
       trace.step(limit.pointer(), () -> "limits on counter " + limit.counter(), () -> "their costs together exceed its max");
       return new Decided(new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.neverFits(tool, limit)));
     }
     long now = nowMillis == READ_CLOCK ? clock.millis() : nowMillis;
-    return new NeedsCounters(r, requests, now, null);
+    return new NeedsCounters(r, only, requests, now, null);
   }
 
   /** Step 6, taking the counters with the store's synchronous form. */
   private Decision take(NeedsCounters needs, ToolCall call, CallContext context, Trace trace) {
-    List<CounterRequest> distinct = needs.requests().distinct;
+    List<CounterRequest> distinct = needs.distinct();
     ReserveResult result;
     try {
       result = store.reserve(distinct, needs.nowMillis());
@@ -443,7 +461,7 @@ public final class Evaluator {
       Reservation held = r.anyLimitRefunds || storeConfirms ? new HeldReservation(store, r, needs.requests(), needs.nowMillis()) : null;
       return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, held);
     }
-    Limit limit = r.limits.get(needs.requests().limitOf(result.rejectedIndex()));
+    Limit limit = r.limits.get(needs.limitOf(result.rejectedIndex()));
     if (result.retryAfterMillis() == Long.MAX_VALUE) {
       return new Decision.Deny(tool, principal, r.matched, limit.pointer(), Reasons.neverFits(tool, limit));
     }
