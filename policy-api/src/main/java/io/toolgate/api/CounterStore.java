@@ -23,10 +23,15 @@ public interface CounterStore {
 
   /**
    * Takes its cost from every requested counter if each then holds at most its max; otherwise
-   * takes nothing. Requests that address the same counter are counted together. Amounts are
-   * integer millionths (see {@link CounterRequest}): a store adds them exactly, never as doubles.
+   * takes nothing. Amounts are integer millionths (see {@link CounterRequest}): a store adds them
+   * exactly, never as doubles.
    *
-   * @param requests the counters, none of whose costs exceeds its max
+   * <p>The engine asks for distinct counters in one call: two requests never share counter name,
+   * scope and scope value (limits that name one counter are merged into one request with the
+   * summed cost before the store is asked), so a store need not merge. The same holds for {@link
+   * #refund} and {@link #commit}.
+   *
+   * @param requests distinct counters, none of whose costs exceeds its max
    * @param nowMillis the decision's time, epoch milliseconds
    */
   ReserveResult reserve(List<CounterRequest> requests, long nowMillis);
@@ -46,9 +51,20 @@ public interface CounterStore {
   /**
    * Confirms a granted reservation once the tool returned. Stores that count at reserve time, as
    * both built-in stores do, have nothing to do; a store that holds tentative reservations makes
-   * them final here.
+   * them final here. Called only when {@link #confirmsReservations()} is true.
    */
   default void commit(List<CounterRequest> requests, long reservedAtMillis) {}
+
+  /**
+   * Whether this store wants {@link #commit} called for every granted reservation. Default true,
+   * always safe: the engine then holds every allowance's requests and tells the store when the tool
+   * returned. A store whose {@code commit} does nothing (it counts at reserve time, as both
+   * built-in stores do) returns false, and an allowance with no {@code refund_on_error} limit then
+   * holds {@link Reservation#NONE}. A store that wraps another returns the wrapped store's answer.
+   */
+  default boolean confirmsReservations() {
+    return true;
+  }
 
   /**
    * Gives back the costs a granted reservation took at {@code reservedAtMillis}. For a fixed

@@ -1,7 +1,6 @@
 package io.toolgate.engine;
 
 import io.toolgate.api.ApprovalService;
-import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditEvent.Outcome;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
@@ -12,7 +11,6 @@ import io.toolgate.api.Reservation;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.approval.ApprovalServices;
 import io.toolgate.engine.internal.audit.GuardedAuditSink;
-import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.eval.Evaluator;
 import io.toolgate.engine.internal.eval.Trace;
 import io.toolgate.engine.internal.store.TimedCounterStore;
@@ -20,7 +18,6 @@ import io.toolgate.engine.store.InMemoryCounterStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -56,18 +53,14 @@ import java.util.function.Supplier;
  */
 public final class PolicyEngine {
   private volatile Policy policy;
-  private final Evaluator evaluator;
-  private final AuditSink audit;
-  private final boolean auditing;
+  /** The evaluator, audited or not: chosen once, here. */
+  private final DecisionPath path;
   private final boolean shadow;
-  private final Clock clock;
 
   private PolicyEngine(Builder b) {
     this.policy = b.policy;
-    this.clock = b.clock;
-    this.evaluator = new Evaluator(TimedCounterStore.around(b.store, b.storeTimeout), b.approvals, b.clock, b.failOpen);
-    this.audit = GuardedAuditSink.of(b.sinks);
-    this.auditing = audit != AuditSink.NONE;
+    Evaluator evaluator = new Evaluator(TimedCounterStore.around(b.store, b.storeTimeout), b.approvals, b.clock, b.failOpen);
+    this.path = DecisionPath.of(evaluator, GuardedAuditSink.of(b.sinks), b.clock);
     this.shadow = b.shadow;
   }
 
@@ -121,14 +114,7 @@ public final class PolicyEngine {
    * they want refunds. The decision is audited with outcome {@link Outcome#EVALUATED}.
    */
   public Decision evaluate(ToolCall call, CallContext context) {
-    if (!auditing) {
-      return evaluator.decide(policy.compiled(), call, context);
-    }
-    long decidedAt = clock.millis(); // one reading for the counters and the audit
-    long start = System.nanoTime();
-    Decision decision = evaluator.decide(policy.compiled(), call, context, decidedAt);
-    audit(decidedAt, call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
-    return decision;
+    return path.evaluate(policy.compiled(), call, context, Trace.NONE);
   }
 
   /**
@@ -137,27 +123,14 @@ public final class PolicyEngine {
    * than {@code evaluate}: not for the hot path.
    */
   public Explanation explain(ToolCall call, CallContext context) {
-    long start = auditing ? System.nanoTime() : 0L;
-    Trace trace = new Trace();
-    Decision decision = evaluator.decide(policy.compiled(), call, context, trace);
-    if (auditing) {
-      audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
-    }
+    Trace trace = Trace.recording();
+    Decision decision = path.evaluate(policy.compiled(), call, context, trace);
     return new Explanation(decision, trace.steps());
   }
 
   /** {@link #evaluate} with the counter store's asynchronous form. */
   public CompletionStage<Decision> evaluateAsync(ToolCall call, CallContext context) {
-    long start = auditing ? System.nanoTime() : 0L;
-    return evaluator
-        .decideAsync(policy.compiled(), call, context)
-        .thenApply(
-            decision -> {
-              if (auditing) {
-                audit(call, context, decision, Outcome.EVALUATED, System.nanoTime() - start);
-              }
-              return decision;
-            });
+    return path.evaluateAsync(policy.compiled(), call, context);
   }
 
   /**
@@ -195,29 +168,50 @@ public final class PolicyEngine {
       ToolInvoker<? extends R> tool,
       Function<? super Decision, ? extends R> onRefusal,
       Predicate<? super R> failed) {
-    long decidedAt = auditing ? clock.millis() : Evaluator.READ_CLOCK;
-    long start = auditing ? System.nanoTime() : 0L;
-    Decision decision = evaluator.decide(policy.compiled(), call, context, decidedAt);
-    long latency = auditing ? System.nanoTime() - start : 0L;
+    Guarded<R> guarded = guard(call, context, tool, failed);
+    return guarded.ran() ? guarded.result() : onRefusal.apply(guarded.decision());
+  }
+
+  /**
+   * Runs {@code tool} if the policy allows the call, as {@link #call} does, and returns the
+   * decision with the tool's result.
+   *
+   * @throws ToolInvocationException if the tool threw a checked exception (unchecked ones pass
+   *     through)
+   */
+  public <R> Guarded<R> guard(ToolCall call, CallContext context, ToolInvoker<? extends R> tool) {
+    return guard(call, context, tool, result -> false);
+  }
+
+  /**
+   * As {@link #guard(ToolCall, CallContext, ToolInvoker)}, where {@code failed} also counts some
+   * results as failures, for {@code refund_on_error} and the audit. A refusal is returned, never
+   * thrown.
+   *
+   * @throws ToolInvocationException if the tool threw a checked exception (unchecked ones pass
+   *     through)
+   */
+  public <R> Guarded<R> guard(
+      ToolCall call, CallContext context, ToolInvoker<? extends R> tool, Predicate<? super R> failed) {
+    DecisionPath.Ticket ticket = path.decide(policy.compiled(), call, context);
+    Decision decision = ticket.decision();
     if (!decision.isAllowed() && !shadow) {
-      if (auditing) {
-        audit(decidedAt, call, context, decision, Outcome.NOT_RUN, latency);
-      }
-      return onRefusal.apply(decision);
+      ticket.report(Outcome.NOT_RUN);
+      return Guarded.refused(decision);
     }
     Reservation reservation = reservation(decision);
     R result;
     try {
       result = tool.invoke();
     } catch (RuntimeException | Error e) {
-      settle(decidedAt, reservation, false, call, context, decision, latency);
+      settle(ticket, reservation, false);
       throw e;
     } catch (Exception e) {
-      settle(decidedAt, reservation, false, call, context, decision, latency);
+      settle(ticket, reservation, false);
       throw new ToolInvocationException(call.tool(), e);
     }
-    settle(decidedAt, reservation, !failed.test(result), call, context, decision, latency);
-    return result;
+    settle(ticket, reservation, !failed.test(result));
+    return Guarded.ran(decision, result);
   }
 
   /**
@@ -249,16 +243,12 @@ public final class PolicyEngine {
       Supplier<? extends CompletionStage<R>> tool,
       Function<? super Decision, ? extends R> onRefusal,
       Predicate<? super R> failed) {
-    long start = auditing ? System.nanoTime() : 0L;
-    return evaluator
-        .decideAsync(policy.compiled(), call, context)
+    return path.decideAsync(policy.compiled(), call, context)
         .thenCompose(
-            decision -> {
-              long latency = auditing ? System.nanoTime() - start : 0L;
+            ticket -> {
+              Decision decision = ticket.decision();
               if (!decision.isAllowed() && !shadow) {
-                if (auditing) {
-                  audit(call, context, decision, Outcome.NOT_RUN, latency);
-                }
+                ticket.report(Outcome.NOT_RUN);
                 return completedOrFailed(() -> onRefusal.apply(decision));
               }
               Reservation reservation = reservation(decision);
@@ -266,8 +256,7 @@ public final class PolicyEngine {
               try {
                 running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
               } catch (RuntimeException e) {
-                return refund(reservation, call, context, decision, latency)
-                    .thenCompose(settled -> CompletableFuture.failedFuture(e));
+                return refund(reservation, ticket).thenCompose(settled -> CompletableFuture.failedFuture(e));
               }
               CompletableFuture<R> done = new CompletableFuture<>();
               running.whenComplete(
@@ -281,12 +270,12 @@ public final class PolicyEngine {
                       failure = e;
                     }
                     if (succeeded) {
-                      settle(Evaluator.READ_CLOCK, reservation, true, call, context, decision, latency);
+                      settle(ticket, reservation, true);
                       done.complete(result);
                       return;
                     }
                     Throwable outcome = failure;
-                    refund(reservation, call, context, decision, latency)
+                    refund(reservation, ticket)
                         .whenComplete(
                             (settled, ignored) -> {
                               if (outcome != null) {
@@ -305,14 +294,11 @@ public final class PolicyEngine {
    * Reservation#rollbackAsync()}, so a remote store is never waited for on the thread that
    * completed the tool (a client's event loop, say). Completes once the refund is done or failed.
    */
-  private CompletionStage<Void> refund(
-      Reservation reservation, ToolCall call, CallContext context, Decision decision, long latency) {
+  private static CompletionStage<Void> refund(Reservation reservation, DecisionPath.Ticket ticket) {
     return reservation.rollbackAsync()
         .handle(
             (refunded, error) -> {
-              if (auditing) {
-                audit(call, context, decision, Outcome.FAILED, latency);
-              }
+              ticket.report(Outcome.FAILED);
               return null;
             });
   }
@@ -326,39 +312,17 @@ public final class PolicyEngine {
   }
 
   private static Reservation reservation(Decision decision) {
-    return decision instanceof Decision.Allow ? ((Decision.Allow) decision).reservation() : Reservation.NONE;
+    return decision instanceof Decision.Allow allow ? allow.reservation() : Reservation.NONE;
   }
 
-  private void settle(
-      long decidedAt,
-      Reservation reservation,
-      boolean succeeded,
-      ToolCall call,
-      CallContext context,
-      Decision decision,
-      long latency) {
+  /** Commits the call's counters when the tool succeeded, else refunds them; then reports. */
+  private static void settle(DecisionPath.Ticket ticket, Reservation reservation, boolean succeeded) {
     if (succeeded) {
       reservation.commit();
     } else {
       reservation.rollback();
     }
-    if (auditing) {
-      audit(decidedAt, call, context, decision, succeeded ? Outcome.SUCCEEDED : Outcome.FAILED, latency);
-    }
-  }
-
-  private void audit(ToolCall call, CallContext context, Decision decision, Outcome outcome, long latency) {
-    audit(Evaluator.READ_CLOCK, call, context, decision, outcome, latency);
-  }
-
-  /**
-   * Records one event at {@code decidedAt} (epoch milliseconds), or at the clock's time when it is
-   * {@link Evaluator#READ_CLOCK}. {@code Clock.millis} rather than {@code Clock.instant}: the
-   * latter is not an intrinsic and costs more than the rest of an audit to a fast sink.
-   */
-  private void audit(long decidedAt, ToolCall call, CallContext context, Decision decision, Outcome outcome, long latency) {
-    long millis = decidedAt == Evaluator.READ_CLOCK ? clock.millis() : decidedAt;
-    audit.record(new AuditEvent(Instant.ofEpochMilli(millis), call, context, decision, outcome, latency));
+    ticket.report(succeeded ? Outcome.SUCCEEDED : Outcome.FAILED);
   }
 
   private static <R> R refuse(Decision decision) {

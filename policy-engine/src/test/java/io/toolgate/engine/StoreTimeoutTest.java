@@ -221,7 +221,13 @@ class StoreTimeoutTest {
     assertThat(committed).singleElement().satisfies(requests ->
         assertThat(requests).extracting(CounterRequest::counter).containsExactly("compiles"));
 
-    PolicyEngine plain = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(new HangingStore())
+    HangingStore confirmsNothing = new HangingStore() {
+      @Override
+      public boolean confirmsReservations() {
+        return false;
+      }
+    };
+    PolicyEngine plain = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(confirmsNothing)
         .storeTimeout(Duration.ofHours(1)).build();
     Decision.Allow allowed = (Decision.Allow) withinHangGuard(() -> plain.evaluate(COMPILE, AGENT));
     assertThat(allowed.reservation()).as("nothing to settle: the wrapper adds no commit").isSameAs(Reservation.NONE);

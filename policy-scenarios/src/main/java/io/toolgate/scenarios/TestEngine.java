@@ -1,7 +1,6 @@
 package io.toolgate.scenarios;
 
 import io.toolgate.api.ApprovalStatus;
-import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
@@ -20,7 +19,6 @@ public final class TestEngine {
   private final TestClock clock;
   private final InMemoryApprovalQueue approvals;
   private final PolicyEngine engine;
-  private final ThreadLocal<AuditEvent> lastEvent = new ThreadLocal<>();
   private final CoverageTracker coverage;
   private final PolicyEngine tracer;
   private volatile String lastApprovalId;
@@ -34,7 +32,6 @@ public final class TestEngine {
             .clock(clock)
             .counterStore(InMemoryCounterStore.create())
             .approvals(approvals)
-            .audit(lastEvent::set)
             .build();
     this.coverage = coverage == null ? null : coverage.track(source.name(), source.model());
     // when clauses are named by no decision: a side engine explains the same call for coverage.
@@ -51,27 +48,12 @@ public final class TestEngine {
   }
 
   /**
-   * Decides and runs one call through the interceptor. When {@code toolFails}, the tool throws
+   * Decides and runs one call through the interceptor. When {@code toolFails}, the tool fails
    * after an allowance, so limits with {@code refund_on_error} give their cost back.
    */
   public Decision call(ToolCall call, CallContext context, boolean toolFails) {
-    lastEvent.remove();
-    try {
-      engine.call(call, context, () -> {
-        if (toolFails) {
-          throw new RequestedToolFailure();
-        }
-        return Boolean.TRUE;
-      }, refusal -> Boolean.FALSE);
-    } catch (RequestedToolFailure expected) {
-      // the interceptor has refunded and audited the failed call
-    }
-    AuditEvent event = lastEvent.get();
-    lastEvent.remove();
-    if (event == null) {
-      throw new IllegalStateException("the engine audited no decision for " + call);
-    }
-    Decision decision = event.decision();
+    // A failed result counts as the tool's failure: refund_on_error applies as if it had thrown.
+    Decision decision = engine.guard(call, context, () -> Boolean.TRUE, result -> toolFails).decision();
     if (decision instanceof Decision.ApprovalRequired held) {
       lastApprovalId = held.approvalId();
     }
@@ -154,14 +136,5 @@ public final class TestEngine {
       out.append(", the tool failing");
     }
     return out.toString();
-  }
-
-  /** What a tool throws when a test asks it to fail. */
-  public static final class RequestedToolFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    RequestedToolFailure() {
-      super("tool failure requested by the test", null, false, false);
-    }
   }
 }

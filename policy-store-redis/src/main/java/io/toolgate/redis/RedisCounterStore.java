@@ -168,6 +168,12 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     return Blocking.SYNC_FORMS;
   }
 
+  /** False: the reserve script counts, so there is nothing to confirm. */
+  @Override
+  public boolean confirmsReservations() {
+    return false;
+  }
+
   @Override
   public ReserveResult reserve(List<CounterRequest> requests, long nowMillis) {
     if (requests.isEmpty()) {

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * live within one window.
  *
  * <p>A reservation across several counters locks them in one global order, so it is all or none
- * and cannot deadlock with another.
+ * and cannot deadlock with another. The counters of one call are distinct, as the {@link
+ * CounterStore} contract promises (the engine merges limits that name one counter).
  */
 public final class InMemoryCounterStore implements CounterStore {
   /** The default {@linkplain Builder#maximumKeys key bound}. */
@@ -65,6 +66,12 @@ public final class InMemoryCounterStore implements CounterStore {
   @Override
   public Blocking blocking() {
     return Blocking.NONE;
+  }
+
+  /** False: a reservation counts when it is granted, so there is nothing to confirm. */
+  @Override
+  public boolean confirmsReservations() {
+    return false;
   }
 
   @Override
@@ -121,31 +128,16 @@ public final class InMemoryCounterStore implements CounterStore {
   }
 
   /**
-   * Reserves on {@code counters} (one per request, some perhaps the same), all locked; or marks
-   * in {@code stale} the requests whose counter must start a new window first and returns {@code
-   * null}.
+   * Reserves on {@code counters} (one per request, all distinct, as the engine promises), all
+   * locked; or marks in {@code stale} the requests whose counter must start a new window first and
+   * returns {@code null}.
    */
   private static ReserveResult reserveAll(
       List<CounterRequest> requests, Counter[] counters, boolean[] stale, long nowMillis) {
-    int n = requests.size();
-    Counter[] distinct = new Counter[n];
-    long[] costs = new long[n];
-    int[] firstIndex = new int[n];
-    int size = 0;
-    for (int i = 0; i < n; i++) {
-      int slot = indexOf(distinct, size, counters[i]);
-      if (slot < 0) {
-        slot = size++;
-        distinct[slot] = counters[i];
-        firstIndex[slot] = i;
-      }
-      // Capped past any max: a sum that large never fits, and the cap keeps it from overflowing.
-      costs[slot] = Math.min(costs[slot] + requests.get(i).costMillionths(), CounterRequest.MAX_MILLIONTHS + 1);
-    }
-    Counter[] order = Arrays.copyOf(distinct, size);
+    Counter[] order = counters.clone();
     Arrays.sort(order, LOCK_ORDER);
-    Locked locked = new Locked(requests, counters, stale, distinct, costs, firstIndex, size, nowMillis);
-    for (int i = 1; i < size; i++) {
+    Locked locked = new Locked(requests, counters, stale, nowMillis);
+    for (int i = 1; i < order.length; i++) {
       if (System.identityHashCode(order[i - 1]) == System.identityHashCode(order[i])) {
         // Two counters the order cannot tell apart: whoever holds the tie lock goes first.
         synchronized (TIE_LOCK) {
@@ -157,27 +149,7 @@ public final class InMemoryCounterStore implements CounterStore {
   }
 
   /** One reservation of several counters, run with every counter's lock held. */
-  private static final class Locked {
-    final List<CounterRequest> requests;
-    final Counter[] counters;
-    final boolean[] stale;
-    final Counter[] distinct;
-    final long[] costs;
-    final int[] firstIndex;
-    final int size;
-    final long nowMillis;
-
-    Locked(List<CounterRequest> requests, Counter[] counters, boolean[] stale, Counter[] distinct,
-        long[] costs, int[] firstIndex, int size, long nowMillis) {
-      this.requests = requests;
-      this.counters = counters;
-      this.stale = stale;
-      this.distinct = distinct;
-      this.costs = costs;
-      this.firstIndex = firstIndex;
-      this.size = size;
-      this.nowMillis = nowMillis;
-    }
+  private record Locked(List<CounterRequest> requests, Counter[] counters, boolean[] stale, long nowMillis) {
 
     /** Locks {@code order[from..]} one inside the other, then reserves with every lock held. */
     ReserveResult reserve(Counter[] order, int from) {
@@ -196,19 +168,20 @@ public final class InMemoryCounterStore implements CounterStore {
       }
       int worst = -1;
       long longestWait = 0;
-      for (int slot = 0; slot < size; slot++) {
-        CounterRequest first = requests.get(firstIndex[slot]);
-        long wait = distinct[slot].waitFor(costs[slot], first.maxMillionths(), nowMillis, first.windowMillis());
+      for (int i = 0; i < counters.length; i++) {
+        CounterRequest request = requests.get(i);
+        long wait = counters[i].waitFor(request.costMillionths(), request.maxMillionths(), nowMillis, request.windowMillis());
         if (wait > longestWait) {
           longestWait = wait;
-          worst = firstIndex[slot];
+          worst = i;
         }
       }
       if (worst >= 0) {
         return ReserveResult.rejected(worst, longestWait);
       }
-      for (int slot = 0; slot < size; slot++) {
-        distinct[slot].take(costs[slot], nowMillis, requests.get(firstIndex[slot]).windowMillis());
+      for (int i = 0; i < counters.length; i++) {
+        CounterRequest request = requests.get(i);
+        counters[i].take(request.costMillionths(), nowMillis, request.windowMillis());
       }
       return ReserveResult.granted();
     }
@@ -283,15 +256,6 @@ public final class InMemoryCounterStore implements CounterStore {
     while (nowMillis > seen && !latestMillis.compareAndSet(seen, nowMillis)) {
       seen = latestMillis.get();
     }
-  }
-
-  private static int indexOf(Counter[] counters, int size, Counter counter) {
-    for (int i = 0; i < size; i++) {
-      if (counters[i] == counter) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** Configures an {@link InMemoryCounterStore}. */

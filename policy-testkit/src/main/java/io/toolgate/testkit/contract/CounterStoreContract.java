@@ -293,15 +293,6 @@ public abstract class CounterStoreContract {
     assertThat(over.retryAfterMillis()).isEqualTo(60 * MINUTE - 20 * SECOND);
   }
 
-  @Test
-  void requestsForTheSameCounterAreCountedTogether() {
-    CounterRequest r = fixed("shared", MINUTE, 3, 2);
-    ReserveResult both = store.reserve(List.of(r, r), T0);
-    assertThat(both.isGranted()).as("2 + 2 > 3").isFalse();
-    assertThat(both.retryAfterMillis()).isEqualTo(Long.MAX_VALUE);
-    assertThat(store.reserve(List.of(r), T0).isGranted()).isTrue();
-  }
-
   // ---- refunds -------------------------------------------------------------------------------
 
   @Test

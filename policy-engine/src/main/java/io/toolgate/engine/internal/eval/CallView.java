@@ -26,11 +26,19 @@ final class CallView {
     this.context = context;
   }
 
-  /** The arguments; throws IllegalArgumentException when a map of them is not JSON. */
+  /**
+   * The arguments.
+   *
+   * @throws UnreadableArguments when a map of them is not JSON
+   */
   JsonNode arguments() {
     JsonNode args = arguments;
     if (args == null) {
-      args = call.arguments();
+      try {
+        args = call.arguments();
+      } catch (IllegalArgumentException e) { // what ToolCall.arguments() throws, and only that
+        throw new UnreadableArguments(e);
+      }
       arguments = args;
     }
     return args;
@@ -38,23 +46,20 @@ final class CallView {
 
   /** The value at {@code path}, or {@code null} when missing. */
   JsonNode resolve(PolicyPath path) {
-    switch (path.root()) {
-      case ARGS:
-        return descend(arguments(), path.segments());
-      case IDENTITY_ID:
-        return text(context.principal());
-      case SESSION_ID:
-        return text(context.sessionId());
-      case IDENTITY_ROLES:
+    return switch (path.root()) {
+      case ARGS -> descend(arguments(), path.segments());
+      case IDENTITY_ID -> text(context.principal());
+      case SESSION_ID -> text(context.sessionId());
+      case IDENTITY_ROLES -> {
         ArrayNode roles = JsonNodeFactory.instance.arrayNode();
         new TreeSet<>(context.roles()).forEach(roles::add);
-        return roles;
-      case IDENTITY_ATTRIBUTES:
+        yield roles;
+      }
+      case IDENTITY_ATTRIBUTES -> {
         Object value = context.attributes().get(path.segments().get(0));
-        return value == null ? null : present(Jackson.JSON.valueToTree(value));
-      default:
-        throw new IllegalStateException("unknown path root " + path.root());
-    }
+        yield value == null ? null : present(Jackson.JSON.valueToTree(value));
+      }
+    };
   }
 
   private static JsonNode descend(JsonNode node, List<String> segments) {

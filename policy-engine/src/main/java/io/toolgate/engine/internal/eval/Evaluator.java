@@ -9,6 +9,7 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
+import io.toolgate.api.Decision.Rules;
 import io.toolgate.api.Reservation;
 import io.toolgate.api.ReserveResult;
 import io.toolgate.api.ToolCall;
@@ -33,7 +34,13 @@ import org.everit.json.schema.Validator;
 /**
  * The decision procedure of DESIGN.md section 3, in order, first outcome wins: hidden, deny
  * entries, default, arguments (schema and conditions), approval, limits, allow. It never throws:
- * whatever goes wrong becomes a denial with a reason.
+ * whatever goes wrong becomes a denial with a reason (rule {@code arguments} only when the call's
+ * arguments could not be read, rule {@code error} for anything else).
+ *
+ * <p>One path serves {@code evaluate} and {@code explain}: each check is noted in a {@link Trace},
+ * {@link Trace#NONE} when nobody explains, whose steps build no text. Steps 1 to 5 and the counter
+ * requests come to a {@code Prepared}: decided, or the counters to take, which the synchronous
+ * and the asynchronous forms then take from the store.
  */
 public final class Evaluator {
   /** For {@code nowMillis}: no time read yet, read the clock if a limit needs it. */
@@ -46,131 +53,160 @@ public final class Evaluator {
   private final ApprovalService approvals;
   private final Clock clock;
   private final boolean failOpen;
-  /** Whether the store does anything on commit; else an allowance without refunds holds nothing. */
-  private final boolean storeCommits;
+  /** Whether the store wants commits; else an allowance without refunds holds nothing. */
+  private final boolean storeConfirms;
 
   public Evaluator(CounterStore store, ApprovalService approvals, Clock clock, boolean failOpen) {
     this.store = store;
-    this.storeCommits = overridesCommit(store);
+    this.storeConfirms = store.confirmsReservations();
     this.approvals = approvals;
     this.clock = clock;
     this.failOpen = failOpen;
   }
 
-  /** Decides {@code call}, taking its counters from the store synchronously. */
-  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context) {
-    return decide(policy, call, context, null, READ_CLOCK);
-  }
-
   /**
    * Decides {@code call} at {@code nowMillis}, a time the caller already read from the clock (so
-   * one reading serves the decision and its audit), or {@link #READ_CLOCK}.
+   * one reading serves the decision and its audit), or {@link #READ_CLOCK}; takes its counters
+   * from the store synchronously and notes every check in {@code trace} ({@link Trace#NONE} when
+   * nobody explains the decision).
    */
-  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, long nowMillis) {
-    return decide(policy, call, context, null, nowMillis);
-  }
-
-  /**
-   * Decides {@code call} as {@link #decide(CompiledPolicy, ToolCall, CallContext)} does, noting
-   * every check in {@code trace} when it is not {@code null}.
-   */
-  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
-    return decide(policy, call, context, trace, READ_CLOCK);
-  }
-
-  private Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis) {
+  public Decision decide(CompiledPolicy policy, ToolCall call, CallContext context, long nowMillis, Trace trace) {
     try {
-      return (Decision) prepare(policy, call, context, trace, nowMillis, true);
+      Prepared prepared = prepare(policy, call, context, nowMillis, trace);
+      if (prepared instanceof Decided decided) {
+        return decided.decision();
+      }
+      if (prepared instanceof NeedsCounters needs) {
+        Decision decision;
+        try {
+          decision = take(needs, call, context, trace);
+        } catch (RuntimeException | StackOverflowError e) {
+          settle(needs.claim(), null, trace);
+          throw e;
+        }
+        return settle(needs.claim(), decision, trace);
+      }
+      throw new AssertionError("unknown " + prepared);
     } catch (RuntimeException | StackOverflowError e) {
       return internalError(call, context, e);
     }
   }
 
   /** Decides {@code call}, taking its counters with the store's asynchronous form. */
-  public CompletionStage<Decision> decideAsync(
-      CompiledPolicy policy, ToolCall call, CallContext context) {
+  public CompletionStage<Decision> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
     try {
-      Object prepared = prepare(policy, call, context, null, READ_CLOCK, false);
-      if (prepared instanceof Decision) {
-        return CompletableFuture.completedFuture((Decision) prepared);
+      Prepared prepared = prepare(policy, call, context, READ_CLOCK, Trace.NONE);
+      if (prepared instanceof Decided decided) {
+        return CompletableFuture.completedFuture(decided.decision());
       }
-      Pending pending = (Pending) prepared;
-      CompletionStage<ReserveResult> stage;
-      try {
-        stage = store.reserveAsync(pending.requests, pending.nowMillis);
-      } catch (RuntimeException e) {
-        return CompletableFuture.completedFuture(settle(pending.claim, storeFailed(pending.resolved, call, context, e), null));
+      if (prepared instanceof NeedsCounters needs) {
+        return takeAsync(needs, call, context);
       }
-      return stage.handle(
-          (result, error) -> {
-            Decision decision;
-            if (error != null) {
-              decision = storeFailed(pending.resolved, call, context, unwrap(error));
-            } else {
-              try {
-                decision = finish(pending.resolved, call, context, pending.requests, pending.nowMillis, result);
-              } catch (RuntimeException e) {
-                decision = internalError(call, context, e);
-              }
-            }
-            return settle(pending.claim, decision, null);
-          });
+      throw new AssertionError("unknown " + prepared);
     } catch (RuntimeException | StackOverflowError e) {
       return CompletableFuture.completedFuture(internalError(call, context, e));
     }
   }
 
+  private CompletionStage<Decision> takeAsync(NeedsCounters needs, ToolCall call, CallContext context) {
+    CompletionStage<ReserveResult> stage;
+    try {
+      stage = store.reserveAsync(needs.distinct(), needs.nowMillis());
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          settle(needs.claim(), storeFailed(needs.resolved(), call, context, e), Trace.NONE));
+    }
+    return stage.handle(
+        (result, error) -> {
+          Decision decision;
+          if (error != null) {
+            decision = storeFailed(needs.resolved(), call, context, unwrap(error));
+          } else {
+            try {
+              decision = finish(needs, call, context, result);
+            } catch (RuntimeException e) {
+              decision = internalError(call, context, e);
+            }
+          }
+          return settle(needs.claim(), decision, Trace.NONE);
+        });
+  }
+
+  /** What steps 1 to 6 came to before the store is asked: a decision, or counters to take. */
+  private sealed interface Prepared permits Decided, NeedsCounters {}
+
+  /** Decided without the store. */
+  private record Decided(Decision decision) implements Prepared {}
+
   /**
-   * Steps 1 to 6: the decision, taking the counters from the store when {@code sync}; else a
-   * final decision or the {@link Pending} counters to take.
+   * The call is admitted if the store grants {@code requests} at {@code nowMillis}; {@code claim}
+   * is the approval to settle when the store answers, or {@code null}.
    */
-  private Object prepare(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace, long nowMillis, boolean sync) {
+  private record NeedsCounters(Resolved resolved, CounterRequest only, Requests several, long nowMillis, Claim claim)
+      implements Prepared {
+    NeedsCounters withClaim(Claim approval) {
+      return approval == null ? this : new NeedsCounters(resolved, only, several, nowMillis, approval);
+    }
+
+    /**
+     * What the store is asked for. A single limit's request is kept bare, its list and {@link
+     * Requests} built only when used: on the common path both then stay out of the heap.
+     */
+    List<CounterRequest> distinct() {
+      return several == null ? Collections.singletonList(only) : several.distinct;
+    }
+
+    Requests requests() {
+      return several == null ? Requests.one(only) : several;
+    }
+
+    int limitOf(int index) {
+      return several == null ? index : several.limitOf(index);
+    }
+  }
+
+  /** Steps 1 to 6, up to asking the store. */
+  private Prepared prepare(CompiledPolicy policy, ToolCall call, CallContext context, long nowMillis, Trace trace) {
     String tool = call.tool();
     ToolPlan plan = policy.planFor(tool);
     Resolved r = plan.resolve(context);
     String principal = context.principal();
-    if (trace != null) {
-      trace.step("", "entries whose key matches " + quote(tool), r.matched.isEmpty() ? "none" : String.join(", ", r.matched));
-      trace.step("/hide", "hidden", plan.hiddenBy == null ? "no" : "yes, by " + plan.hiddenBy.pointer());
-    }
+    trace.step("", () -> "entries whose key matches " + quote(tool), () -> r.matched.isEmpty() ? "none" : String.join(", ", r.matched));
+    trace.step(Rules.HIDE, () -> "hidden", () -> plan.hiddenBy == null ? "no" : "yes, by " + plan.hiddenBy.pointer());
     if (plan.hiddenBy != null) {
-      return new Decision.Deny(tool, principal, r.matched, plan.hiddenBy.pointer(), Reasons.hidden(tool));
+      return new Decided(new Decision.Deny(tool, principal, r.matched, plan.hiddenBy.pointer(), Reasons.hidden(tool)));
     }
-    if (trace == null && r.unconditional && r.denies.isEmpty()) {
-      return r.permitted
-          ? new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null)
-          : defaultDecision(policy, tool, principal, r);
-    }
-    if (trace == null && r.onlyLimits) {
-      return reserving(r, call, context, null, null, nowMillis, sync);
+    if (r.denies.isEmpty() && (r.unconditional || r.onlyLimits)) {
+      // Shortcuts for plans that read nothing of the call before their limits (most plans): the
+      // same steps and outcome as the full path below, without its view of the call and loops.
+      permitStep(policy, r, trace);
+      if (!r.permitted) {
+        return new Decided(defaultDecision(policy, tool, principal, r));
+      }
+      return r.unconditional
+          ? new Decided(new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null))
+          : counters(r, call, context, null, trace, nowMillis);
     }
     CallView view = new CallView(call, context);
     try {
       for (ToolEntry deny : r.denies) {
         boolean applies = whenApplies(deny.when(), view, trace);
-        if (trace != null) {
-          trace.step(deny.pointer(), "deny entry applies", applies ? "yes" : "no");
-        }
+        trace.step(deny.pointer(), () -> "deny entry applies", () -> applies ? "yes" : "no");
         if (applies) {
-          return new Decision.Deny(
-              tool, principal, r.matched, deny.pointer(), Reasons.denyEntry(tool, deny.reason(), deny.pointer()));
+          return new Decided(new Decision.Deny(
+              tool, principal, r.matched, deny.pointer(), Reasons.denyEntry(tool, deny.reason(), deny.pointer())));
         }
       }
-      if (trace != null) {
-        trace.step(r.permitted ? r.allowRule : "/default", "an allow or require_approval entry matches",
-            r.permitted ? "yes" : "no; default " + (policy.defaultAllow() ? "allow" : "deny"));
-      }
+      permitStep(policy, r, trace);
       if (!r.permitted) {
-        return defaultDecision(policy, tool, principal, r);
+        return new Decided(defaultDecision(policy, tool, principal, r));
       }
       for (ArgumentSchema schema : r.schemas) {
         String failure = validate(schema, view.arguments());
-        if (trace != null) {
-          trace.step(schema.pointer(), "arguments match the schema", failure == null ? "yes" : "no: " + failure);
-        }
+        trace.step(schema.pointer(), () -> "arguments match the schema", () -> failure == null ? "yes" : "no: " + failure);
         if (failure != null) {
-          return new Decision.Deny(
-              tool, principal, r.matched, schema.pointer(), Reasons.schema(tool, schema.pointer(), failure));
+          return new Decided(new Decision.Deny(
+              tool, principal, r.matched, schema.pointer(), Reasons.schema(tool, schema.pointer(), failure)));
         }
       }
       for (Condition condition : r.conditions) {
@@ -179,32 +215,39 @@ public final class Evaluator {
           String reason = truth == Truth.FALSE
               ? Reasons.condition(tool, condition)
               : Reasons.uncomparable(tool, condition, view.resolve(condition.path()));
-          return new Decision.Deny(tool, principal, r.matched, condition.pointer(), reason);
+          return new Decided(new Decision.Deny(tool, principal, r.matched, condition.pointer(), reason));
         }
       }
       Asked asked = approve(r, view, trace);
       if (asked instanceof Refused refused) {
-        return refused.decision();
+        return new Decided(refused.decision());
       }
-      Claim claim = (Claim) asked; // null when no approval was asked for
-      Object prepared;
+      Claim claim = asked instanceof Claim approved ? approved : null;
+      if (r.limits.isEmpty()) {
+        return new Decided(settle(claim, new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null), trace));
+      }
+      Prepared counters;
       try {
-        prepared = r.limits.isEmpty()
-            ? new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, null)
-            : reserving(r, call, context, view, trace, nowMillis, sync);
+        counters = counters(r, call, context, view, trace, nowMillis);
       } catch (RuntimeException | StackOverflowError e) {
         settle(claim, null, trace);
         throw e;
       }
-      if (prepared instanceof Pending pending) {
-        pending.claim = claim; // settled when the store answers
-        return pending;
+      if (counters instanceof NeedsCounters needs) {
+        return needs.withClaim(claim); // settled when the store answers
       }
-      return settle(claim, (Decision) prepared, trace);
-    } catch (IllegalArgumentException e) {
-      // ToolCall.arguments(): a map of arguments that is not JSON.
-      return new Decision.Deny(tool, principal, r.matched, "arguments", Reasons.unreadableArguments(tool, e.getMessage()));
+      if (counters instanceof Decided decided) {
+        return new Decided(settle(claim, decided.decision(), trace));
+      }
+      throw new AssertionError("unknown " + counters);
+    } catch (UnreadableArguments e) {
+      return new Decided(new Decision.Deny(tool, principal, r.matched, Rules.ARGUMENTS, Reasons.unreadableArguments(tool, e.getMessage())));
     }
+  }
+
+  private static void permitStep(CompiledPolicy policy, Resolved r, Trace trace) {
+    trace.step(r.permitted ? r.allowRule : Rules.DEFAULT, () -> "an allow or require_approval entry matches",
+        () -> r.permitted ? "yes" : "no; default " + (policy.defaultAllow() ? "allow" : "deny"));
   }
 
   private static String quote(String text) {
@@ -213,8 +256,8 @@ public final class Evaluator {
 
   private static Decision defaultDecision(CompiledPolicy policy, String tool, String principal, Resolved r) {
     return policy.defaultAllow()
-        ? new Decision.Allow(tool, principal, r.matched, "/default", r.allowedByDefault, null)
-        : new Decision.Deny(tool, principal, r.matched, "/default", r.notPermitted);
+        ? new Decision.Allow(tool, principal, r.matched, Rules.DEFAULT, r.allowedByDefault, null)
+        : new Decision.Deny(tool, principal, r.matched, Rules.DEFAULT, r.notPermitted);
   }
 
   /**
@@ -233,11 +276,12 @@ public final class Evaluator {
   private static Truth truth(Condition c, CallView view, Trace trace) {
     JsonNode actual = view.resolve(c.path());
     Truth truth = Conditions.test(c, actual);
-    if (trace != null) {
-      String result = truth == Truth.TRUE ? "holds" : truth == Truth.FALSE ? "fails" : "cannot compare";
-      trace.step(c.pointer(), c.path().text() + " " + c.op().text() + " " + c.value(),
-          result + " (" + c.path().text() + " is " + Reasons.value(actual) + ")");
-    }
+    trace.step(c.pointer(), () -> c.path().text() + " " + c.op().text() + " " + c.value(),
+        () -> switch (truth) {
+          case TRUE -> "holds";
+          case FALSE -> "fails";
+          case UNKNOWN -> "cannot compare";
+        } + " (" + c.path().text() + " is " + Reasons.value(actual) + ")");
     return truth;
   }
 
@@ -279,9 +323,7 @@ public final class Evaluator {
   private Asked approve(Resolved r, CallView view, Trace trace) {
     for (ToolEntry entry : r.approvals) {
       if (!whenApplies(entry.when(), view, trace)) {
-        if (trace != null) {
-          trace.step(entry.pointer(), "needs approval", "no: its when does not hold");
-        }
+        trace.step(entry.pointer(), () -> "needs approval", () -> "no: its when does not hold");
         continue;
       }
       String tool = view.call.tool();
@@ -294,9 +336,8 @@ public final class Evaluator {
         LOG.log(System.Logger.Level.WARNING, "approval service failed; the call is denied", e);
         status = new ApprovalStatus.Rejected(null, null, "the approval service failed (" + e.getClass().getSimpleName() + ")");
       }
-      if (trace != null) {
-        trace.step(entry.pointer(), "approval service answers", String.valueOf(status));
-      }
+      ApprovalStatus answer = status;
+      trace.step(entry.pointer(), () -> "approval service answers", () -> String.valueOf(answer));
       if (status instanceof ApprovalStatus.Pending pending) {
         String id = pending.approvalId();
         return new Refused(new Decision.ApprovalRequired(
@@ -336,9 +377,7 @@ public final class Evaluator {
       LOG.log(System.Logger.Level.WARNING, "approval service failed to " + (admitted ? "confirm" : "release")
           + " approval " + claim.approved().approvalId() + "; the decision stands", e);
     }
-    if (trace != null) {
-      trace.step(claim.request().rule(), "approval", admitted ? "used by this call" : "given back: the call was not admitted");
-    }
+    trace.step(claim.request().rule(), () -> "approval", () -> admitted ? "used by this call" : "given back: the call was not admitted");
     return decision;
   }
 
@@ -346,78 +385,83 @@ public final class Evaluator {
    * Step 6, first half: the counter request of every limit, or a denial naming a limit. {@code
    * view} may be {@code null} when no limit reads the arguments ({@link Resolved#onlyLimits}).
    */
-  private Object reserving(
-      Resolved r, ToolCall call, CallContext context, CallView view, Trace trace, long nowMillis, boolean sync) {
+  private Prepared counters(
+      Resolved r, ToolCall call, CallContext context, CallView view, Trace trace, long nowMillis) {
     String tool = call.tool();
     int n = r.limits.size();
     CounterRequest only = null;
-    CounterRequest[] requests = n == 1 ? null : new CounterRequest[n];
+    CounterRequest[] several = n == 1 ? null : new CounterRequest[n];
     for (int i = 0; i < n; i++) {
       Limit limit = r.limits.get(i);
-      Scope.Kind kind = limit.scope().kind();
       String scope = scopeValue(limit, context, view);
-      if (scope == null && kind != Scope.Kind.GLOBAL) {
-        return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit));
+      if (scope == null && limit.scope().kind() != Scope.Kind.GLOBAL) {
+        return new Decided(new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.missingScope(tool, limit)));
       }
       long cost = limit.costMillionths();
       if (limit.costFrom() != null) {
         JsonNode value = view.resolve(limit.costFrom());
         String problem = costProblem(limit, value);
         if (problem != null) {
-          return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit, problem));
+          return new Decided(new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit, problem)));
         }
         // More than 6 decimals round up: a cost never counts for less than it says.
         cost = Millionths.ceiling(value, limit.maxMillionths());
         if (cost == Millionths.OVER) {
-          return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit,
-              "cost " + AgentText.excerpt(value.toString()) + " exceeds its max " + Reasons.amount(limit.maxMillionths())));
+          return new Decided(new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit,
+              "cost " + AgentText.excerpt(value.toString()) + " exceeds its max " + Reasons.amount(limit.maxMillionths()))));
         }
       }
       if (cost > limit.maxMillionths()) {
-        return new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit,
-            "cost " + Reasons.amount(cost) + " exceeds its max " + Reasons.amount(limit.maxMillionths())));
+        return new Decided(new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.badCost(tool, limit,
+            "cost " + Reasons.amount(cost) + " exceeds its max " + Reasons.amount(limit.maxMillionths()))));
       }
-      if (trace != null) {
-        trace.step(limit.pointer(), "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + AgentText.excerpt(scope)) + "]",
-            "cost " + Reasons.amount(cost) + " of max " + Reasons.amount(limit.maxMillionths()) + " per " + Reasons.window(limit.windowMillis()));
-      }
+      long taken = cost;
+      trace.step(limit.pointer(),
+          () -> "counter " + limit.counter() + " [" + limit.scope().text() + (scope == null ? "" : ":" + AgentText.excerpt(scope)) + "]",
+          () -> "cost " + Reasons.amount(taken) + " of max " + Reasons.amount(limit.maxMillionths()) + " per " + Reasons.window(limit.windowMillis()));
       CounterRequest request = new CounterRequest(
           limit.counter(), limit.scope().text(), scope, limit.windowMillis(), limit.algorithm(), limit.maxMillionths(), cost);
-      if (requests == null) {
+      if (several == null) {
         only = request;
       } else {
-        requests[i] = request;
+        several[i] = request;
       }
     }
-    // Most plans have a single limit: a list of one, no array.
-    List<CounterRequest> list = requests == null ? Collections.singletonList(only) : List.of(requests);
-    long now = nowMillis == READ_CLOCK ? clock.millis() : nowMillis;
-    if (!sync) {
-      return new Pending(r, list, now);
+    // Most plans have a single limit: a list of one, nothing to merge.
+    Requests requests = several == null ? null : Requests.of(List.of(several));
+    if (requests != null && requests.neverFits >= 0) {
+      Limit limit = r.limits.get(requests.neverFits);
+      trace.step(limit.pointer(), () -> "limits on counter " + limit.counter(), () -> "their costs together exceed its max");
+      return new Decided(new Decision.Deny(tool, context.principal(), r.matched, limit.pointer(), Reasons.neverFits(tool, limit)));
     }
+    long now = nowMillis == READ_CLOCK ? clock.millis() : nowMillis;
+    return new NeedsCounters(r, only, requests, now, null);
+  }
+
+  /** Step 6, taking the counters with the store's synchronous form. */
+  private Decision take(NeedsCounters needs, ToolCall call, CallContext context, Trace trace) {
+    List<CounterRequest> distinct = needs.distinct();
     ReserveResult result;
     try {
-      result = store.reserve(list, now);
+      result = store.reserve(distinct, needs.nowMillis());
     } catch (RuntimeException e) {
-      return storeFailed(r, call, context, e);
+      return storeFailed(needs.resolved(), call, context, e);
     }
-    if (trace != null) {
-      trace.step("store", "reserve " + list.size() + " counter(s)", result.toString());
-    }
-    return finish(r, call, context, list, now, result);
+    trace.step(Rules.STORE, () -> "reserve " + distinct.size() + " counter(s)", result::toString);
+    return finish(needs, call, context, result);
   }
 
   /** Step 6, second half: the store's answer turned into a decision. */
-  private Decision finish(
-      Resolved r, ToolCall call, CallContext context, List<CounterRequest> requests, long now, ReserveResult result) {
+  private Decision finish(NeedsCounters needs, ToolCall call, CallContext context, ReserveResult result) {
+    Resolved r = needs.resolved();
     String tool = call.tool();
     String principal = context.principal();
     if (result.isGranted()) {
       // Nothing to settle when no limit refunds and the store confirms nothing: no object to hold.
-      Reservation held = r.anyLimitRefunds || storeCommits ? new HeldReservation(store, r, requests, now) : null;
+      Reservation held = r.anyLimitRefunds || storeConfirms ? new HeldReservation(store, r, needs.requests(), needs.nowMillis()) : null;
       return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, held);
     }
-    Limit limit = r.limits.get(result.rejectedIndex());
+    Limit limit = r.limits.get(needs.limitOf(result.rejectedIndex()));
     if (result.retryAfterMillis() == Long.MAX_VALUE) {
       return new Decision.Deny(tool, principal, r.matched, limit.pointer(), Reasons.neverFits(tool, limit));
     }
@@ -425,21 +469,6 @@ public final class Evaluator {
     return new Decision.RateLimited(tool, principal, r.matched, limit.pointer(),
         Reasons.rateLimited(tool, limit, retryAfter), limit.counter(), Millionths.toDouble(limit.maxMillionths()),
         Duration.ofMillis(limit.windowMillis()), limit.scope().text(), retryAfter);
-  }
-
-  /** The counters of a decision taken with the store's asynchronous form. */
-  private static final class Pending {
-    final Resolved resolved;
-    final List<CounterRequest> requests;
-    final long nowMillis;
-    /** The approval to settle when the store answers, or {@code null}. */
-    Claim claim;
-
-    Pending(Resolved resolved, List<CounterRequest> requests, long nowMillis) {
-      this.resolved = resolved;
-      this.requests = requests;
-      this.nowMillis = nowMillis;
-    }
   }
 
   private static String costProblem(Limit limit, JsonNode value) {
@@ -461,26 +490,15 @@ public final class Evaluator {
    * text, {@code null} when missing. {@code view} is needed only for an args scope.
    */
   private static String scopeValue(Limit limit, CallContext context, CallView view) {
-    switch (limit.scope().kind()) {
-      case GLOBAL:
-        return null;
-      case GRANT:
-        return context.principal();
-      case SESSION:
-        return context.sessionId();
-      default:
+    return switch (limit.scope().kind()) {
+      case GLOBAL -> null;
+      case GRANT -> context.principal();
+      case SESSION -> context.sessionId();
+      case ARGS -> {
         JsonNode value = view.resolve(limit.scope().argument());
-        return value == null ? null : Json.scopeText(value);
-    }
-  }
-
-  /** Whether {@code store} overrides {@link CounterStore#commit}, whose default does nothing. */
-  private static boolean overridesCommit(CounterStore store) {
-    try {
-      return store.getClass().getMethod("commit", List.class, long.class).getDeclaringClass() != CounterStore.class;
-    } catch (NoSuchMethodException e) {
-      return true;
-    }
+        yield value == null ? null : Json.scopeText(value);
+      }
+    };
   }
 
   private Decision storeFailed(Resolved r, ToolCall call, CallContext context, Throwable error) {
@@ -488,14 +506,14 @@ public final class Evaluator {
     String principal = context.principal();
     String cause = "counter store failed: " + describe(error);
     if (failOpen) {
-      return new Decision.Allow(tool, principal, r.matched, "fail-open", Reasons.failOpen(tool, cause), null);
+      return new Decision.Allow(tool, principal, r.matched, Rules.FAIL_OPEN, Reasons.failOpen(tool, cause), null);
     }
-    return new Decision.Deny(tool, principal, r.matched, "store", Reasons.stateUnavailable(tool, cause));
+    return new Decision.Deny(tool, principal, r.matched, Rules.STORE, Reasons.stateUnavailable(tool, cause));
   }
 
   private static Decision internalError(ToolCall call, CallContext context, Throwable error) {
     LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + AgentText.excerpt(call.tool()) + "; the call is denied", error);
-    return new Decision.Deny(call.tool(), context.principal(), List.of(), "error", Reasons.internalError(call.tool(), error));
+    return new Decision.Deny(call.tool(), context.principal(), List.of(), Rules.ERROR, Reasons.internalError(call.tool(), error));
   }
 
   private static String describe(Throwable error) {
@@ -504,6 +522,6 @@ public final class Evaluator {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException completion && completion.getCause() != null ? completion.getCause() : error;
   }
 }

@@ -25,11 +25,11 @@ final class HeldReservation implements Reservation {
 
   private final CounterStore store;
   private final Resolved resolved;
-  private final List<CounterRequest> requests;
+  private final Requests requests;
   private final long reservedAtMillis;
   private volatile boolean settled;
 
-  HeldReservation(CounterStore store, Resolved resolved, List<CounterRequest> requests, long reservedAtMillis) {
+  HeldReservation(CounterStore store, Resolved resolved, Requests requests, long reservedAtMillis) {
     this.store = store;
     this.resolved = resolved;
     this.requests = requests;
@@ -40,7 +40,7 @@ final class HeldReservation implements Reservation {
   public void commit() {
     if (settleOnce()) {
       try {
-        store.commit(requests, reservedAtMillis);
+        store.commit(requests.distinct, reservedAtMillis);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "counter store failed to commit a reservation", e);
       }
@@ -74,15 +74,15 @@ final class HeldReservation implements Reservation {
             });
   }
 
-  /** The requests of the limits with {@code refund_on_error}. */
+  /** The requests of the limits with {@code refund_on_error}, one per counter. */
   private List<CounterRequest> refundable() {
     List<CounterRequest> out = new ArrayList<>();
-    for (int i = 0; i < requests.size(); i++) {
+    for (int i = 0; i < requests.perLimit.size(); i++) {
       if (resolved.limits.get(i).refundOnError()) {
-        out.add(requests.get(i));
+        out.add(requests.perLimit.get(i));
       }
     }
-    return out;
+    return Requests.merged(out);
   }
 
   private boolean settleOnce() {

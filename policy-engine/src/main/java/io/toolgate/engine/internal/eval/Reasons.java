@@ -133,18 +133,11 @@ final class Reasons {
   }
 
   static String missingScope(String tool, Limit limit) {
-    String what;
-    switch (limit.scope().kind()) {
-      case GRANT:
-        what = "the call has no principal";
-        break;
-      case SESSION:
-        what = "the call has no session id";
-        break;
-      default:
-        what = "the call has no value at " + limit.scope().text();
-        break;
-    }
+    String what = switch (limit.scope().kind()) {
+      case GRANT -> "the call has no principal";
+      case SESSION -> "the call has no session id";
+      default -> "the call has no value at " + limit.scope().text();
+    };
     return denied(tool, "limit " + limit.counter() + " is kept per " + limit.scope().text()
         + " and " + what);
   }

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * #THREADS} pool threads, after which calls wait in a queue of {@link #QUEUE} and then are refused
  * at once (the engine denies them as for a failed store).
  */
-public class TimedCounterStore implements CounterStore {
+public final class TimedCounterStore implements CounterStore {
   /** Threads that make the calls of a store whose every form may wait. */
   public static final int THREADS = 16;
   /** Calls that wait for one of those threads before the next is refused. */
@@ -42,6 +42,7 @@ public class TimedCounterStore implements CounterStore {
 
   private final CounterStore store;
   private final boolean anyForm;
+  private final boolean confirms;
   private final long timeoutNanos;
   private final String timeoutText;
   private final ThreadPoolExecutor pool;
@@ -55,6 +56,7 @@ public class TimedCounterStore implements CounterStore {
   TimedCounterStore(CounterStore store, Duration timeout) {
     this.store = store;
     this.anyForm = store.blocking() != Blocking.SYNC_FORMS;
+    this.confirms = store.confirmsReservations();
     this.timeoutNanos = saturatedNanos(timeout);
     this.timeoutText = timeout.toMillis() + "ms";
     int id = POOLS.incrementAndGet();
@@ -85,20 +87,31 @@ public class TimedCounterStore implements CounterStore {
     if (store.blocking() == Blocking.NONE) {
       return store;
     }
-    return overridesCommit(store) ? new Committing(store, timeout) : new TimedCounterStore(store, timeout);
+    return new TimedCounterStore(store, timeout);
+  }
+
+  /** The wrapped store's answer: the evaluator holds a reservation to commit only when it is true. */
+  @Override
+  public boolean confirmsReservations() {
+    return confirms;
   }
 
   /**
-   * Whether {@code store} overrides {@link CounterStore#commit}: the evaluator holds a reservation
-   * for an allowance only when its store's commit does something, so this wrapper overrides commit
-   * only when the store does (else every allowance would allocate and hop for nothing).
+   * On the pool, when the store {@linkplain CounterStore#confirmsReservations() confirms
+   * reservations} (commit has no asynchronous form, so it may wait whatever the store declares);
+   * else nothing, with no hop.
    */
-  private static boolean overridesCommit(CounterStore store) {
-    try {
-      return store.getClass().getMethod("commit", List.class, long.class).getDeclaringClass() != CounterStore.class;
-    } catch (NoSuchMethodException e) {
-      return true;
+  @Override
+  public void commit(List<CounterRequest> requests, long reservedAtMillis) {
+    if (!confirms) {
+      return;
     }
+    CompletableFuture<Void> answer = new CompletableFuture<>();
+    onPool(answer, () -> {
+      store.commit(requests, reservedAtMillis);
+      answer.complete(null);
+    });
+    await(answer, "commit");
   }
 
   /** What the engine's calls wait for: never longer than the timeout. */
@@ -274,10 +287,6 @@ public class TimedCounterStore implements CounterStore {
     return new StoreTimeoutException("no answer to " + what + " within " + timeoutText);
   }
 
-  CounterStore store() {
-    return store;
-  }
-
   private static long saturatedNanos(Duration timeout) {
     try {
       return timeout.toNanos();
@@ -287,7 +296,7 @@ public class TimedCounterStore implements CounterStore {
   }
 
   private static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return error instanceof CompletionException completion && completion.getCause() != null ? completion.getCause() : error;
   }
 
   private static RuntimeException unchecked(Throwable error) {
@@ -297,24 +306,6 @@ public class TimedCounterStore implements CounterStore {
   @Override
   public String toString() {
     return "TimedCounterStore[" + store + ", " + timeoutText + "]";
-  }
-
-  /** The wrapper of a store that confirms reservations on commit. */
-  private static final class Committing extends TimedCounterStore {
-    Committing(CounterStore store, Duration timeout) {
-      super(store, timeout);
-    }
-
-    /** On the pool: commit has no asynchronous form, so it may wait whatever the store declares. */
-    @Override
-    public void commit(List<CounterRequest> requests, long reservedAtMillis) {
-      CompletableFuture<Void> answer = new CompletableFuture<>();
-      onPool(answer, () -> {
-        store().commit(requests, reservedAtMillis);
-        answer.complete(null);
-      });
-      await(answer, "commit");
-    }
   }
 
   /** A counter store did not answer in time (or could not be asked). */

@@ -1,0 +1,166 @@
+package io.toolgate.engine;
+
+import io.toolgate.api.AuditEvent;
+import io.toolgate.api.AuditEvent.Outcome;
+import io.toolgate.api.AuditSink;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.Decision;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.internal.eval.CompiledPolicy;
+import io.toolgate.engine.internal.eval.Evaluator;
+import io.toolgate.engine.internal.eval.Trace;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * How an engine decides a call and reports what became of it: {@link Plain}, or {@link Audited}
+ * around the plain path when the engine has audit sinks. Chosen once, when the engine is built, so
+ * {@link PolicyEngine}'s methods read the same either way.
+ */
+abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audited {
+  final Evaluator evaluator;
+
+  private DecisionPath(Evaluator evaluator) {
+    this.evaluator = evaluator;
+  }
+
+  /** The path of an engine with {@code sink} ({@link AuditSink#NONE}: no audit). */
+  static DecisionPath of(Evaluator evaluator, AuditSink sink, Clock clock) {
+    return sink == AuditSink.NONE ? new Plain(evaluator) : new Audited(evaluator, sink, clock);
+  }
+
+  /** Decides {@code call} without running anything, noting each check in {@code trace}. */
+  abstract Decision evaluate(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace);
+
+  /** {@link #evaluate} with the store's asynchronous form. */
+  abstract CompletionStage<Decision> evaluateAsync(CompiledPolicy policy, ToolCall call, CallContext context);
+
+  /** Decides {@code call} for the interceptor, which reports the outcome on the ticket. */
+  abstract Ticket decide(CompiledPolicy policy, ToolCall call, CallContext context);
+
+  /** {@link #decide} with the store's asynchronous form. */
+  abstract CompletionStage<Ticket> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context);
+
+  /** A decision the interceptor acts on, and where it reports what became of the call. */
+  interface Ticket {
+    Decision decision();
+
+    /** Reports the call's outcome once it is known: not run, succeeded or failed. */
+    void report(Outcome outcome);
+  }
+
+  /** No audit: the evaluator alone. */
+  static final class Plain extends DecisionPath {
+    Plain(Evaluator evaluator) {
+      super(evaluator);
+    }
+
+    @Override
+    Decision evaluate(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
+      return evaluator.decide(policy, call, context, Evaluator.READ_CLOCK, trace);
+    }
+
+    @Override
+    CompletionStage<Decision> evaluateAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
+      return evaluator.decideAsync(policy, call, context);
+    }
+
+    @Override
+    Ticket decide(CompiledPolicy policy, ToolCall call, CallContext context) {
+      return new Unreported(evaluate(policy, call, context, Trace.NONE));
+    }
+
+    @Override
+    CompletionStage<Ticket> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
+      return evaluator.decideAsync(policy, call, context).thenApply(Unreported::new);
+    }
+
+    private record Unreported(Decision decision) implements Ticket {
+      @Override
+      public void report(Outcome outcome) {}
+    }
+  }
+
+  /**
+   * Every decision recorded in the sink with its outcome and latency. A synchronous decision reads
+   * the clock once, for its counters and its audit; an asynchronous one is audited at the time its
+   * outcome is known.
+   */
+  static final class Audited extends DecisionPath {
+    private final AuditSink sink;
+    private final Clock clock;
+
+    Audited(Evaluator evaluator, AuditSink sink, Clock clock) {
+      super(evaluator);
+      this.sink = sink;
+      this.clock = clock;
+    }
+
+    @Override
+    Decision evaluate(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
+      Ticket ticket = decide(policy, call, context, trace);
+      ticket.report(Outcome.EVALUATED);
+      return ticket.decision();
+    }
+
+    @Override
+    CompletionStage<Decision> evaluateAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
+      return decideAsync(policy, call, context).thenApply(ticket -> {
+        ticket.report(Outcome.EVALUATED);
+        return ticket.decision();
+      });
+    }
+
+    @Override
+    Ticket decide(CompiledPolicy policy, ToolCall call, CallContext context) {
+      return decide(policy, call, context, Trace.NONE);
+    }
+
+    private Ticket decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
+      long decidedAt = clock.millis(); // one reading for the counters and the audit
+      long start = System.nanoTime();
+      Decision decision = evaluator.decide(policy, call, context, decidedAt, trace);
+      return new Recorded(decidedAt, call, context, decision, System.nanoTime() - start);
+    }
+
+    @Override
+    CompletionStage<Ticket> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
+      long start = System.nanoTime();
+      return evaluator.decideAsync(policy, call, context)
+          .thenApply(decision -> new Recorded(Evaluator.READ_CLOCK, call, context, decision, System.nanoTime() - start));
+    }
+
+    /**
+     * A decision to record at {@code decidedAt} (epoch milliseconds), or at the clock's time when
+     * it is {@link Evaluator#READ_CLOCK}. {@code Clock.millis} rather than {@code Clock.instant}:
+     * the latter is not an intrinsic and costs more than the rest of an audit to a fast sink.
+     */
+    private final class Recorded implements Ticket {
+      private final long decidedAt;
+      private final ToolCall call;
+      private final CallContext context;
+      private final Decision decision;
+      private final long latencyNanos;
+
+      Recorded(long decidedAt, ToolCall call, CallContext context, Decision decision, long latencyNanos) {
+        this.decidedAt = decidedAt;
+        this.call = call;
+        this.context = context;
+        this.decision = decision;
+        this.latencyNanos = latencyNanos;
+      }
+
+      @Override
+      public Decision decision() {
+        return decision;
+      }
+
+      @Override
+      public void report(Outcome outcome) {
+        long millis = decidedAt == Evaluator.READ_CLOCK ? clock.millis() : decidedAt;
+        sink.record(new AuditEvent(Instant.ofEpochMilli(millis), call, context, decision, outcome, latencyNanos));
+      }
+    }
+  }
+}
