@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The code of the README's "Testing your policy" section, verbatim, so that it keeps compiling and passing. */
+/**
+ * The code of the "Testing your policy" section of {@code docs/testing.md} (linked from the README), verbatim,
+ * so that it keeps compiling and passing.
+ */
 class ReadmeExamplesTest {
   @RegisterExtension
   static final PolicyCoverage coverage = PolicyCoverage.requireAtLeast(80);
