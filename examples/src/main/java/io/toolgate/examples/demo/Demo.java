@@ -27,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -169,9 +170,9 @@ public final class Demo {
   private static Outcome call(McpSyncClient agent, String tool, Map<String, Object> args) throws IOException {
     CallToolResult result = agent.callTool(CallToolRequest.builder(tool).arguments(args).build());
     String text =
-        result.content().isEmpty() || !(result.content().get(0) instanceof McpSchema.TextContent)
-            ? ""
-            : ((McpSchema.TextContent) result.content().get(0)).text();
+        !result.content().isEmpty() && result.content().get(0) instanceof McpSchema.TextContent content
+            ? content.text()
+            : "";
     String decision = "ALLOW";
     long retryAfter = 0;
     String approvalId = null;
@@ -181,7 +182,7 @@ public final class Demo {
         decision = "TOOL ERROR";
       } else {
         JsonNode d = JSON.valueToTree(meta);
-        decision = d.path("kind").asText().toUpperCase(java.util.Locale.ROOT);
+        decision = d.path("kind").asText().toUpperCase(Locale.ROOT);
         retryAfter = d.path("retryAfterSeconds").asLong();
         approvalId = d.path("approvalId").isTextual() ? d.path("approvalId").asText() : null;
       }
