@@ -6,16 +6,24 @@ import io.toolgate.examples.demo.Demo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's demo runs, exits 0 and says what it promises. */
+/**
+ * The README's demo runs, exits 0 and says what it promises. It runs on a clock fixed at the start
+ * of a minute, so all 25 calls land in one window without waiting for the wall clock.
+ */
 class DemoTest {
+  private static final Clock START_OF_A_MINUTE = Clock.fixed(Instant.parse("2026-12-02T00:10:00Z"), ZoneOffset.UTC);
+
   @Test
   void theRunawayAgentDemoShowsEachDecision() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-    int status = Demo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    int status = Demo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), START_OF_A_MINUTE);
 
     String output = bytes.toString(StandardCharsets.UTF_8);
     assertThat(status).as(output).isZero();
@@ -36,6 +44,9 @@ class DemoTest {
             && l.contains("arguments do not match the schema") && l.contains("required key [compileId] not found"));
     assertThat(output).contains("Audit, 30 JSON Lines");
     assertThat(lines.stream().filter(l -> l.startsWith("{\"time\":")).count()).isEqualTo(30);
-    assertThat(output).contains("demo OK");
+    assertThat(output).contains("demo OK").doesNotContain("waiting");
+    assertThat(lines.stream().filter(l -> l.startsWith("{\"time\":\"2026-12-02T00:10:00Z\"")).count())
+        .as("every audit line is stamped by the injected clock")
+        .isEqualTo(30);
   }
 }

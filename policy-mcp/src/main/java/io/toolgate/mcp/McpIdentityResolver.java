@@ -56,14 +56,10 @@ public interface McpIdentityResolver {
   static McpIdentityResolver fromTransportContext() {
     return (transportContext, sessionId) -> {
       Object stored = transportContext == null ? null : transportContext.get(CONTEXT_KEY);
-      CallContext identity;
-      if (stored instanceof CallContext) {
-        identity = (CallContext) stored;
-      } else if (stored instanceof String) {
-        identity = CallContext.of((String) stored);
-      } else {
-        identity = CallContext.anonymous();
-      }
+      CallContext identity =
+          stored instanceof CallContext context
+              ? context
+              : stored instanceof String principal ? CallContext.of(principal) : CallContext.anonymous();
       return sessionId == null ? identity : identity.withSession(sessionId);
     };
   }

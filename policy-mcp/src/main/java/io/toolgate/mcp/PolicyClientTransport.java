@@ -130,11 +130,9 @@ public final class PolicyClientTransport implements McpClientTransport {
 
   @Override
   public Mono<Void> sendMessage(JSONRPCMessage message) {
-    if (!(message instanceof JSONRPCRequest)
-        || !McpSchema.METHOD_TOOLS_CALL.equals(((JSONRPCRequest) message).method())) {
+    if (!(message instanceof JSONRPCRequest request) || !McpSchema.METHOD_TOOLS_CALL.equals(request.method())) {
       return delegate.sendMessage(message);
     }
-    JSONRPCRequest request = (JSONRPCRequest) message;
     return Mono.defer(
         () -> {
           ToolCall call = toolCall(request);

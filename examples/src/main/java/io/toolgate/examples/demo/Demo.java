@@ -20,12 +20,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -48,8 +50,21 @@ public final class Demo {
   /** One line of the table: call numbers, the call, the decision, what the agent read. */
   record Row(String numbers, String call, String decision, String detail) {}
 
-  /** Runs the demo, printing to {@code out}; returns the exit status (0 when all went as promised). */
+  /**
+   * Runs the demo on the system clock, printing to {@code out}; returns the exit status (0 when all
+   * went as promised).
+   */
   public static int run(PrintStream out) throws IOException, InterruptedException {
+    return run(out, Clock.systemUTC());
+  }
+
+  /**
+   * Runs the demo with {@code clock} as the engine's clock (its windows, approvals and audit
+   * times), printing to {@code out}; returns the exit status (0 when all went as promised). The
+   * demo waits for a fresh minute only when {@code clock} says fewer than 5 seconds are left in
+   * the current one, so a fixed clock early in a minute never waits.
+   */
+  public static int run(PrintStream out, Clock clock) throws IOException, InterruptedException {
     Path auditFile = Files.createTempFile("toolgate-demo-audit-", ".jsonl");
     List<Row> rows = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -57,7 +72,7 @@ public final class Demo {
     int deleteRuns;
     int liveRuns;
     try (JsonLinesAuditSink audit = JsonLinesAuditSink.builder().includeArguments(true).toFile(auditFile);
-        QuantConnectServer server = QuantConnectServer.start(new QuantConnectServer.Options().audit(audit))) {
+        QuantConnectServer server = QuantConnectServer.start(new QuantConnectServer.Options().audit(audit).clock(clock))) {
       out.println("Toolgate demo: a runaway agent against a QuantConnect-like MCP server");
       out.println("server : " + server.endpoint() + " (MCP streamable HTTP, embedded Tomcat, 127.0.0.1)");
       out.println("policy : " + QuantConnectServer.POLICY_RESOURCE);
@@ -80,7 +95,7 @@ public final class Demo {
       try {
         agent.initialize();
         List<Outcome> outcomes = new ArrayList<>();
-        waitForRoomInTheMinute(out);
+        waitForRoomInTheMinute(out, clock);
 
         // 1. The runaway loop: 25 compiles in a few hundred milliseconds.
         for (int i = 0; i < 25; i++) {
@@ -155,9 +170,9 @@ public final class Demo {
   private static Outcome call(McpSyncClient agent, String tool, Map<String, Object> args) throws IOException {
     CallToolResult result = agent.callTool(CallToolRequest.builder(tool).arguments(args).build());
     String text =
-        result.content().isEmpty() || !(result.content().get(0) instanceof McpSchema.TextContent)
-            ? ""
-            : ((McpSchema.TextContent) result.content().get(0)).text();
+        !result.content().isEmpty() && result.content().get(0) instanceof McpSchema.TextContent content
+            ? content.text()
+            : "";
     String decision = "ALLOW";
     long retryAfter = 0;
     String approvalId = null;
@@ -167,7 +182,7 @@ public final class Demo {
         decision = "TOOL ERROR";
       } else {
         JsonNode d = JSON.valueToTree(meta);
-        decision = d.path("kind").asText().toUpperCase(java.util.Locale.ROOT);
+        decision = d.path("kind").asText().toUpperCase(Locale.ROOT);
         retryAfter = d.path("retryAfterSeconds").asLong();
         approvalId = d.path("approvalId").isTextual() ? d.path("approvalId").asText() : null;
       }
@@ -233,8 +248,8 @@ public final class Demo {
    * second; if fewer than 5 seconds are left in this minute, wait for the next one so that they
    * all land in one window, as a runaway loop's would.
    */
-  private static void waitForRoomInTheMinute(PrintStream out) throws InterruptedException {
-    LocalTime now = LocalTime.now(ZoneOffset.UTC);
+  private static void waitForRoomInTheMinute(PrintStream out, Clock clock) throws InterruptedException {
+    LocalTime now = LocalTime.now(clock.withZone(ZoneOffset.UTC));
     int left = 60 - now.getSecond();
     if (left < 5) {
       out.println("(waiting " + left + "s for a fresh minute so all 25 calls land in one window)");

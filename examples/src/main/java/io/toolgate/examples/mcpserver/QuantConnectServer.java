@@ -12,6 +12,7 @@ import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
+import io.toolgate.engine.audit.JsonLinesAuditSink;
 import io.toolgate.mcp.McpIdentityResolver;
 import io.toolgate.mcp.McpSessionFilter;
 import io.toolgate.mcp.McpSessionOwners;
@@ -343,7 +344,7 @@ public final class QuantConnectServer implements AutoCloseable {
         case "--port" -> options.port(port(value));
         case "--tokens" -> options.tokens(TokenFile.load(Path.of(value)));
         case "--policy" -> options.policy(policy(Path.of(value)));
-        case "--audit" -> options.audit(io.toolgate.engine.audit.JsonLinesAuditSink.toFile(Path.of(value)));
+        case "--audit" -> options.audit(JsonLinesAuditSink.toFile(Path.of(value)));
         default -> origins.add(value);
       }
     }

@@ -3,8 +3,11 @@ package io.toolgate.examples.mcpserver;
 import io.toolgate.api.CallContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,13 +46,13 @@ public final class TokenFile {
   }
 
   private static String why(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
+    if (e instanceof NoSuchFileException) {
       return "no such file";
     }
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
-    if (e instanceof java.nio.charset.CharacterCodingException) {
+    if (e instanceof CharacterCodingException) {
       return "not UTF-8 text";
     }
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
