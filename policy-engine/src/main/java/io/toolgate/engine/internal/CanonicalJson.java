@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -28,8 +29,6 @@ import java.util.List;
 public final class CanonicalJson {
   /** Deepest nesting of objects and arrays accepted (Jackson's own default limit for writing). */
   public static final int MAX_DEPTH = 1000;
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private CanonicalJson() {}
 
@@ -58,13 +57,7 @@ public final class CanonicalJson {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
-    byte[] digest = sha.digest(canonical(value).getBytes(StandardCharsets.UTF_8));
-    char[] hex = new char[digest.length * 2];
-    for (int i = 0; i < digest.length; i++) {
-      hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-      hex[2 * i + 1] = HEX[digest[i] & 0xf];
-    }
-    return new String(hex);
+    return HexFormat.of().formatHex(sha.digest(canonical(value).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static void write(JsonGenerator gen, JsonNode node, int depth) throws IOException {
