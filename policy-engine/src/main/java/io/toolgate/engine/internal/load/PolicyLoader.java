@@ -102,7 +102,8 @@ public final class PolicyLoader {
   /** Loads an already parsed document; problems carry pointers but no lines. */
   public static LoadResult load(JsonNode document, String sourceName) {
     Problems problems = new Problems();
-    SourceMap map = SourceMap.of(document, problems);
+    // A copy: the policy keeps its tree, which the caller may change afterwards.
+    SourceMap map = SourceMap.of(document.deepCopy(), problems);
     if (!problems.isEmpty()) {
       // Infinity and NaN have no JSON form: the schema check could not even convert the tree.
       return new LoadResult(null, problems.located(map, sourceName));
@@ -138,7 +139,7 @@ public final class PolicyLoader {
       List<PolicyProblem> located = problems.located(map, sourceName);
       return new LoadResult(null, located.isEmpty() ? List.of(new PolicyProblem(sourceName, "", 0, 0, "not a policy")) : located);
     }
-    return new LoadResult(model, List.of());
+    return new LoadResult(model, List.of(), document);
   }
 
   private static LoadResult unreadable(Exception e, boolean json, String sourceName) {
