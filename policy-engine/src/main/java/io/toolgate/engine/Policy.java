@@ -114,14 +114,20 @@ public final class Policy {
 
   /** A policy from an already parsed document (no line numbers in problems). */
   public static Policy fromTree(JsonNode document) {
-    Objects.requireNonNull(document, "document");
-    return of(() -> PolicyLoader.load(document, null), null);
+    return fromTree(document, null);
   }
 
   /** A policy from an already parsed document, naming it {@code sourceName} in problems. */
   public static Policy fromTree(JsonNode document, String sourceName) {
     Objects.requireNonNull(document, "document");
-    return of(() -> PolicyLoader.load(document, sourceName), sourceName);
+    return of(() -> keepCopy(PolicyLoader.load(document, sourceName)), sourceName);
+  }
+
+  /** The result with a copy of its tree: the caller may change the tree it passed afterwards. */
+  private static LoadResult keepCopy(LoadResult result) {
+    return result.document() == null
+        ? result
+        : new LoadResult(result.model(), result.problems(), result.document().deepCopy());
   }
 
   /** Every problem in {@code text} (JSON or YAML); empty when it would load. Never throws. */

@@ -102,8 +102,7 @@ public final class PolicyLoader {
   /** Loads an already parsed document; problems carry pointers but no lines. */
   public static LoadResult load(JsonNode document, String sourceName) {
     Problems problems = new Problems();
-    // A copy: the policy keeps its tree, which the caller may change afterwards.
-    SourceMap map = SourceMap.of(document.deepCopy(), problems);
+    SourceMap map = SourceMap.of(document, problems);
     if (!problems.isEmpty()) {
       // Infinity and NaN have no JSON form: the schema check could not even convert the tree.
       return new LoadResult(null, problems.located(map, sourceName));
