@@ -2,14 +2,15 @@ package io.toolgate.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Explanation;
 import io.toolgate.engine.Policy;
+import io.toolgate.engine.PolicyDocuments;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
-import io.toolgate.engine.internal.Jackson;
 import io.toolgate.scenarios.TestEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,6 +35,8 @@ import picocli.CommandLine.Spec;
     description = "Decide one call on a fresh engine and print each check that led to the decision; exit 0 when"
         + " allowed, 1 when refused.")
 final class ExplainCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = PolicyDocuments.jsonMapper();
+
   @Spec private CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "POLICY", description = "the policy file")
@@ -75,13 +78,13 @@ final class ExplainCommand implements Callable<Integer> {
     try {
       args = arguments();
       if (attributes != null) {
-        JsonNode node = Jackson.JSON.readTree(attributes);
+        JsonNode node = JSON.readTree(attributes);
         if (node == null || !node.isObject()) {
           err.println("--attributes must be a JSON object, e.g. {\"team\": \"red\"}");
           return Main.USAGE;
         }
-        context = context.withAttributes(Jackson.JSON.convertValue(node,
-            Jackson.JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class)));
+        context = context.withAttributes(JSON.convertValue(node,
+            JSON.getTypeFactory().constructMapType(Map.class, String.class, Object.class)));
       }
     } catch (UsageProblem e) {
       err.println(e.getMessage());
@@ -123,14 +126,14 @@ final class ExplainCommand implements Callable<Integer> {
     }
     if (arguments.json != null) {
       try {
-        return Jackson.JSON.readTree(arguments.json);
+        return JSON.readTree(arguments.json);
       } catch (JsonProcessingException e) {
         throw new UsageProblem("--args is not JSON: " + e.getOriginalMessage());
       }
     }
     try {
       String text = Files.readString(arguments.file);
-      return (text.stripLeading().startsWith("{") ? Jackson.JSON : Jackson.YAML).readTree(text);
+      return PolicyDocuments.readTree(text);
     } catch (JsonProcessingException e) {
       throw new UsageProblem("--args-file " + arguments.file + " is not JSON or YAML: " + e.getOriginalMessage());
     } catch (IOException e) {

@@ -47,10 +47,14 @@ public final class Policy {
 
   private final CompiledPolicy compiled;
   private final String source;
+  private final JsonNode document;
+  private final PolicyView view;
 
-  private Policy(CompiledPolicy compiled, String source) {
+  private Policy(CompiledPolicy compiled, String source, JsonNode document) {
     this.compiled = compiled;
     this.source = source;
+    this.document = document;
+    this.view = PolicyView.of(compiled.model());
   }
 
   /**
@@ -110,8 +114,20 @@ public final class Policy {
 
   /** A policy from an already parsed document (no line numbers in problems). */
   public static Policy fromTree(JsonNode document) {
+    return fromTree(document, null);
+  }
+
+  /** A policy from an already parsed document, naming it {@code sourceName} in problems. */
+  public static Policy fromTree(JsonNode document, String sourceName) {
     Objects.requireNonNull(document, "document");
-    return of(() -> PolicyLoader.load(document, null), null);
+    return of(() -> keepCopy(PolicyLoader.load(document, sourceName)), sourceName);
+  }
+
+  /** The result with a copy of its tree: the caller may change the tree it passed afterwards. */
+  private static LoadResult keepCopy(LoadResult result) {
+    return result.document() == null
+        ? result
+        : new LoadResult(result.model(), result.problems(), result.document().deepCopy());
   }
 
   /** Every problem in {@code text} (JSON or YAML); empty when it would load. Never throws. */
@@ -139,6 +155,16 @@ public final class Policy {
     return compiled.model().description();
   }
 
+  /** A read-only view of the policy's entries, grants, limits and hide list. */
+  public PolicyView view() {
+    return view;
+  }
+
+  /** A copy of the document tree the policy was loaded from. */
+  public JsonNode document() {
+    return document.deepCopy();
+  }
+
   /** The compiled form; engine internal. */
   CompiledPolicy compiled() {
     return compiled;
@@ -149,7 +175,7 @@ public final class Policy {
     if (!result.problems().isEmpty()) {
       throw new PolicyLoadException(result.problems());
     }
-    return new Policy(new CompiledPolicy(result.model()), source);
+    return new Policy(new CompiledPolicy(result.model()), source, result.document());
   }
 
   /**

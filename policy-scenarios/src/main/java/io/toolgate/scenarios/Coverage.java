@@ -1,6 +1,6 @@
 package io.toolgate.scenarios;
 
-import io.toolgate.engine.internal.model.PolicyModel;
+import io.toolgate.engine.PolicyView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class Coverage {
   }
 
   /** Registers a policy's rules (merging with a policy of the same name) and returns its tracker. */
-  synchronized CoverageTracker track(String policyName, PolicyModel model) {
+  synchronized CoverageTracker track(String policyName, PolicyView model) {
     Map<String, Rule> rules = policies.computeIfAbsent(policyName, k -> new LinkedHashMap<>());
     CoverageTracker.rulesOf(model).forEach((pointer, kind) -> rules.putIfAbsent(pointer, new Rule(kind)));
     return new CoverageTracker(model, rules);

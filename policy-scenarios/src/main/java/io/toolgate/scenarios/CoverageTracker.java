@@ -2,13 +2,13 @@ package io.toolgate.scenarios;
 
 import io.toolgate.api.Decision;
 import io.toolgate.engine.Explanation;
-import io.toolgate.engine.internal.model.Action;
-import io.toolgate.engine.internal.model.Condition;
-import io.toolgate.engine.internal.model.Grant;
-import io.toolgate.engine.internal.model.HideRule;
-import io.toolgate.engine.internal.model.Limit;
-import io.toolgate.engine.internal.model.PolicyModel;
-import io.toolgate.engine.internal.model.ToolEntry;
+import io.toolgate.engine.PolicyView;
+import io.toolgate.engine.PolicyView.Action;
+import io.toolgate.engine.PolicyView.Clause;
+import io.toolgate.engine.PolicyView.Entry;
+import io.toolgate.engine.PolicyView.Grant;
+import io.toolgate.engine.PolicyView.Hide;
+import io.toolgate.engine.PolicyView.Limit;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,22 +25,22 @@ final class CoverageTracker {
   private final List<String> grants;
   private final boolean hasWhen;
 
-  CoverageTracker(PolicyModel model, Map<String, Coverage.Rule> rules) {
+  CoverageTracker(PolicyView model, Map<String, Coverage.Rule> rules) {
     this.rules = rules;
-    for (ToolEntry e : entries(model)) {
+    for (Entry e : model.entries()) {
       if (e.action() != Action.DENY) {
         permitting.add(e.pointer());
       }
     }
     this.grants = model.grants().stream().map(Grant::pointer).toList();
-    this.hasWhen = entries(model).stream().anyMatch(e -> !e.when().isEmpty());
+    this.hasWhen = model.entries().stream().anyMatch(e -> !e.when().isEmpty());
   }
 
   /** Every rule of {@code model}, pointer to kind, in document order. */
-  static Map<String, String> rulesOf(PolicyModel model) {
+  static Map<String, String> rulesOf(PolicyView model) {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("/default", "default");
-    for (HideRule h : model.hide()) {
+    for (Hide h : model.hide()) {
       out.put(h.pointer(), "hide");
     }
     model.tools().forEach(e -> entry(e, out));
@@ -51,7 +51,7 @@ final class CoverageTracker {
     return out;
   }
 
-  private static void entry(ToolEntry e, Map<String, String> out) {
+  private static void entry(Entry e, Map<String, String> out) {
     out.put(e.pointer(), switch (e.action()) {
       case DENY -> "deny entry";
       case REQUIRE_APPROVAL -> "approval entry";
@@ -60,21 +60,15 @@ final class CoverageTracker {
     if (e.arguments() != null) {
       out.put(e.arguments().pointer(), "arguments");
     }
-    for (Condition c : e.when()) {
+    for (Clause c : e.when()) {
       out.put(c.pointer(), "when");
     }
-    for (Condition c : e.conditions()) {
+    for (Clause c : e.conditions()) {
       out.put(c.pointer(), "condition");
     }
     for (Limit l : e.limits()) {
       out.put(l.pointer(), "limit");
     }
-  }
-
-  private static List<ToolEntry> entries(PolicyModel model) {
-    List<ToolEntry> all = new java.util.ArrayList<>(model.tools());
-    model.grants().forEach(g -> all.addAll(g.tools()));
-    return all;
   }
 
   /** Whether crediting needs the explain trace (the policy has {@code when} clauses). */

@@ -1,13 +1,8 @@
 package io.toolgate.scenarios;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.engine.Policy;
-import io.toolgate.engine.PolicyLoadException;
-import io.toolgate.engine.internal.Jackson;
-import io.toolgate.engine.internal.load.LoadResult;
-import io.toolgate.engine.internal.load.PolicyLoader;
-import io.toolgate.engine.internal.model.PolicyModel;
+import io.toolgate.engine.PolicyView;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,21 +13,18 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A policy as the testkit needs it: the compiled policy the engine enforces, the validated model
- * (for coverage and the ready-made properties), the document tree and a name for reports. Shared
+ * A policy as the testkit needs it: the compiled policy the engine enforces, its {@linkplain
+ * PolicyView view} (for coverage and the ready-made properties), the document tree and a name for
+ * reports. The text is parsed once. Shared
  * by the scenario runner and the testkit; not meant for users' code.
  */
 public final class PolicySource {
   private final String name;
   private final Policy policy;
-  private final PolicyModel model;
-  private final JsonNode document;
 
-  private PolicySource(String name, Policy policy, PolicyModel model, JsonNode document) {
+  private PolicySource(String name, Policy policy) {
     this.name = name;
     this.policy = policy;
-    this.model = model;
-    this.document = document;
   }
 
   /** A policy file, or else a classpath resource of that name. */
@@ -75,28 +67,14 @@ public final class PolicySource {
 
   /** As {@link #text(String, String)}; {@code named}: problems and {@link Policy#source()} carry the name. */
   private static PolicySource text(String text, String name, boolean named) {
-    LoadResult result = PolicyLoader.load(text, named ? name : null);
-    if (!result.problems().isEmpty()) {
-      throw new PolicyLoadException(result.problems());
-    }
-    JsonNode document;
-    try {
-      document = (text.stripLeading().startsWith("{") ? Jackson.JSON : Jackson.YAML).readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the policy loaded but does not parse again", e);
-    }
     Policy policy = named
         ? Policy.load(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), name)
         : Policy.parse(text);
-    return new PolicySource(name, policy, result.model(), document);
+    return new PolicySource(name, policy);
   }
 
   public static PolicySource tree(JsonNode document, String name) {
-    LoadResult result = PolicyLoader.load(document, name);
-    if (!result.problems().isEmpty()) {
-      throw new PolicyLoadException(result.problems());
-    }
-    return new PolicySource(name, Policy.fromTree(document), result.model(), document.deepCopy());
+    return new PolicySource(name, Policy.fromTree(document, name));
   }
 
   /** A file's name for reports: relative to the working directory when it lies below it. */
@@ -114,12 +92,13 @@ public final class PolicySource {
     return policy;
   }
 
-  public PolicyModel model() {
-    return model;
+  /** The policy's read-only view. */
+  public PolicyView view() {
+    return policy.view();
   }
 
   /** A copy of the document tree. */
   public JsonNode document() {
-    return document.deepCopy();
+    return policy.document();
   }
 }

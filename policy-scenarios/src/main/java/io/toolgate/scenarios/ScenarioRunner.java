@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
+import io.toolgate.engine.PolicyDocuments;
 import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.PolicyProblem;
-import io.toolgate.engine.internal.Jackson;
-import io.toolgate.engine.internal.load.Durations;
+import io.toolgate.engine.Windows;
 import io.toolgate.scenarios.ScenarioResult.Failure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,7 +55,9 @@ public final class ScenarioRunner {
 
   /** Binds scenario trees to {@link ScenarioFile}'s records: the engine's JSON limits, unknown keys refused. */
   private static final ObjectMapper BINDER =
-      Jackson.JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      PolicyDocuments.jsonMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** Reads scenario files with the engine's YAML limits. */
+  private static final ObjectMapper YAML = PolicyDocuments.yamlMapper();
   /** What a key of the wrong type must be, for the keys whose message says more than the type. */
   private static final Map<String, String> WRONG_TYPE = Map.of(
       "steps", "must be a list",
@@ -115,7 +117,7 @@ public final class ScenarioRunner {
     String name = file.getFileName().toString();
     JsonNode root;
     try {
-      root = Jackson.YAML.readTree(Files.readString(file));
+      root = YAML.readTree(Files.readString(file));
     } catch (IOException | RuntimeException e) {
       return new ScenarioResult(file, name, List.of(new Failure(0, "a readable scenario file", e.getMessage())));
     }
@@ -398,11 +400,8 @@ public final class ScenarioRunner {
     }
 
     private static Duration duration(JsonNode node, String key) {
-      Long millis = Durations.parseMillis(node);
-      if (millis == null) {
-        throw new ScenarioException(key + " must be a number of seconds or a duration like 30s, 5m, 2h, 1d; not " + node);
-      }
-      return Duration.ofMillis(millis);
+      return Windows.parse(node).orElseThrow(() -> new ScenarioException(
+          key + " must be a number of seconds or a duration like 30s, 5m, 2h, 1d; not " + node));
     }
 
     private static String problems(List<PolicyProblem> problems) {

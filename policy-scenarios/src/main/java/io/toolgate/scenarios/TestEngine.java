@@ -33,7 +33,7 @@ public final class TestEngine {
             .counterStore(InMemoryCounterStore.create())
             .approvals(approvals)
             .build();
-    this.coverage = coverage == null ? null : coverage.track(source.name(), source.model());
+    this.coverage = coverage == null ? null : coverage.track(source.name(), source.view());
     // when clauses are named by no decision: a side engine explains the same call for coverage.
     // Everything it traces up to the approval and the counters is a pure function of the call,
     // so its own store and approval answer do not change what it reports about them.

@@ -1,7 +1,7 @@
 package io.toolgate.testkit;
 
 import io.toolgate.api.Decision;
-import io.toolgate.engine.internal.load.Durations;
+import io.toolgate.engine.Windows;
 import java.time.Duration;
 import java.util.Locale;
 import org.assertj.core.api.AbstractAssert;
@@ -132,11 +132,9 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
 
   /** The call was rate-limited with exactly this retry-after, in window syntax ({@code 30s}, {@code 2m}). */
   public DecisionAssert hasRetryAfter(String retryAfter) {
-    Long millis = Durations.parseMillis(retryAfter);
-    if (millis == null) {
-      throw new IllegalArgumentException("\"" + retryAfter + "\" is not a duration; expected " + Durations.EXPECTED);
-    }
-    return hasRetryAfter(Duration.ofMillis(millis));
+    Duration duration = Windows.parse(retryAfter).orElseThrow(() ->
+        new IllegalArgumentException("\"" + retryAfter + "\" is not a duration; expected " + Windows.EXPECTED));
+    return hasRetryAfter(duration);
   }
 
   /** The call was rate-limited by the counter named {@code counter}. */

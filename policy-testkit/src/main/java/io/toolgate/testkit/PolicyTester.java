@@ -7,9 +7,9 @@ import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Explanation;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.engine.PolicyView;
+import io.toolgate.engine.Windows;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
-import io.toolgate.engine.internal.load.Durations;
-import io.toolgate.engine.internal.model.ToolEntry;
 import io.toolgate.scenarios.CoverageReport;
 import io.toolgate.scenarios.PolicySource;
 import io.toolgate.scenarios.ScenarioRunner;
@@ -132,11 +132,9 @@ public final class PolicyTester {
 
   /** Moves the test clock forward by a window-syntax duration: seconds ({@code 60}) or {@code 30s 5m 2h 1d}. */
   public PolicyTester advance(String amount) {
-    Long millis = Durations.parseMillis(amount);
-    if (millis == null) {
-      throw new IllegalArgumentException("\"" + amount + "\" is not a duration; expected " + Durations.EXPECTED);
-    }
-    return advance(Duration.ofMillis(millis));
+    Duration duration = Windows.parse(amount).orElseThrow(() ->
+        new IllegalArgumentException("\"" + amount + "\" is not a duration; expected " + Windows.EXPECTED));
+    return advance(duration);
   }
 
   /**
@@ -211,9 +209,9 @@ public final class PolicyTester {
    * @throws IllegalArgumentException if there is no such entry or it has no schema
    */
   public JsonNode argumentSchema(String entryKey) {
-    for (ToolEntry entry : source.model().tools()) {
+    for (PolicyView.Entry entry : source.view().tools()) {
       if (entry.key().equals(entryKey) && entry.arguments() != null) {
-        return entry.arguments().source().deepCopy();
+        return entry.arguments().schema();
       }
     }
     throw new IllegalArgumentException("the policy has no top-level entry \"" + entryKey + "\" with an arguments schema");

@@ -3,9 +3,7 @@ package io.toolgate.testkit.properties;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterRequest;
-import io.toolgate.engine.internal.model.Limit;
-import io.toolgate.engine.internal.model.Millionths;
-import io.toolgate.engine.internal.model.PolicyPath;
+import io.toolgate.engine.PolicyView.Limit;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +31,8 @@ final class Admissions {
     }
     for (List<Admission> list : byKey.values()) {
       Limit limit = list.get(0).limit();
-      long window = limit.windowMillis();
-      double max = Millionths.toDouble(limit.maxMillionths());
+      long window = limit.window().toMillis();
+      double max = units(limit.maxMillionths());
       if (limit.algorithm() == CounterRequest.Algorithm.FIXED) {
         Map<Long, Double> perWindow = new HashMap<>();
         for (Admission a : list) {
@@ -65,11 +63,11 @@ final class Admissions {
   /** The counter key, as the engine forms it: name, then the scope's value. */
   static String key(Limit limit, PolicyProperties.Call call) {
     CallContext c = call.context();
-    String scope = switch (limit.scope().kind()) {
-      case GLOBAL -> "global";
-      case GRANT -> "grant:" + c.principal();
-      case SESSION -> "session:" + c.sessionId();
-      default -> limit.scope().text() + ":" + scopeText(resolve(call.call().arguments(), limit.scope().argument()));
+    String scope = switch (limit.scope()) {
+      case "global" -> "global";
+      case "grant" -> "grant:" + c.principal();
+      case "session" -> "session:" + c.sessionId();
+      default -> limit.scope() + ":" + scopeText(resolve(call.call().arguments(), limit.scope()));
     };
     return limit.counter() + " [" + scope + "]";
   }
@@ -77,15 +75,21 @@ final class Admissions {
   /** What a call costs under {@code limit}: its fixed cost, or the value of its {@code cost_from}. */
   static double cost(Limit limit, PolicyProperties.Call call) {
     if (limit.costFrom() == null) {
-      return Millionths.toDouble(limit.costMillionths());
+      return units(limit.costMillionths());
     }
     JsonNode value = resolve(call.call().arguments(), limit.costFrom());
     return value == null ? 0 : value.doubleValue();
   }
 
-  private static JsonNode resolve(JsonNode arguments, PolicyPath path) {
+  /** Millionths as the nearest double. */
+  private static double units(long millionths) {
+    return millionths / (double) CounterRequest.MILLIONTHS_PER_UNIT;
+  }
+
+  /** The value an {@code args.<a>.<b>} path names in {@code arguments}, or {@code null}. */
+  private static JsonNode resolve(JsonNode arguments, String path) {
     JsonNode node = arguments;
-    for (String segment : path.segments()) {
+    for (String segment : path.substring("args.".length()).split("\\.", -1)) {
       if (node == null) {
         return null;
       }

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
-import io.toolgate.engine.internal.model.Action;
-import io.toolgate.engine.internal.model.Glob;
-import io.toolgate.engine.internal.model.PolicyModel;
-import io.toolgate.engine.internal.model.ToolEntry;
+import io.toolgate.engine.PolicyView;
+import io.toolgate.engine.PolicyView.Action;
+import io.toolgate.engine.PolicyView.Entry;
+import io.toolgate.engine.ToolGlob;
 import io.toolgate.testkit.PolicyTester;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -41,7 +41,7 @@ final class Interleavings {
    * answers to held calls. Up to 40 steps.
    */
   static Gen<List<PolicyProperties.Step>> steps(PolicyTester tester) {
-    PolicyModel model = tester.source().model();
+    PolicyView model = tester.source().view();
     List<String> names = toolNames(model);
     names.add("unlisted_tool");
     Gen<String> name = Generate.pick(names).mix(ToolgateGenerators.toolNames(names.toArray(String[]::new)), 10);
@@ -72,12 +72,12 @@ final class Interleavings {
 
   /** Arguments for calls under {@code tester}'s policy: schema samples and the keys its rules read. */
   static Gen<JsonNode> arguments(PolicyTester tester) {
-    PolicyModel model = tester.source().model();
+    PolicyView model = tester.source().view();
     List<Gen<JsonNode>> gens = new ArrayList<>();
-    for (ToolEntry entry : entriesByPointer(model).values()) {
+    for (Entry entry : entriesByPointer(model).values()) {
       if (entry.arguments() != null) {
         try {
-          gens.add(SchemaArguments.valid(entry.arguments().source()));
+          gens.add(SchemaArguments.valid(entry.arguments().schema()));
         } catch (IllegalArgumentException unsupported) {
           // a schema beyond what the generator supports: the other argument shapes still apply
         }
@@ -118,28 +118,28 @@ final class Interleavings {
   }
 
   /** Every tool entry, top-level and in grants, by its pointer. */
-  static Map<String, ToolEntry> entriesByPointer(PolicyModel model) {
-    Map<String, ToolEntry> out = new LinkedHashMap<>();
+  static Map<String, Entry> entriesByPointer(PolicyView model) {
+    Map<String, Entry> out = new LinkedHashMap<>();
     model.tools().forEach(e -> out.put(e.pointer(), e));
     model.grants().forEach(g -> g.tools().forEach(e -> out.put(e.pointer(), e)));
     return out;
   }
 
   /** The grants' keys, in document order. */
-  static List<String> grantKeys(PolicyModel model) {
+  static List<String> grantKeys(PolicyView model) {
     List<String> out = new ArrayList<>();
     model.grants().forEach(g -> out.add(g.key()));
     return out;
   }
 
   /** Names the policy's keys and hide list stand for: exact keys, and a name each glob matches. */
-  static List<String> toolNames(PolicyModel model) {
+  static List<String> toolNames(PolicyView model) {
     Set<String> out = new LinkedHashSet<>();
     List<String> patterns = new ArrayList<>();
     entriesByPointer(model).values().forEach(e -> patterns.add(e.key()));
     model.hide().forEach(h -> patterns.add(h.pattern()));
     for (String pattern : patterns) {
-      out.add(Glob.isGlob(pattern) ? instance(pattern) : pattern);
+      out.add(ToolGlob.isGlob(pattern) ? instance(pattern) : pattern);
     }
     return new ArrayList<>(out);
   }

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
-import io.toolgate.engine.internal.model.Action;
-import io.toolgate.engine.internal.model.Glob;
-import io.toolgate.engine.internal.model.Limit;
-import io.toolgate.engine.internal.model.PolicyModel;
-import io.toolgate.engine.internal.model.ToolEntry;
+import io.toolgate.engine.PolicyView;
+import io.toolgate.engine.PolicyView.Action;
+import io.toolgate.engine.PolicyView.Entry;
+import io.toolgate.engine.PolicyView.Limit;
+import io.toolgate.engine.ToolGlob;
 import io.toolgate.scenarios.PolicySource;
 import io.toolgate.scenarios.TestEngine;
 import io.toolgate.testkit.DecisionAssert;
@@ -133,8 +133,8 @@ public final class PolicyProperties {
    * sliding}).
    */
   public void countersNeverOverAdmit() {
-    PolicyModel model = tester.source().model();
-    Map<String, ToolEntry> entries = Interleavings.entriesByPointer(model);
+    PolicyView model = tester.source().view();
+    Map<String, Entry> entries = Interleavings.entriesByPointer(model);
     theory().forAll(steps).checkAssert(script -> {
       List<Admissions.Admission> admissions = new ArrayList<>();
       PolicyTester run = tester.fresh();
@@ -144,7 +144,7 @@ public final class PolicyProperties {
           Call call = (Call) step;
           long at = run.now().toEpochMilli();
           for (String pointer : d.matched()) {
-            ToolEntry entry = entries.get(pointer);
+            Entry entry = entries.get(pointer);
             if (entry == null || entry.action() == Action.DENY) {
               continue;
             }
@@ -173,13 +173,13 @@ public final class PolicyProperties {
    *     allowed
    */
   public void onlyAllows(String... namesOrGlobs) {
-    PolicyModel model = tester.source().model();
+    PolicyView model = tester.source().view();
     if (model.defaultAllow()) {
       throw new AssertionError(tester.source().name() + " has default: allow; every unlisted call is allowed");
     }
-    List<Glob> allowed = new ArrayList<>();
+    List<ToolGlob> allowed = new ArrayList<>();
     for (String pattern : namesOrGlobs) {
-      allowed.add(Glob.compile(pattern));
+      allowed.add(ToolGlob.compile(pattern));
     }
     Set<String> names = new LinkedHashSet<>(Interleavings.toolNames(model));
     names.addAll(List.of(namesOrGlobs));

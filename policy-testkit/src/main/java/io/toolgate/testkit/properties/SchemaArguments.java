@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.toolgate.engine.ArgumentsSchema;
 import io.toolgate.engine.PolicyLoadException;
-import io.toolgate.engine.internal.OrgJson;
-import io.toolgate.engine.internal.load.LoadResult;
-import io.toolgate.engine.internal.load.PolicyLoader;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,8 +13,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import org.everit.json.schema.Schema;
-import org.everit.json.schema.ValidationException;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
@@ -75,10 +71,10 @@ public final class SchemaArguments {
    *     pattern beyond the simple ones
    */
   public static Gen<JsonNode> valid(JsonNode schema) {
-    Schema validator = load(schema);
+    ArgumentsSchema validator = load(schema);
     checkPatterns(schema);
     Gen<JsonNode> raw = in -> value(schema, in);
-    return raw.assuming(candidate -> violations(validator, candidate).isEmpty()).describedAs(JsonNode::toString);
+    return raw.assuming(candidate -> validator.violations(candidate).isEmpty()).describedAs(JsonNode::toString);
   }
 
   /**
@@ -89,7 +85,7 @@ public final class SchemaArguments {
    *     constraint that can be broken
    */
   public static Gen<Violation> invalid(JsonNode schema) {
-    Schema validator = load(schema);
+    ArgumentsSchema validator = load(schema);
     if (!SchemaMutations.breakable(schema)) {
       throw new IllegalArgumentException("the schema " + schema + " has no constraint a sample could break");
     }
@@ -104,9 +100,9 @@ public final class SchemaArguments {
       for (int i = 0; i < mutations.size(); i++) {
         SchemaMutations.Mutation m = mutations.get((start + i) % mutations.size());
         JsonNode broken = SchemaMutations.apply(sample, m.pointer(), m.change());
-        List<String[]> found = violations(validator, broken);
-        if (found.size() == 1 && found.get(0)[1].equals(m.keyword())) {
-          return new Violation(broken, found.get(0)[0], m.keyword());
+        List<ArgumentsSchema.Violation> found = validator.violations(broken);
+        if (found.size() == 1 && found.get(0).keyword().equals(m.keyword())) {
+          return new Violation(broken, found.get(0).pointer(), m.keyword());
         }
       }
       return null;
@@ -116,36 +112,12 @@ public final class SchemaArguments {
 
   // ---- the validator ------------------------------------------------------------------------
 
-  private static Schema load(JsonNode schema) {
-    ObjectNode policy = JSON.objectNode();
-    policy.put("version", "1");
-    policy.putObject("tools").putObject("t").set("arguments", schema);
-    LoadResult result = PolicyLoader.load(policy, "schema");
-    if (!result.problems().isEmpty()) {
-      throw new IllegalArgumentException("not a usable arguments schema: " + new PolicyLoadException(result.problems()).getMessage());
-    }
-    return result.model().tools().get(0).arguments().schema();
-  }
-
-  /** Each violation as {pointer into the instance, keyword}. */
-  private static List<String[]> violations(Schema schema, JsonNode instance) {
+  private static ArgumentsSchema load(JsonNode schema) {
     try {
-      schema.validate(OrgJson.convert(instance));
-      return List.of();
-    } catch (ValidationException e) {
-      List<String[]> out = new ArrayList<>();
-      leaves(e, out);
-      return out;
+      return ArgumentsSchema.of(schema);
+    } catch (PolicyLoadException e) {
+      throw new IllegalArgumentException("not a usable arguments schema: " + e.getMessage());
     }
-  }
-
-  private static void leaves(ValidationException e, List<String[]> out) {
-    if (e.getCausingExceptions().isEmpty()) {
-      String pointer = e.getPointerToViolation();
-      out.add(new String[] {pointer == null || pointer.equals("#") ? "" : pointer.substring(1), String.valueOf(e.getKeyword())});
-      return;
-    }
-    e.getCausingExceptions().forEach(c -> leaves(c, out));
   }
 
   // ---- valid values -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
@@ -12,7 +13,7 @@ import io.toolgate.engine.Explanation;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
-import io.toolgate.engine.internal.Jackson;
+import io.toolgate.engine.PolicyDocuments;
 import io.toolgate.testkit.PolicyTester;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import org.quicktheories.generators.SourceDSL;
 
 /** The engine's own invariants, property-tested with the testkit's generators. */
 class EngineInvariantsTest {
+  private static final ObjectMapper JSON = PolicyDocuments.jsonMapper();
+
   private static final List<String> POLICIES = List.of(
       "policies/shop.yaml",
       "quickstart/policy.yaml",
@@ -152,7 +155,7 @@ class EngineInvariantsTest {
     Gen<List<String>> entryKeys = SourceDSL.lists().of(keys).ofSizeBetween(0, 4);
     Gen<Boolean> flags = Generate.booleans();
     return in -> {
-      ObjectNode policy = Jackson.JSON.createObjectNode();
+      ObjectNode policy = JSON.createObjectNode();
       policy.put("version", "1");
       policy.put("default", flags.generate(in) ? "allow" : "deny");
       if (flags.generate(in)) {
@@ -173,7 +176,7 @@ class EngineInvariantsTest {
   }
 
   private static ObjectNode entry(org.quicktheories.core.RandomnessSource in, Gen<Integer> actions, Gen<Integer> thresholds) {
-    ObjectNode entry = Jackson.JSON.createObjectNode();
+    ObjectNode entry = JSON.createObjectNode();
     int action = actions.generate(in);
     int threshold = thresholds.generate(in);
     if (action == 1) {

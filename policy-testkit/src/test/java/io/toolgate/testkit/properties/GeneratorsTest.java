@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.ToolCall;
-import io.toolgate.engine.internal.Jackson;
+import io.toolgate.engine.PolicyDocuments;
 import io.toolgate.testkit.PolicyTester;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +20,15 @@ import java.util.regex.Pattern;
 import org.everit.json.schema.Schema;
 import org.everit.json.schema.ValidationException;
 import org.everit.json.schema.loader.SchemaLoader;
+import org.json.JSONArray;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /** The generators produce what they promise. Distribution checks use a fixed seed. */
 class GeneratorsTest {
+  private static final ObjectMapper JSON = PolicyDocuments.jsonMapper();
+
   private static final String SCHEMA = String.join("\n",
       "{\"type\": \"object\", \"required\": [\"projectId\", \"name\"], \"additionalProperties\": false,",
       " \"properties\": {",
@@ -80,7 +84,7 @@ class GeneratorsTest {
 
   @Test
   void validSamplesSatisfyTheSchemaAndTheEngineAllowsThem() throws Exception {
-    JsonNode schema = Jackson.JSON.readTree(SCHEMA);
+    JsonNode schema = JSON.readTree(SCHEMA);
     Schema everit = everit(schema);
     PolicyTester tester = PolicyTester.of(policyWith(schema));
     Set<String> seenProperties = new TreeSet<>();
@@ -94,13 +98,13 @@ class GeneratorsTest {
 
   @Test
   void invalidSamplesBreakExactlyOneConstraintAndTheEngineDeniesThem() throws Exception {
-    JsonNode schema = Jackson.JSON.readTree(SCHEMA);
+    JsonNode schema = JSON.readTree(SCHEMA);
     Schema everit = everit(schema);
     PolicyTester tester = PolicyTester.of(policyWith(schema));
     Set<String> keywords = new TreeSet<>();
     qt().withFixedSeed(7).withExamples(400).forAll(SchemaArguments.invalid(schema)).checkAssert(bad -> {
       ValidationException e = org.junit.jupiter.api.Assertions.assertThrows(ValidationException.class,
-          () -> everit.validate(io.toolgate.engine.internal.OrgJson.convert(bad.arguments())), bad::toString);
+          () -> everit.validate(orgJson(bad.arguments())), bad::toString);
       assertThat(e.getViolationCount()).as(bad.toString()).isEqualTo(1);
       keywords.add(bad.keyword());
       assertThat(tester.as("a").call("t", bad.arguments()))
@@ -112,11 +116,11 @@ class GeneratorsTest {
 
   @Test
   void schemasWithoutConstraintsOrWithBadPatternsAreRefused() throws Exception {
-    assertThatThrownBy(() -> SchemaArguments.invalid(Jackson.JSON.readTree("{}")))
+    assertThatThrownBy(() -> SchemaArguments.invalid(JSON.readTree("{}")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no constraint");
-    assertThatThrownBy(() -> SchemaArguments.valid(Jackson.JSON.readTree("{\"type\": \"strung\"}")))
+    assertThatThrownBy(() -> SchemaArguments.valid(JSON.readTree("{\"type\": \"strung\"}")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a usable arguments schema");
-    JsonNode flags = Jackson.JSON.readTree("{\"properties\": {\"p\": {\"type\": \"string\", \"pattern\": \"(?i)abc\"}}}");
+    JsonNode flags = JSON.readTree("{\"properties\": {\"p\": {\"type\": \"string\", \"pattern\": \"(?i)abc\"}}}");
     assertThatThrownBy(() -> SchemaArguments.valid(flags)).hasMessageContaining("beyond the simple patterns");
   }
 
@@ -137,9 +141,29 @@ class GeneratorsTest {
   }
 
   private static JsonNode policyWith(JsonNode schema) {
-    ObjectNode policy = Jackson.JSON.createObjectNode();
+    ObjectNode policy = JSON.createObjectNode();
     policy.put("version", "1");
     policy.putObject("tools").putObject("t").set("arguments", schema);
     return policy;
+  }
+
+  /** The org.json value of a Jackson tree, as Everit validates it. */
+  private static Object orgJson(JsonNode node) {
+    return switch (node.getNodeType()) {
+      case OBJECT -> {
+        JSONObject object = new JSONObject();
+        node.fields().forEachRemaining(f -> object.put(f.getKey(), orgJson(f.getValue())));
+        yield object;
+      }
+      case ARRAY -> {
+        JSONArray array = new JSONArray();
+        node.forEach(element -> array.put(orgJson(element)));
+        yield array;
+      }
+      case STRING -> node.textValue();
+      case NUMBER -> node.numberValue();
+      case BOOLEAN -> node.booleanValue();
+      default -> JSONObject.NULL;
+    };
   }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.api.CounterRequest.Algorithm;
-import io.toolgate.engine.internal.model.Limit;
-import io.toolgate.engine.internal.model.Scope;
+import io.toolgate.engine.PolicyView.Limit;
 import io.toolgate.testkit.PolicyTester;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -58,7 +58,7 @@ class PolicyPropertiesTest {
 
   @Test
   void overAdmissionIsFoundInFixedAndSlidingWindows() {
-    Limit fixed = new Limit("/tools/t/limits/0", "c", 2_000_000, 60_000, Scope.GRANT, Algorithm.FIXED, 1_000_000, null, false);
+    Limit fixed = new Limit("/tools/t/limits/0", "c", 2_000_000, Duration.ofMinutes(1), "grant", Algorithm.FIXED, 1_000_000, null, false);
     long minute = 1_767_225_600_000L;
     List<Admissions.Admission> fine = List.of(
         new Admissions.Admission(fixed, "c [grant:a]", minute + 59_000, 1),
@@ -70,7 +70,7 @@ class PolicyPropertiesTest {
     over.add(new Admissions.Admission(fixed, "c [grant:a]", minute + 1, 0.5));
     assertThat(Admissions.overAdmission(over)).contains("counter c [grant:a] admitted 2.5 in the fixed window");
 
-    Limit sliding = new Limit("/tools/t/limits/0", "s", 2_000_000, 60_000, Scope.GLOBAL, Algorithm.SLIDING, 1_000_000, null, false);
+    Limit sliding = new Limit("/tools/t/limits/0", "s", 2_000_000, Duration.ofMinutes(1), "global", Algorithm.SLIDING, 1_000_000, null, false);
     List<Admissions.Admission> spread = List.of(
         new Admissions.Admission(sliding, "s [global]", minute + 59_000, 1),
         new Admissions.Admission(sliding, "s [global]", minute + 60_000, 1),

@@ -1,5 +1,6 @@
 package io.toolgate.engine.internal.load;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.engine.PolicyProblem;
 import io.toolgate.engine.internal.model.PolicyModel;
 import java.util.List;
@@ -9,8 +10,14 @@ import java.util.List;
  *
  * @param model the validated model, or {@code null} when {@link #problems()} is not empty
  * @param problems every problem found, in document order
+ * @param document the document tree the model was built from, or {@code null} with problems
  */
-public record LoadResult(PolicyModel model, List<PolicyProblem> problems) {
+public record LoadResult(PolicyModel model, List<PolicyProblem> problems, JsonNode document) {
+  /** A failed load. */
+  public LoadResult(PolicyModel model, List<PolicyProblem> problems) {
+    this(model, problems, null);
+  }
+
   public LoadResult {
     problems = List.copyOf(problems);
     if ((model == null) == problems.isEmpty()) {

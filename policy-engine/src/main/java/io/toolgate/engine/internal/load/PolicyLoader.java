@@ -138,7 +138,7 @@ public final class PolicyLoader {
       List<PolicyProblem> located = problems.located(map, sourceName);
       return new LoadResult(null, located.isEmpty() ? List.of(new PolicyProblem(sourceName, "", 0, 0, "not a policy")) : located);
     }
-    return new LoadResult(model, List.of());
+    return new LoadResult(model, List.of(), document);
   }
 
   private static LoadResult unreadable(Exception e, boolean json, String sourceName) {

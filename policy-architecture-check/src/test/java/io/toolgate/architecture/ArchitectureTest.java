@@ -1,0 +1,84 @@
+package io.toolgate.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The boundaries between Toolgate's modules, checked on their main classes (tests excluded). Each
+ * module has its own package root, so a module is its packages.
+ */
+class ArchitectureTest {
+  private static JavaClasses toolgate;
+
+  @BeforeAll
+  static void importClasses() {
+    toolgate = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.toolgate");
+  }
+
+  /** Every module's main classes are there to be checked, so that no rule holds vacuously. */
+  @Test
+  void everyModuleIsImported() {
+    for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
+        "benchmarks", "examples"}) {
+      org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
+          .as("classes in io.toolgate." + root).isTrue();
+    }
+  }
+
+  /** Only the engine itself sees {@code io.toolgate.engine.internal}; other modules use its public API. */
+  @Test
+  void nothingOutsideTheEngineUsesItsInternals() {
+    ArchRule rule = noClasses().that().resideOutsideOfPackage("io.toolgate.engine..")
+        .should().dependOnClassesThat().resideInAPackage("io.toolgate.engine.internal..")
+        .because("io.toolgate.engine.internal is the engine's own; other modules use Policy, PolicyView and the engine's public API");
+    rule.check(toolgate);
+  }
+
+  /** The api is the SPI every module shares: Java and Jackson only. */
+  @Test
+  void theApiDependsOnJavaAndJacksonOnly() {
+    ArchRule rule = classes().that().resideInAPackage("io.toolgate.api..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("io.toolgate.api..", "java..", "com.fasterxml.jackson..")
+        .because("policy-api is the contract between modules and stores: it must not pull in the engine or a library");
+    rule.check(toolgate);
+  }
+
+  /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, benchmarks, examples on top; none back. */
+  @Test
+  void moduleArrowsPointOneWay() {
+    ArchRule rule = layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("api").definedBy("io.toolgate.api..")
+        .layer("engine").definedBy("io.toolgate.engine..")
+        .layer("scenarios").definedBy("io.toolgate.scenarios..")
+        .layer("testkit").definedBy("io.toolgate.testkit..")
+        .layer("mcp").definedBy("io.toolgate.mcp..")
+        .layer("redis").definedBy("io.toolgate.redis..")
+        .layer("cli").definedBy("io.toolgate.cli..")
+        .layer("benchmarks").definedBy("io.toolgate.benchmarks..")
+        .layer("examples").definedBy("io.toolgate.examples..")
+        .whereLayer("api").mayNotAccessAnyLayer()
+        .whereLayer("engine").mayOnlyAccessLayers("api")
+        .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("testkit").mayOnlyAccessLayers("api", "engine", "scenarios")
+        .whereLayer("cli").mayOnlyAccessLayers("api", "engine", "scenarios")
+        .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp")
+        .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
+        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+        .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()
+        .whereLayer("examples").mayNotBeAccessedByAnyLayer();
+    rule.check(toolgate);
+  }
+}
