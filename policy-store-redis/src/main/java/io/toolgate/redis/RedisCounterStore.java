@@ -360,7 +360,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
      * complete on Lettuce's event loop, as Lettuce's own futures do: the fastest, and right when
      * what runs after a decision (the engine, the audit sink, an async tool) never blocks. Give an
      * executor when it might, so that it can never stall Redis I/O for every other decision; the
-     * hop costs throughput (see the README's figures).
+     * hop costs throughput (see the figures in docs/redis.md).
      */
     public Builder callbackExecutor(Executor callbackExecutor) {
       this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
