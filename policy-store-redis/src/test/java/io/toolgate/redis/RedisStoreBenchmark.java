@@ -60,7 +60,7 @@ import org.redisson.config.Config;
  *   <li>{@code lettuce}: raw Lettuce sync {@code EVALSHA} of a minimal fixed-window script
  *       ({@code INCR}, {@code PEXPIRE} on the first call of a window, compare): the least any
  *       exact fixed-window limiter on Redis can do per decision;
- *   <li>{@code bucket4j}: Bucket4j's Lettuce integration ({@code casBasedBuilder}, the one it
+ *   <li>{@code bucket4jLettuce}: Bucket4j's Lettuce integration ({@code casBasedBuilder}, the one it
  *       offers), one bucket proxy per principal, no optimization (an optimization trades
  *       exactness for round trips), expiry after the time to refill;
  *   <li>{@code redisson}: Redisson's {@link RRateLimiter}, {@code OVERALL} rate per principal,
@@ -211,7 +211,7 @@ public class RedisStoreBenchmark {
   }
 
   @Benchmark
-  public boolean bucket4j(Caller caller) {
+  public boolean bucket4jLettuce(Caller caller) {
     return check(caller.bucket.tryConsume(1));
   }
 
@@ -234,8 +234,8 @@ public class RedisStoreBenchmark {
 
   @Benchmark
   @Threads(4)
-  public boolean bucket4j_4threads(Caller caller) {
-    return bucket4j(caller);
+  public boolean bucket4jLettuce_4threads(Caller caller) {
+    return bucket4jLettuce(caller);
   }
 
   @Benchmark

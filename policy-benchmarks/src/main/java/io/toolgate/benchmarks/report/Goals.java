@@ -20,7 +20,7 @@ final class Goals {
   static final String BARE_MAP = ".*Map";
 
   /** The rate limiters on Redis beside Toolgate's Redis store. */
-  static final String REDIS_LIMITERS = "bucket4j|redisson";
+  static final String REDIS_LIMITERS = "bucket4jLettuce|redisson";
 
   static final List<Goal> ALL =
       List.of(

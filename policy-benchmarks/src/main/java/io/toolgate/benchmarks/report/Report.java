@@ -32,7 +32,7 @@ public final class Report {
           "bucket4j", "guava", "resilience4j",
           "bucket4jMap", "guavaMap", "resilience4jMap",
           "bucket4jCaffeine", "guavaCaffeine", "resilience4jCaffeine",
-          "everit", "jcasbin", "cedar", "jdk", "lettuce", "redisson");
+          "everit", "jcasbin", "cedar", "jdk", "lettuce", "bucket4jLettuce", "redisson");
 
   static final Map<String, String> NAMES =
       Map.ofEntries(
@@ -51,6 +51,7 @@ public final class Report {
           Map.entry("cedar", "Cedar"),
           Map.entry("jdk", "JDK"),
           Map.entry("lettuce", "Lettuce (raw EVALSHA)"),
+          Map.entry("bucket4jLettuce", "Bucket4j-Lettuce"),
           Map.entry("redisson", "Redisson"));
 
   private final Map<String, Map<String, Measurement>> rows = new LinkedHashMap<>();

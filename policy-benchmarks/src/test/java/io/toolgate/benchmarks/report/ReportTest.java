@@ -39,7 +39,7 @@ class ReportTest {
     String md = report().markdown("Run: canned.", "chart.png");
     assertThat(md).contains("Run: canned.")
         .contains("| Benchmark | Toolgate | Bucket4j | Guava | Bucket4j (map) | Bucket4j (Caffeine) | Guava (Caffeine) "
-            + "| JDK | Lettuce (raw EVALSHA) | Redisson | Ratio | Goal | Met |")
+            + "| JDK | Lettuce (raw EVALSHA) | Bucket4j-Lettuce | Redisson | Ratio | Goal | Met |")
         .doesNotContain("jCasbin");
     assertThat(line(md, "`PlainAllow`")).contains("12.5 ns").contains("0.25 of the goal").contains("<= 50 ns").contains("| yes |");
     // vs the fastest peer that looks its limiter up (Bucket4j in a map), not the faster bare Guava
