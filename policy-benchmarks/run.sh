@@ -2,13 +2,16 @@
 # Builds the benchmarks, runs the JMH suite and the memory measurement, and writes
 # policy-benchmarks/RESULTS.md and policy-benchmarks/results.png.
 #
-#   policy-benchmarks/run.sh            full run: 3 forks x 5 iterations of 1 s (~20 min on 2 cores)
+#   policy-benchmarks/run.sh            full run: 3 forks x 5 iterations of 1 s (~25 min on 2 cores);
+#                                       the policy-size rows run apart, with 4 forks
 #   policy-benchmarks/run.sh --quick    1 fork, 3 s warm-up, 3 iterations of 0.5 s (< 5 min on 2 cores)
 #   policy-benchmarks/run.sh [--quick] -- <extra JMH arguments, e.g. a benchmark regex or -prof gc>
 #       (with extra arguments or JMH_ARGS the report goes to target/run/, not RESULTS.md)
 #
 # Environment: JMH_ARGS replaces the mode's JMH settings; RESULTS_NOTE is added to RESULTS.md's
-# notes (say where and how the run was made).
+# notes (say where and how the run was made); REDIS_JMH_JSON names the JSON result of a run of
+# policy-store-redis/bench.sh (-rf json -rff <file>) to add its rows (Toolgate on Redis beside raw
+# Lettuce, Bucket4j-Lettuce and Redisson) to the report.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,6 +34,8 @@ elif [[ $mode == quick ]]; then
   memory_keys=20000
 else
   jmh_args=(-f 3 -wi 5 -w 1s -i 5 -r 1s)
+  # The policy-size rows compare figures a few per cent apart: more forks (PolicySizeBenchmark.FORKS).
+  policy_size_args=(-f 4 -wi 5 -w 1s -i 5 -r 1s)
   memory_keys=100000
 fi
 
@@ -44,9 +49,24 @@ mkdir -p "$out"
 cp=("$here/target/classes:$here/target/lib/*")
 jvm=(-Xms1g -Xmx1g)
 
-echo "== JMH (${jmh_args[*]} ${jmh_extra[*]:-})"
-java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "-Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn" \
-  -rf json -rff "$out/jmh.json" "${jmh_extra[@]}" | tee "$out/jmh.txt"
+fork_jvm="-Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+jmh_files="$out/jmh.json"
+if [[ -n "${policy_size_args+set}" && ${#jmh_extra[@]} -eq 0 && -z "${JMH_ARGS:-}" ]]; then
+  echo "== JMH (${jmh_args[*]}), all but the policy-size rows"
+  java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "$fork_jvm" \
+    -rf json -rff "$out/jmh.json" -e PolicySize | tee "$out/jmh.txt"
+  echo "== JMH (${policy_size_args[*]}), the policy-size rows"
+  java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${policy_size_args[@]}" -jvmArgs "$fork_jvm" \
+    -rf json -rff "$out/jmh-policy-size.json" PolicySize | tee -a "$out/jmh.txt"
+  jmh_files="$jmh_files,$out/jmh-policy-size.json"
+else
+  echo "== JMH (${jmh_args[*]} ${jmh_extra[*]:-})"
+  java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "$fork_jvm" \
+    -rf json -rff "$out/jmh.json" "${jmh_extra[@]}" | tee "$out/jmh.txt"
+fi
+if [[ -n "${REDIS_JMH_JSON:-}" ]]; then
+  jmh_files="$jmh_files,$REDIS_JMH_JSON"
+fi
 
 echo "== memory per key ($memory_keys keys)"
 java "${jvm[@]}" -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true \
@@ -58,7 +78,7 @@ finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_after=$(uptime)
 {
   flag=""; [[ $mode == quick ]] && flag=" --quick"
-  echo "Run: \`policy-benchmarks/run.sh$flag\` (${mode} mode: JMH \`${jmh_args[*]}\`, average time, one JVM fork per benchmark, \`-Xms1g -Xmx1g\`), from $started to $finished."
+  echo "Run: \`policy-benchmarks/run.sh$flag\` (${mode} mode: JMH \`${jmh_args[*]}\`${policy_size_args+ (policy-size rows \`${policy_size_args[*]}\`)}, average time, \`-Xms1g -Xmx1g\`), from $started to $finished."
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(java -version 2>&1 | head -1)."
   echo
@@ -78,5 +98,5 @@ if [[ ${#jmh_extra[@]} -gt 0 || -n "${JMH_ARGS:-}" ]]; then
 fi
 echo "== report"
 java -Djava.awt.headless=true -cp "${cp[@]}" io.toolgate.benchmarks.report.Report \
-  "$out/jmh.json" "$out/memory.json" "$out/notes.md" "$report_dir/RESULTS.md" "$report_dir/results.png"
+  "$jmh_files" "$out/memory.json" "$out/notes.md" "$report_dir/RESULTS.md" "$report_dir/results.png"
 echo "wrote $report_dir/RESULTS.md and $report_dir/results.png"

@@ -7,6 +7,7 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,10 +22,12 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * 100,000 distinct principals, each with its own counter, called in a Zipf (s = 1) order: Toolgate
  * deciding the seed policy for a context built per call from the principal id, as a server does
- * per request (its in-memory store keeps one counter per principal), beside each peer
- * keeping one limiter per principal in a {@link ConcurrentHashMap} (pre-sized; {@code get} first,
- * {@code computeIfAbsent} only on a miss, the fastest way to use such a map). Goal: Toolgate at
- * most 0.5 x the best peer.
+ * per request (its in-memory store keeps one counter per principal, bounded), beside each peer
+ * keeping one limiter per principal: {@code xMap} in a {@link ConcurrentHashMap} (pre-sized,
+ * unbounded; {@code get} first, {@code computeIfAbsent} only on a miss, the fastest way to use
+ * such a map), {@code xCaffeine} in a Caffeine cache bounded like Toolgate's store. Goals:
+ * Toolgate at most 0.8 x the best bounded (Caffeine) peer and at most 1.1 x the best bare-map
+ * peer. Peer settings: {@link Peers}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,14 +40,17 @@ public class ManyKeysBenchmark {
   private final String[] principals = new String[PRINCIPALS];
   private int[] order;
   private PolicyEngine engine;
-  private ConcurrentHashMap<String, Bucket> buckets;
-  private ConcurrentHashMap<String, RateLimiter> guavas;
-  private ConcurrentHashMap<String, io.github.resilience4j.ratelimiter.RateLimiter> resilience4js;
+  private Peers.Lookup<Bucket> bucketMap;
+  private Peers.Lookup<RateLimiter> guavaMap;
+  private Peers.Lookup<io.github.resilience4j.ratelimiter.RateLimiter> resilience4jMap;
+  private Peers.Lookup<Bucket> bucketCaffeine;
+  private Peers.Lookup<RateLimiter> guavaCaffeine;
+  private Peers.Lookup<io.github.resilience4j.ratelimiter.RateLimiter> resilience4jCaffeine;
 
   /** Each thread walks the shared call order from its own place. */
   @State(Scope.Thread)
   public static class Cursor {
-    private static final java.util.concurrent.atomic.AtomicInteger STARTS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger STARTS = new AtomicInteger();
     int next;
 
     @Setup(Level.Trial)
@@ -64,15 +70,21 @@ public class ManyKeysBenchmark {
     }
     order = Zipf.sequence(PRINCIPALS, 1.0, CALLS, 42);
     engine = PolicyEngine.of(Policies.parse(Policies.SEED));
-    buckets = new ConcurrentHashMap<>(2 * PRINCIPALS);
-    guavas = new ConcurrentHashMap<>(2 * PRINCIPALS);
-    resilience4js = new ConcurrentHashMap<>(2 * PRINCIPALS);
+    bucketMap = Peers.map(PRINCIPALS, k -> Peers.bucket4j());
+    guavaMap = Peers.map(PRINCIPALS, k -> Peers.guava());
+    resilience4jMap = Peers.map(PRINCIPALS, Peers::resilience4j);
+    bucketCaffeine = Peers.caffeine(k -> Peers.bucket4j());
+    guavaCaffeine = Peers.caffeine(k -> Peers.guava());
+    resilience4jCaffeine = Peers.caffeine(Peers::resilience4j);
     // Every key exists before measuring, for Toolgate and the peers alike.
     for (int i = 0; i < PRINCIPALS; i++) {
-      Checks.allowed(engine.evaluate(call, CallContext.of(principals[i])));
-      Checks.isTrue(bucket(principals[i]).tryConsume(1), "bucket4j admits");
-      Checks.isTrue(guava(principals[i]).tryAcquire(), "guava admits");
-      Checks.isTrue(resilience4j(principals[i]).acquirePermission(), "resilience4j admits");
+      String p = principals[i];
+      Checks.allowed(engine.evaluate(call, CallContext.of(p)));
+      Checks.isTrue(bucketMap.get(p).tryConsume(1) && bucketCaffeine.get(p).tryConsume(1), "bucket4j admits");
+      Checks.isTrue(guavaMap.get(p).tryAcquire() && guavaCaffeine.get(p).tryAcquire(), "guava admits");
+      Checks.isTrue(
+          resilience4jMap.get(p).acquirePermission() && resilience4jCaffeine.get(p).acquirePermission(),
+          "resilience4j admits");
     }
   }
 
@@ -84,56 +96,74 @@ public class ManyKeysBenchmark {
   }
 
   @Benchmark
-  public boolean bucket4j(Cursor cursor) {
-    return bucket(principals[order[cursor.advance()]]).tryConsume(1);
-  }
-
-  @Benchmark
-  public boolean guava(Cursor cursor) {
-    return guava(principals[order[cursor.advance()]]).tryAcquire();
-  }
-
-  @Benchmark
-  public boolean resilience4j(Cursor cursor) {
-    return resilience4j(principals[order[cursor.advance()]]).acquirePermission();
-  }
-
-  @Benchmark
   @Threads(2)
   public Decision toolgate_2threads(Cursor cursor) {
     return toolgate(cursor);
   }
 
   @Benchmark
-  @Threads(2)
-  public boolean bucket4j_2threads(Cursor cursor) {
-    return bucket4j(cursor);
+  public boolean bucket4jMap(Cursor cursor) {
+    return bucketMap.get(principals[order[cursor.advance()]]).tryConsume(1);
+  }
+
+  @Benchmark
+  public boolean bucket4jCaffeine(Cursor cursor) {
+    return bucketCaffeine.get(principals[order[cursor.advance()]]).tryConsume(1);
+  }
+
+  @Benchmark
+  public boolean guavaMap(Cursor cursor) {
+    return guavaMap.get(principals[order[cursor.advance()]]).tryAcquire();
+  }
+
+  @Benchmark
+  public boolean guavaCaffeine(Cursor cursor) {
+    return guavaCaffeine.get(principals[order[cursor.advance()]]).tryAcquire();
+  }
+
+  @Benchmark
+  public boolean resilience4jMap(Cursor cursor) {
+    return resilience4jMap.get(principals[order[cursor.advance()]]).acquirePermission();
+  }
+
+  @Benchmark
+  public boolean resilience4jCaffeine(Cursor cursor) {
+    return resilience4jCaffeine.get(principals[order[cursor.advance()]]).acquirePermission();
   }
 
   @Benchmark
   @Threads(2)
-  public boolean guava_2threads(Cursor cursor) {
-    return guava(cursor);
+  public boolean bucket4jMap_2threads(Cursor cursor) {
+    return bucket4jMap(cursor);
   }
 
   @Benchmark
   @Threads(2)
-  public boolean resilience4j_2threads(Cursor cursor) {
-    return resilience4j(cursor);
+  public boolean bucket4jCaffeine_2threads(Cursor cursor) {
+    return bucket4jCaffeine(cursor);
   }
 
-  private Bucket bucket(String principal) {
-    Bucket b = buckets.get(principal);
-    return b != null ? b : buckets.computeIfAbsent(principal, k -> Peers.bucket4j());
+  @Benchmark
+  @Threads(2)
+  public boolean guavaMap_2threads(Cursor cursor) {
+    return guavaMap(cursor);
   }
 
-  private RateLimiter guava(String principal) {
-    RateLimiter r = guavas.get(principal);
-    return r != null ? r : guavas.computeIfAbsent(principal, k -> Peers.guava());
+  @Benchmark
+  @Threads(2)
+  public boolean guavaCaffeine_2threads(Cursor cursor) {
+    return guavaCaffeine(cursor);
   }
 
-  private io.github.resilience4j.ratelimiter.RateLimiter resilience4j(String principal) {
-    io.github.resilience4j.ratelimiter.RateLimiter r = resilience4js.get(principal);
-    return r != null ? r : resilience4js.computeIfAbsent(principal, Peers::resilience4j);
+  @Benchmark
+  @Threads(2)
+  public boolean resilience4jMap_2threads(Cursor cursor) {
+    return resilience4jMap(cursor);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public boolean resilience4jCaffeine_2threads(Cursor cursor) {
+    return resilience4jCaffeine(cursor);
   }
 }

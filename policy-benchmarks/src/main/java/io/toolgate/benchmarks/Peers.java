@@ -1,10 +1,15 @@
 package io.toolgate.benchmarks;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.common.util.concurrent.RateLimiter;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.toolgate.engine.store.InMemoryCounterStore;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The peer rate limiters, each in its best configuration for this work (an admitted call on an
@@ -18,6 +23,13 @@ import java.time.Duration;
  *   <li>Resilience4j: the default {@code AtomicRateLimiter}, zero timeout, {@code
  *       acquirePermission()}.
  * </ul>
+ *
+ * <p>A per-grant limit finds the principal's limiter on every call, so each peer also runs looking
+ * its limiter up per call ({@link Lookup}): in a pre-sized {@link ConcurrentHashMap} ({@code get}
+ * first, {@code computeIfAbsent} on a miss), and in a Caffeine cache bounded like Toolgate's
+ * in-memory store ({@link InMemoryCounterStore#DEFAULT_MAXIMUM_KEYS} keys, same-thread
+ * maintenance, idle entries dropped), the way Bucket4j documents per-key local buckets
+ * ({@code getIfPresent} first, {@code get(key, create)} on a miss).
  */
 final class Peers {
   private Peers() {}
@@ -47,4 +59,32 @@ final class Peers {
           .limitRefreshPeriod(Duration.ofSeconds(1))
           .timeoutDuration(Duration.ZERO)
           .build();
+
+  /** Where a peer finds the limiter of a key, once per call. */
+  interface Lookup<V> {
+    V get(String key);
+  }
+
+  /** A pre-sized, unbounded {@link ConcurrentHashMap} of limiters. */
+  static <V> Lookup<V> map(int expectedKeys, Function<String, V> create) {
+    ConcurrentHashMap<String, V> map = new ConcurrentHashMap<>(2 * expectedKeys);
+    return key -> {
+      V v = map.get(key);
+      return v != null ? v : map.computeIfAbsent(key, create);
+    };
+  }
+
+  /** A Caffeine cache of limiters bounded like Toolgate's in-memory store. */
+  static <V> Lookup<V> caffeine(Function<String, V> create) {
+    Cache<String, V> cache =
+        Caffeine.newBuilder()
+            .maximumSize(InMemoryCounterStore.DEFAULT_MAXIMUM_KEYS)
+            .expireAfterAccess(Duration.ofMinutes(2))
+            .executor(Runnable::run)
+            .build();
+    return key -> {
+      V v = cache.getIfPresent(key);
+      return v != null ? v : cache.get(key, create);
+    };
+  }
 }

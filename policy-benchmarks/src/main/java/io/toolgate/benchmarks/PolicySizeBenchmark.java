@@ -7,6 +7,7 @@ import io.toolgate.engine.PolicyEngine;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -18,11 +19,18 @@ import org.openjdk.jmh.annotations.State;
  * The cost of a decision against policies of 1, 100 and 10,000 tool entries, half exact names and
  * half globs. {@code match=exact} calls a tool its own exact key allows; {@code match=glob} calls
  * one that only a glob key ({@code read_*}) allows. Goal: within 1.2 x of each other per match.
+ * The differences are small, so these rows run with 4 forks ({@code run.sh} runs them apart from
+ * the rest of the suite in its full mode; a {@code -f} given on the command line wins over the
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(PolicySizeBenchmark.FORKS)
 public class PolicySizeBenchmark {
+  /** Forks of these rows in a full run. */
+  public static final int FORKS = 4;
+
   @Param({"1", "100", "10000"})
   public int entries;
 
