@@ -4,30 +4,38 @@ import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditEvent.Outcome;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallObservation;
+import io.toolgate.api.CallObserver;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.eval.Evaluator;
 import io.toolgate.engine.internal.eval.Trace;
+import io.toolgate.engine.internal.observe.GuardedObserver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
 /**
- * How an engine decides a call and reports what became of it: {@link Plain}, or {@link Audited}
- * around the plain path when the engine has audit sinks. Chosen once, when the engine is built, so
- * {@link PolicyEngine}'s methods read the same either way.
+ * How an engine decides a call and reports what became of it: {@link Plain}, or {@link Reported}
+ * around the plain path when the engine has audit sinks or observers. Chosen once, when the engine
+ * is built, so {@link PolicyEngine}'s methods read the same either way.
  */
-abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audited {
+abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Reported {
   final Evaluator evaluator;
 
   private DecisionPath(Evaluator evaluator) {
     this.evaluator = evaluator;
   }
 
-  /** The path of an engine with {@code sink} ({@link AuditSink#NONE}: no audit). */
-  static DecisionPath of(Evaluator evaluator, AuditSink sink, Clock clock) {
-    return sink == AuditSink.NONE ? new Plain(evaluator) : new Audited(evaluator, sink, clock);
+  /**
+   * The path of an engine with {@code sink} ({@link AuditSink#NONE}: no audit) and {@code observer}
+   * ({@link CallObserver#NONE}: none).
+   */
+  static DecisionPath of(Evaluator evaluator, AuditSink sink, CallObserver observer, Clock clock) {
+    return sink == AuditSink.NONE && observer == CallObserver.NONE
+        ? new Plain(evaluator)
+        : new Reported(evaluator, sink, observer, clock);
   }
 
   /** Decides {@code call} without running anything, noting each check in {@code trace}. */
@@ -46,11 +54,17 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audi
   interface Ticket {
     Decision decision();
 
-    /** Reports the call's outcome once it is known: not run, succeeded or failed. */
-    void report(Outcome outcome);
+    /** The tool is about to run: a ticket that times the run starts its clock. */
+    void running();
+
+    /**
+     * Reports the call's outcome once it is known: not run, succeeded or failed ({@code failure}
+     * what the tool threw, or {@code null}).
+     */
+    void report(Outcome outcome, Throwable failure);
   }
 
-  /** No audit: the evaluator alone. */
+  /** No audit, no observer: the evaluator alone. */
   static final class Plain extends DecisionPath {
     Plain(Evaluator evaluator) {
       super(evaluator);
@@ -78,36 +92,41 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audi
 
     private record Unreported(Decision decision) implements Ticket {
       @Override
-      public void report(Outcome outcome) {}
+      public void running() {}
+
+      @Override
+      public void report(Outcome outcome, Throwable failure) {}
     }
   }
 
   /**
-   * Every decision recorded in the sink with its outcome and latency. A synchronous decision reads
-   * the clock once, for its counters and its audit; an asynchronous one is audited at the time its
-   * outcome is known.
+   * Every decision recorded in the sink with its outcome and latency, and shown to the observer. A
+   * synchronous decision reads the clock once, for its counters and its audit; an asynchronous one
+   * is audited at the time its outcome is known.
    */
-  static final class Audited extends DecisionPath {
+  static final class Reported extends DecisionPath {
     private final AuditSink sink;
+    private final CallObserver observer;
     private final Clock clock;
 
-    Audited(Evaluator evaluator, AuditSink sink, Clock clock) {
+    Reported(Evaluator evaluator, AuditSink sink, CallObserver observer, Clock clock) {
       super(evaluator);
       this.sink = sink;
+      this.observer = observer;
       this.clock = clock;
     }
 
     @Override
     Decision evaluate(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
       Ticket ticket = decide(policy, call, context, trace);
-      ticket.report(Outcome.EVALUATED);
+      ticket.report(Outcome.EVALUATED, null);
       return ticket.decision();
     }
 
     @Override
     CompletionStage<Decision> evaluateAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
       return decideAsync(policy, call, context).thenApply(ticket -> {
-        ticket.report(Outcome.EVALUATED);
+        ticket.report(Outcome.EVALUATED, null);
         return ticket.decision();
       });
     }
@@ -118,17 +137,20 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audi
     }
 
     private Ticket decide(CompiledPolicy policy, ToolCall call, CallContext context, Trace trace) {
-      long decidedAt = clock.millis(); // one reading for the counters and the audit
+      CallObservation observation = observer.start(call, context);
+      long decidedAt = sink == AuditSink.NONE ? Evaluator.READ_CLOCK : clock.millis(); // one reading for the counters and the audit
       long start = System.nanoTime();
       Decision decision = evaluator.decide(policy, call, context, decidedAt, trace);
-      return new Recorded(decidedAt, call, context, decision, System.nanoTime() - start);
+      return new Recorded(decidedAt, call, context, observation, decision, System.nanoTime() - start);
     }
 
     @Override
     CompletionStage<Ticket> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
+      CallObservation observation = observer.start(call, context);
       long start = System.nanoTime();
       return evaluator.decideAsync(policy, call, context)
-          .thenApply(decision -> new Recorded(Evaluator.READ_CLOCK, call, context, decision, System.nanoTime() - start));
+          .thenApply(decision -> new Recorded(
+              Evaluator.READ_CLOCK, call, context, observation, decision, System.nanoTime() - start));
     }
 
     /**
@@ -137,18 +159,29 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audi
      * the latter is not an intrinsic and costs more than the rest of an audit to a fast sink.
      */
     private final class Recorded implements Ticket {
+      private static final long NOT_RUNNING = Long.MIN_VALUE;
       private final long decidedAt;
       private final ToolCall call;
       private final CallContext context;
+      private final CallObservation observation;
       private final Decision decision;
       private final long latencyNanos;
+      private long runningSince = NOT_RUNNING;
 
-      Recorded(long decidedAt, ToolCall call, CallContext context, Decision decision, long latencyNanos) {
+      Recorded(
+          long decidedAt,
+          ToolCall call,
+          CallContext context,
+          CallObservation observation,
+          Decision decision,
+          long latencyNanos) {
         this.decidedAt = decidedAt;
         this.call = call;
         this.context = context;
+        this.observation = observation;
         this.decision = decision;
         this.latencyNanos = latencyNanos;
+        GuardedObserver.decided(observation, decision, latencyNanos);
       }
 
       @Override
@@ -157,9 +190,22 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Audi
       }
 
       @Override
-      public void report(Outcome outcome) {
-        long millis = decidedAt == Evaluator.READ_CLOCK ? clock.millis() : decidedAt;
-        sink.record(new AuditEvent(Instant.ofEpochMilli(millis), call, context, decision, outcome, latencyNanos));
+      public void running() {
+        if (observation != CallObservation.NONE) {
+          runningSince = System.nanoTime();
+        }
+      }
+
+      @Override
+      public void report(Outcome outcome, Throwable failure) {
+        if (observation != CallObservation.NONE) {
+          long runNanos = runningSince == NOT_RUNNING ? 0 : System.nanoTime() - runningSince;
+          GuardedObserver.finished(observation, outcome, runNanos, failure);
+        }
+        if (sink != AuditSink.NONE) {
+          long millis = decidedAt == Evaluator.READ_CLOCK ? clock.millis() : decidedAt;
+          sink.record(new AuditEvent(Instant.ofEpochMilli(millis), call, context, decision, outcome, latencyNanos));
+        }
       }
     }
   }

@@ -4,6 +4,7 @@ import io.toolgate.api.ApprovalService;
 import io.toolgate.api.AuditEvent.Outcome;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallObserver;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
 import io.toolgate.api.PolicyViolationException;
@@ -13,6 +14,8 @@ import io.toolgate.engine.approval.ApprovalServices;
 import io.toolgate.engine.internal.audit.GuardedAuditSink;
 import io.toolgate.engine.internal.eval.Evaluator;
 import io.toolgate.engine.internal.eval.Trace;
+import io.toolgate.engine.internal.observe.GuardedObserver;
+import io.toolgate.engine.internal.observe.ObservedCounterStore;
 import io.toolgate.engine.internal.store.TimedCounterStore;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import java.nio.file.Path;
@@ -21,8 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -55,13 +56,17 @@ public final class PolicyEngine {
   private volatile Policy policy;
   /** The evaluator, audited or not: chosen once, here. */
   private final DecisionPath path;
-  private final boolean shadow;
+  /** Runs tools around the path's decisions. */
+  private final Interceptor interceptor;
 
   private PolicyEngine(Builder b) {
     this.policy = b.policy;
-    Evaluator evaluator = new Evaluator(TimedCounterStore.around(b.store, b.storeTimeout), b.approvals, b.clock, b.failOpen);
-    this.path = DecisionPath.of(evaluator, GuardedAuditSink.of(b.sinks), b.clock);
-    this.shadow = b.shadow;
+    CallObserver observer = GuardedObserver.of(b.observers);
+    CounterStore store = ObservedCounterStore.around(
+        TimedCounterStore.around(b.store, b.storeTimeout), b.store.getClass().getSimpleName(), observer);
+    Evaluator evaluator = new Evaluator(store, b.approvals, b.clock, b.failOpen);
+    this.path = DecisionPath.of(evaluator, GuardedAuditSink.of(b.sinks), observer, b.clock);
+    this.interceptor = new Interceptor(path, b.shadow);
   }
 
   /** A builder for an engine enforcing {@code policy}. */
@@ -193,25 +198,7 @@ public final class PolicyEngine {
    */
   public <R> Guarded<R> guard(
       ToolCall call, CallContext context, ToolInvoker<? extends R> tool, Predicate<? super R> failed) {
-    DecisionPath.Ticket ticket = path.decide(policy.compiled(), call, context);
-    Decision decision = ticket.decision();
-    if (!decision.isAllowed() && !shadow) {
-      ticket.report(Outcome.NOT_RUN);
-      return Guarded.refused(decision);
-    }
-    Reservation reservation = reservation(decision);
-    R result;
-    try {
-      result = tool.invoke();
-    } catch (RuntimeException | Error e) {
-      settle(ticket, reservation, false);
-      throw e;
-    } catch (Exception e) {
-      settle(ticket, reservation, false);
-      throw new ToolInvocationException(call.tool(), e);
-    }
-    settle(ticket, reservation, !failed.test(result));
-    return Guarded.ran(decision, result);
+    return interceptor.guard(policy.compiled(), call, context, tool, failed);
   }
 
   /**
@@ -243,86 +230,7 @@ public final class PolicyEngine {
       Supplier<? extends CompletionStage<R>> tool,
       Function<? super Decision, ? extends R> onRefusal,
       Predicate<? super R> failed) {
-    return path.decideAsync(policy.compiled(), call, context)
-        .thenCompose(
-            ticket -> {
-              Decision decision = ticket.decision();
-              if (!decision.isAllowed() && !shadow) {
-                ticket.report(Outcome.NOT_RUN);
-                return completedOrFailed(() -> onRefusal.apply(decision));
-              }
-              Reservation reservation = reservation(decision);
-              CompletionStage<R> running;
-              try {
-                running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
-              } catch (RuntimeException e) {
-                return refund(reservation, ticket).thenCompose(settled -> CompletableFuture.failedFuture(e));
-              }
-              CompletableFuture<R> done = new CompletableFuture<>();
-              running.whenComplete(
-                  (result, error) -> {
-                    Throwable failure = error;
-                    boolean succeeded;
-                    try {
-                      succeeded = error == null && !failed.test(result);
-                    } catch (RuntimeException e) {
-                      succeeded = false;
-                      failure = e;
-                    }
-                    if (succeeded) {
-                      settle(ticket, reservation, true);
-                      done.complete(result);
-                      return;
-                    }
-                    Throwable outcome = failure;
-                    refund(reservation, ticket)
-                        .whenComplete(
-                            (settled, ignored) -> {
-                              if (outcome != null) {
-                                done.completeExceptionally(outcome);
-                              } else {
-                                done.complete(result);
-                              }
-                            });
-                  });
-              return done;
-            });
-  }
-
-  /**
-   * {@link #settle} of a failed tool on the asynchronous path: the refund goes through {@link
-   * Reservation#rollbackAsync()}, so a remote store is never waited for on the thread that
-   * completed the tool (a client's event loop, say). Completes once the refund is done or failed.
-   */
-  private static CompletionStage<Void> refund(Reservation reservation, DecisionPath.Ticket ticket) {
-    return reservation.rollbackAsync()
-        .handle(
-            (refunded, error) -> {
-              ticket.report(Outcome.FAILED);
-              return null;
-            });
-  }
-
-  private static <R> CompletionStage<R> completedOrFailed(Supplier<? extends R> answer) {
-    try {
-      return CompletableFuture.completedFuture(answer.get());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e instanceof CompletionException ? e.getCause() : e);
-    }
-  }
-
-  private static Reservation reservation(Decision decision) {
-    return decision instanceof Decision.Allow allow ? allow.reservation() : Reservation.NONE;
-  }
-
-  /** Commits the call's counters when the tool succeeded, else refunds them; then reports. */
-  private static void settle(DecisionPath.Ticket ticket, Reservation reservation, boolean succeeded) {
-    if (succeeded) {
-      reservation.commit();
-    } else {
-      reservation.rollback();
-    }
-    ticket.report(succeeded ? Outcome.SUCCEEDED : Outcome.FAILED);
+    return interceptor.callAsync(policy.compiled(), call, context, tool, onRefusal, failed);
   }
 
   private static <R> R refuse(Decision decision) {
@@ -354,6 +262,7 @@ public final class PolicyEngine {
     private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
     private ApprovalService approvals = ApprovalServices.denyUntilApproved();
     private final List<AuditSink> sinks = new ArrayList<>();
+    private final List<CallObserver> observers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private boolean failOpen;
     private boolean shadow;
@@ -394,6 +303,17 @@ public final class PolicyEngine {
     /** Adds a sink that receives one event per decision; may be called more than once. */
     public Builder audit(AuditSink sink) {
       sinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * Adds an observer that watches every call's decision, outcome and durations, and every call
+     * to the counter store: for metrics and traces (see {@code policy-micrometer} and {@code
+     * policy-opentelemetry}). May be called more than once. An engine with no observer pays
+     * nothing for the feature.
+     */
+    public Builder observe(CallObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer"));
       return this;
     }
 

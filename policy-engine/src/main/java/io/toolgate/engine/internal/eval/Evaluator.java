@@ -458,7 +458,7 @@ public final class Evaluator {
     String principal = context.principal();
     if (result.isGranted()) {
       // Nothing to settle when no limit refunds and the store confirms nothing: no object to hold.
-      Reservation held = r.anyLimitRefunds || storeConfirms ? new HeldReservation(store, r, needs.requests(), needs.nowMillis()) : null;
+      Reservation held = r.anyLimitRefunds || storeConfirms ? new HeldReservation(store, storeConfirms, r, needs.requests(), needs.nowMillis()) : null;
       return new Decision.Allow(tool, principal, r.matched, r.allowRule, r.allowReason, held);
     }
     Limit limit = r.limits.get(needs.limitOf(result.rejectedIndex()));

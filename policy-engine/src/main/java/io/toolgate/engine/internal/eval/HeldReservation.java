@@ -27,10 +27,13 @@ final class HeldReservation implements Reservation {
   private final Resolved resolved;
   private final Requests requests;
   private final long reservedAtMillis;
+  /** Whether the store wants {@link CounterStore#commit} called: it is called only then. */
+  private final boolean storeConfirms;
   private volatile boolean settled;
 
-  HeldReservation(CounterStore store, Resolved resolved, Requests requests, long reservedAtMillis) {
+  HeldReservation(CounterStore store, boolean storeConfirms, Resolved resolved, Requests requests, long reservedAtMillis) {
     this.store = store;
+    this.storeConfirms = storeConfirms;
     this.resolved = resolved;
     this.requests = requests;
     this.reservedAtMillis = reservedAtMillis;
@@ -38,7 +41,7 @@ final class HeldReservation implements Reservation {
 
   @Override
   public void commit() {
-    if (settleOnce()) {
+    if (settleOnce() && storeConfirms) {
       try {
         store.commit(requests.distinct, reservedAtMillis);
       } catch (RuntimeException e) {
