@@ -10,7 +10,7 @@ public enum EnvelopeCarrier implements TextMapGetter<CallEnvelope>, TextMapSette
 
   @Override
   public Iterable<String> keys(CallEnvelope envelope) {
-    return envelope.metadataKeys();
+    return envelope == null ? java.util.List.of() : envelope.metadataKeys();
   }
 
   @Override
