@@ -15,6 +15,9 @@ import java.util.Objects;
  * JsonNode} or as a {@code Map} of JSON-compatible values; a map is converted to JSON only if a
  * rule of the policy reads the arguments, and then once. Instances are immutable when the
  * arguments given to them are not modified afterwards.
+ *
+ * <p>A protocol adapter may attach the call's {@link CallEnvelope} ({@link #withEnvelope}) for
+ * observers to read; the policy never reads it.
  */
 public final class ToolCall {
   private static final ObjectMapper CONVERTER = new ObjectMapper();
@@ -22,12 +25,18 @@ public final class ToolCall {
 
   private final String tool;
   private final Map<String, ?> argumentMap;
+  private final CallEnvelope envelope;
   private volatile JsonNode arguments;
 
   private ToolCall(String tool, JsonNode arguments, Map<String, ?> argumentMap) {
+    this(tool, arguments, argumentMap, CallEnvelope.NONE);
+  }
+
+  private ToolCall(String tool, JsonNode arguments, Map<String, ?> argumentMap, CallEnvelope envelope) {
     this.tool = Objects.requireNonNull(tool, "tool name");
     this.arguments = arguments;
     this.argumentMap = argumentMap;
+    this.envelope = envelope;
   }
 
   /** A call with no arguments. */
@@ -52,6 +61,19 @@ public final class ToolCall {
     return arguments == null || arguments.isEmpty()
         ? new ToolCall(tool, EMPTY, null)
         : new ToolCall(tool, null, arguments);
+  }
+
+  /**
+   * This call, carried in {@code envelope}: the same name and arguments (not copied, nor
+   * converted), for observers to read the protocol's request id, session and metadata.
+   */
+  public ToolCall withEnvelope(CallEnvelope envelope) {
+    return new ToolCall(tool, arguments, argumentMap, Objects.requireNonNull(envelope, "envelope"));
+  }
+
+  /** What the protocol that carried this call knows of it; {@link CallEnvelope#NONE} by default. */
+  public CallEnvelope envelope() {
+    return envelope;
   }
 
   /** The tool's name, exactly as the agent sent it. */

@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples"}) {
+        "benchmarks", "examples", "opentelemetry"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -53,6 +53,19 @@ class ArchitectureTest {
     rule.check(toolgate);
   }
 
+  /**
+   * OpenTelemetry stays in its module: the engine and the MCP adapter reach it only through the
+   * {@code CallObserver} SPI and the call's {@code CallEnvelope}, so neither needs it on the class path.
+   */
+  @Test
+  void onlyTheOpenTelemetryModuleUsesOpenTelemetry() {
+    ArchRule rule = noClasses()
+        .that().resideOutsideOfPackages("io.toolgate.opentelemetry..", "io.toolgate.benchmarks..", "io.toolgate.examples..")
+        .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
+        .because("policy-engine and policy-mcp must not depend on OpenTelemetry: observers plug in through the api");
+    rule.check(toolgate);
+  }
+
   /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, benchmarks, examples on top; none back. */
   @Test
   void moduleArrowsPointOneWay() {
@@ -66,6 +79,7 @@ class ArchitectureTest {
         .layer("cli").definedBy("io.toolgate.cli..")
         .layer("benchmarks").definedBy("io.toolgate.benchmarks..")
         .layer("examples").definedBy("io.toolgate.examples..")
+        .layer("opentelemetry").definedBy("io.toolgate.opentelemetry..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -73,8 +87,9 @@ class ArchitectureTest {
         .whereLayer("cli").mayOnlyAccessLayers("api", "engine", "scenarios")
         .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp")
+        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine", "opentelemetry")
+        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry")
+        .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()

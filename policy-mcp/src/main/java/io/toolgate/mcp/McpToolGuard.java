@@ -14,6 +14,7 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.mcp.internal.McpEnvelopes;
 import io.toolgate.mcp.internal.Refusals;
 import java.util.List;
 import java.util.Objects;
@@ -53,6 +54,12 @@ import reactor.core.publisher.Mono;
  * <p>Hidden tools: the list filters drop every tool {@link PolicyEngine#isListed} says the caller
  * should not see, and the guarded handlers deny such a tool when it is called anyway (the SDK's
  * filters only hide; they do not stop calls).
+ *
+ * <p>Each call reaches the engine with its {@link io.toolgate.api.CallEnvelope} (side {@code
+ * SERVER}, method {@code tools/call}, the MCP session id, and the request's {@code params._meta}
+ * read on demand), so an observer such as {@code policy-opentelemetry}'s can parent its span on
+ * the {@code traceparent} the client sent. The SDK does not hand tool handlers the JSON-RPC request
+ * id, so the envelope has none.
  *
  * <p>Immutable and thread-safe.
  */
@@ -209,7 +216,7 @@ public final class McpToolGuard {
 
   private CallToolResult callSync(
       CallToolRequest request, CallContext context, java.util.function.Supplier<CallToolResult> tool) {
-    return engine.call(call(request), context, tool::get, onRefusal, Refusals::failed);
+    return engine.call(received(request, context), context, tool::get, onRefusal, Refusals::failed);
   }
 
   private Mono<CallToolResult> callAsync(
@@ -218,7 +225,7 @@ public final class McpToolGuard {
         reactorContext ->
             Mono.fromCompletionStage(
                 engine.callAsync(
-                    call(request),
+                    received(request, context),
                     context,
                     () -> Objects.requireNonNull(tool.get(), "the tool returned no Mono")
                         .contextWrite(reactorContext)
@@ -242,6 +249,11 @@ public final class McpToolGuard {
   private static ToolCall call(CallToolRequest request) {
     String name = request.name() == null ? "" : request.name();
     return ToolCall.of(name, request.arguments());
+  }
+
+  /** The call with its envelope: the request's {@code _meta}, read only if an observer asks. */
+  private static ToolCall received(CallToolRequest request, CallContext context) {
+    return call(request).withEnvelope(McpEnvelopes.received(request.meta(), context.sessionId()));
   }
 
   private static McpTransportContext contextOf(McpTransportContext transportContext) {

@@ -16,6 +16,7 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.mcp.internal.McpEnvelopes;
 import io.toolgate.mcp.internal.Refusals;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,12 @@ import reactor.core.publisher.Mono;
  * never get a response cannot grow the transport's memory. Every call is settled through {@link
  * PolicyEngine#callAsync}; a call that expires is settled on Caffeine's executor (the common
  * pool), not on the transport's thread.
+ *
+ * <p>Each call reaches the engine with its {@link io.toolgate.api.CallEnvelope} (side {@code
+ * CLIENT}, method {@code tools/call}, the JSON-RPC request id). Entries an observer adds to it
+ * while the call is decided (a tracer's {@code traceparent} and {@code tracestate}) are written
+ * into the request's {@code params._meta}, over entries of the same name, before it is sent; when
+ * none are added the request is sent as it came, never copied.
  */
 public final class PolicyClientTransport implements McpClientTransport {
   private static final TypeRef<CallToolRequest> CALL_TOOL_REQUEST = new TypeRef<>() {};
@@ -135,14 +142,15 @@ public final class PolicyClientTransport implements McpClientTransport {
     }
     return Mono.defer(
         () -> {
-          ToolCall call = toolCall(request);
+          McpEnvelopes.Outgoing envelope = McpEnvelopes.outgoing(request.id());
+          ToolCall call = toolCall(request).withEnvelope(envelope);
           CallContext caller = Objects.requireNonNull(context.get(), "the context supplier returned null");
           CompletableFuture<Void> sent = new CompletableFuture<>();
           engine
               .callAsync(
                   call,
                   caller,
-                  () -> forward(request, sent),
+                  () -> forward(withMetadata(request, envelope), sent),
                   decision -> refuse(request, decision, sent),
                   this::failed)
               .whenComplete(
@@ -179,6 +187,18 @@ public final class PolicyClientTransport implements McpClientTransport {
               }
             });
     return response;
+  }
+
+  /**
+   * {@code request} with the metadata observers added to its envelope in its {@code _meta} (a
+   * tracer's {@code traceparent}); {@code request} itself, untouched, when they added none.
+   */
+  private JSONRPCRequest withMetadata(JSONRPCRequest request, McpEnvelopes.Outgoing envelope) {
+    if (!envelope.hasAdditions()) {
+      return request;
+    }
+    Map<String, Object> params = envelope.addTo(delegate.unmarshalFrom(request.params(), MAP));
+    return new JSONRPCRequest(request.jsonrpc(), request.method(), request.id(), params);
   }
 
   private JSONRPCResponse refuse(JSONRPCRequest request, Decision decision, CompletableFuture<Void> sent) {

@@ -11,6 +11,9 @@ import io.modelcontextprotocol.spec.McpSchema.JSONRPCRequest;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCResponse;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallEnvelope;
+import io.toolgate.api.CallObservation;
+import io.toolgate.api.CallObserver;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import java.time.Clock;
@@ -158,5 +161,54 @@ class PolicyClientTransportTest {
 
     assertThat(transport.inFlight()).isZero();
     assertThat(audit).extracting(e -> e.decision().kind() + " " + e.outcome()).containsExactly("ALLOW SUCCEEDED");
+  }
+
+  /** An observer that writes {@code entries} into each call's envelope and notes what it saw. */
+  static CallObserver writing(Map<String, String> entries, List<String> seen) {
+    return (call, context) -> {
+      CallEnvelope envelope = call.envelope();
+      seen.add(envelope.side() + " " + envelope.method() + " " + envelope.requestId());
+      entries.forEach(envelope::putMetadata);
+      return CallObservation.NONE;
+    };
+  }
+
+  @Test
+  void metadataAnObserverAddsIsWrittenIntoTheRequestsMetaOverTheCallersOwn() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    PolicyEngine engine = PolicyEngine.builder(Policy.parse("version: \"1\"\ndefault: allow\n"))
+        .observe(writing(Map.of("traceparent", "00-abc-def-01", "tracestate", "k=v"), seen))
+        .build();
+    PolicyClientTransport transport = transport(engine).build();
+    transport.connect(m -> m).block(Duration.ofSeconds(30));
+    JSONRPCRequest request = new JSONRPCRequest(McpSchema.JSONRPC_VERSION, McpSchema.METHOD_TOOLS_CALL, 7,
+        Map.of("name", "slow_tool", "arguments", Map.of("x", 1),
+            "_meta", Map.of("progressToken", "p1", "traceparent", "stale")));
+
+    transport.sendMessage(request).block(Duration.ofSeconds(30));
+
+    assertThat(seen).containsExactly("CLIENT tools/call 7");
+    JSONRPCRequest sent = (JSONRPCRequest) server.sent.get(0);
+    assertThat(sent.id()).isEqualTo(7);
+    Map<String, Object> params = server.unmarshalFrom(sent.params(), new TypeRef<Map<String, Object>>() {});
+    assertThat(params).containsEntry("name", "slow_tool").containsEntry("arguments", Map.of("x", 1));
+    assertThat(params.get("_meta")).isEqualTo(
+        Map.of("progressToken", "p1", "traceparent", "00-abc-def-01", "tracestate", "k=v"));
+  }
+
+  @Test
+  void aRequestIsSentAsItCameWhenNoObserverAddsMetadata() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    PolicyEngine engine = PolicyEngine.builder(Policy.parse("version: \"1\"\ndefault: allow\n"))
+        .observe(writing(Map.of(), seen))
+        .build();
+    PolicyClientTransport transport = transport(engine).build();
+    transport.connect(m -> m).block(Duration.ofSeconds(30));
+    JSONRPCRequest request = toolCall(8);
+
+    transport.sendMessage(request).block(Duration.ofSeconds(30));
+
+    assertThat(seen).containsExactly("CLIENT tools/call 8");
+    assertThat(server.sent).singleElement().isSameAs(request);
   }
 }
