@@ -31,15 +31,7 @@ sealed interface Ending<R> permits Ending.Now, Ending.Later {
   R settled(R outcome, Claim claim, Trace trace);
 
   /** Ends in the decision, taking the counters synchronously. */
-  final class Now implements Ending<Decision> {
-    private final CounterStep counters;
-    private final ApprovalStep approvals;
-
-    Now(CounterStep counters, ApprovalStep approvals) {
-      this.counters = counters;
-      this.approvals = approvals;
-    }
-
+  record Now(CounterStep counters, ApprovalStep approvals) implements Ending<Decision> {
     @Override
     public Decision decided(Decision decision) {
       return decision;
@@ -57,15 +49,7 @@ sealed interface Ending<R> permits Ending.Now, Ending.Later {
   }
 
   /** Ends in a stage of the decision, taking the counters with the store's asynchronous form. */
-  final class Later implements Ending<CompletionStage<Decision>> {
-    private final CounterStep counters;
-    private final ApprovalStep approvals;
-
-    Later(CounterStep counters, ApprovalStep approvals) {
-      this.counters = counters;
-      this.approvals = approvals;
-    }
-
+  record Later(CounterStep counters, ApprovalStep approvals) implements Ending<CompletionStage<Decision>> {
     @Override
     public CompletionStage<Decision> decided(Decision decision) {
       return CompletableFuture.completedFuture(decision);
