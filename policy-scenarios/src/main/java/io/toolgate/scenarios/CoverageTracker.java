@@ -1,6 +1,7 @@
 package io.toolgate.scenarios;
 
 import io.toolgate.api.Decision;
+import io.toolgate.api.Decision.Rules;
 import io.toolgate.engine.Explanation;
 import io.toolgate.engine.PolicyView;
 import io.toolgate.engine.PolicyView.Action;
@@ -39,7 +40,7 @@ final class CoverageTracker {
   /** Every rule of {@code model}, pointer to kind, in document order. */
   static Map<String, String> rulesOf(PolicyView model) {
     Map<String, String> out = new LinkedHashMap<>();
-    out.put("/default", "default");
+    out.put(Rules.DEFAULT, "default");
     for (Hide h : model.hide()) {
       out.put(h.pointer(), "hide");
     }
@@ -90,7 +91,7 @@ final class CoverageTracker {
         }
       }
     }
-    if (decision.isAllowed() && !"fail-open".equals(rule)) {
+    if (decision.isAllowed() && !Rules.FAIL_OPEN.equals(rule)) {
       for (String entry : decision.matched()) {
         if (permitting.contains(entry)) {
           credited.add(entry);

@@ -3,23 +3,21 @@ package io.toolgate.engine.approval;
 import io.toolgate.api.ApprovalRequest;
 import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
+import io.toolgate.engine.approval.ApprovalEntries.Entry;
+import io.toolgate.engine.approval.ApprovalEntries.Key;
+import io.toolgate.engine.approval.ApprovalEntries.State;
 import io.toolgate.engine.internal.CanonicalJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
  * Approvals a person gives later, by id: the engine's calls become pending requests, a UI or a
- * bot lists them ({@link #pending()}, or a listener set with {@link Builder#onPending}), and a
+ * bot lists them ({@link #pending()}, or a listener set with {@link Builder#onPending}; {@link
+ * #pendingCount()} counts them cheaply, for a metrics gauge), and a
  * person answers with {@link #approve} or {@link #reject}.
  *
  * <pre>{@code
@@ -81,45 +79,6 @@ public final class InMemoryApprovalQueue implements ApprovalService {
 
   private static final System.Logger LOG = System.getLogger(InMemoryApprovalQueue.class.getName());
 
-  private enum State {
-    PENDING,
-    APPROVED,
-    /** Approved, and claimed by a call the engine is deciding: confirmed or released next. */
-    CLAIMED,
-    REJECTED
-  }
-
-  /** A call's identity: tool, principal and the digest of its canonical arguments. */
-  private record Key(String tool, String principal, String argumentsDigest) {}
-
-  /** One call's request and answer; fields other than the finals are guarded by the queue's lock. */
-  private static final class Entry {
-    final Key key;
-    final String id;
-    final ApprovalRequest request;
-    final Instant requestedAt;
-    State state = State.PENDING;
-    Instant expiresAt;
-    String approver;
-    String reason;
-
-    Entry(Key key, String id, ApprovalRequest request, Instant requestedAt, Instant expiresAt) {
-      this.key = key;
-      this.id = id;
-      this.request = request;
-      this.requestedAt = requestedAt;
-      this.expiresAt = expiresAt;
-    }
-
-    boolean expired(Instant now) {
-      return !now.isBefore(expiresAt);
-    }
-
-    PendingApproval pending() {
-      return new PendingApproval(id, request, requestedAt, expiresAt);
-    }
-  }
-
   private final Clock clock;
   private final Duration expireAfter;
   private final int maximumEntries;
@@ -127,13 +86,8 @@ public final class InMemoryApprovalQueue implements ApprovalService {
   private final Consumer<? super PendingApproval> onPending;
 
   private final Object lock = new Object();
-  /** By key, in the order of their last change, which is the order in which they expire. */
-  private final LinkedHashMap<Key, Entry> byKey = new LinkedHashMap<>();
-
-  private final Map<String, Entry> byId = new HashMap<>();
-
-  /** How many PENDING entries each principal has; {@code null} is the key of calls without one. */
-  private final Map<String, Integer> pendingByPrincipal = new HashMap<>();
+  /** Guarded by {@link #lock}. */
+  private final ApprovalEntries entries = new ApprovalEntries();
 
   private InMemoryApprovalQueue(Builder b) {
     this.clock = b.clock;
@@ -164,35 +118,28 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     PendingApproval created;
     synchronized (lock) {
       Instant now = clock.instant();
-      purge(now);
-      Entry entry = live(byKey.get(key), now);
+      Entry entry = entries.byKey(key, now);
       if (entry != null) {
-        switch (entry.state) {
-          case PENDING:
-            return new ApprovalStatus.Pending(entry.id);
-          case APPROVED:
+        return switch (entry.state) {
+          case PENDING -> new ApprovalStatus.Pending(entry.id);
+          case APPROVED -> {
             entry.state = State.CLAIMED;
-            return new ApprovalStatus.Approved(entry.id, entry.approver);
-          case CLAIMED:
-            return new ApprovalStatus.Pending(entry.id); // an identical call is using it now
-          default:
-            return new ApprovalStatus.Rejected(entry.id, entry.approver, entry.reason);
-        }
+            yield new ApprovalStatus.Approved(entry.id, entry.approver);
+          }
+          case CLAIMED -> new ApprovalStatus.Pending(entry.id); // an identical call is using it now
+          case REJECTED -> new ApprovalStatus.Rejected(entry.id, entry.approver, entry.reason);
+        };
       }
-      if (byKey.size() >= maximumEntries) {
+      if (entries.size() >= maximumEntries) {
         return new ApprovalStatus.Rejected(
             null, null, "the approval queue is full (" + maximumEntries + " requests); try again later");
       }
-      if (pendingByPrincipal.getOrDefault(key.principal(), 0) >= maximumPendingPerPrincipal) {
+      if (entries.pendingOf(key.principal()) >= maximumPendingPerPrincipal) {
         return new ApprovalStatus.Rejected(
             null, null, "too many approval requests pending for this principal (at most "
                 + maximumPendingPerPrincipal + " at once); wait for an answer or for one to expire");
       }
-      entry = new Entry(key, UUID.randomUUID().toString(), request, now, now.plus(expireAfter));
-      byKey.put(key, entry);
-      byId.put(entry.id, entry);
-      pendingByPrincipal.merge(key.principal(), 1, Integer::sum);
-      created = entry.pending();
+      created = entries.add(key, request, now, now.plus(expireAfter)).pending();
     }
     notifyPending(created);
     return new ApprovalStatus.Pending(created.id());
@@ -204,7 +151,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     synchronized (lock) {
       Entry entry = claimed(approved);
       if (entry != null) {
-        remove(entry);
+        entries.remove(entry);
       }
     }
   }
@@ -225,7 +172,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
 
   /** The claimed entry {@code approved} names, or {@code null} (expired, or not from this queue). */
   private Entry claimed(ApprovalStatus.Approved approved) {
-    Entry entry = approved.approvalId() == null ? null : byId.get(approved.approvalId());
+    Entry entry = approved.approvalId() == null ? null : entries.byId(approved.approvalId());
     return entry != null && entry.state == State.CLAIMED ? entry : null;
   }
 
@@ -258,25 +205,26 @@ public final class InMemoryApprovalQueue implements ApprovalService {
 
   /** The requests no one has answered yet and that have not expired, oldest first. */
   public List<PendingApproval> pending() {
-    List<PendingApproval> out = new ArrayList<>();
     synchronized (lock) {
-      Instant now = clock.instant();
-      purge(now);
-      for (Entry entry : byKey.values()) {
-        if (entry.state == State.PENDING && !entry.expired(now)) {
-          out.add(entry.pending());
-        }
-      }
+      return entries.pending(clock.instant());
     }
-    out.sort((a, b) -> a.requestedAt().compareTo(b.requestedAt()));
-    return out;
+  }
+
+  /**
+   * How many requests no one has answered yet and that have not expired: {@code pending().size()}
+   * without building the list. Cheap (a counter the queue keeps, read after forgetting expired
+   * entries), so a metrics gauge may read it as often as it likes.
+   */
+  public int pendingCount() {
+    synchronized (lock) {
+      return entries.pendingCount(clock.instant());
+    }
   }
 
   /** How many requests, approvals and rejections the queue holds now, expired ones excluded. */
   public int size() {
     synchronized (lock) {
-      purge(clock.instant());
-      return byKey.size();
+      return entries.size(clock.instant());
     }
   }
 
@@ -284,57 +232,12 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     Objects.requireNonNull(id, "id");
     synchronized (lock) {
       Instant now = clock.instant();
-      purge(now);
-      Entry entry = live(byId.get(id), now);
+      Entry entry = entries.byId(id, now);
       if (entry == null || entry.state != State.PENDING) {
         return false;
       }
-      unpend(entry);
-      entry.state = state;
-      entry.approver = approver;
-      entry.reason = reason;
-      entry.expiresAt = now.plus(expireAfter);
-      byKey.remove(entry.key); // re-insert: the map stays in the order entries expire
-      byKey.put(entry.key, entry);
+      entries.answer(entry, state, approver, reason, now.plus(expireAfter));
       return true;
-    }
-  }
-
-  /**
-   * {@code entry} if it is live; otherwise forgets it. After {@link #purge} an entry can only be
-   * expired here if the clock went back, since purge stops at the first live entry.
-   */
-  private Entry live(Entry entry, Instant now) {
-    if (entry != null && entry.expired(now)) {
-      remove(entry);
-      return null;
-    }
-    return entry;
-  }
-
-  /** Forgets expired entries from the oldest on; cheap when nothing has expired. */
-  private void purge(Instant now) {
-    for (Iterator<Entry> it = byKey.values().iterator(); it.hasNext(); ) {
-      Entry entry = it.next();
-      if (!entry.expired(now)) {
-        return;
-      }
-      it.remove();
-      byId.remove(entry.id);
-      unpend(entry);
-    }
-  }
-
-  private void remove(Entry entry) {
-    byKey.remove(entry.key);
-    byId.remove(entry.id);
-    unpend(entry);
-  }
-
-  /** Takes a PENDING entry off its principal's count (it was answered, or is forgotten). */
-  private void unpend(Entry entry) {
-    if (entry.state == State.PENDING) {
-      pendingByPrincipal.computeIfPresent(entry.key.principal(), (p, n) -> n == 1 ? null : n - 1);
     }
   }
 

@@ -426,4 +426,37 @@ class InMemoryApprovalQueueTest {
     clock.advance(Duration.ofHours(1));
     assertThat(defaults.approve(id, "alice")).isFalse();
   }
+
+  @Test
+  void pendingCountCountsTheUnansweredRequestsThatHaveNotExpired() {
+    InMemoryApprovalQueue capped =
+        InMemoryApprovalQueue.builder(clock).expireAfter(TTL).maximumPendingPerPrincipal(2).build();
+    assertThat(capped.pendingCount()).isZero();
+    String first = pendingId(capped.check(charge("a", "{\"n\":1}")));
+    pendingId(capped.check(charge("a", "{\"n\":1}"))); // the same call: the same request
+    assertThat(capped.pendingCount()).isEqualTo(1);
+    clock.advance(Duration.ofMinutes(1));
+    String second = pendingId(capped.check(charge("a", "{\"n\":2}")));
+    assertThat(capped.check(charge("a", "{\"n\":3}"))).as("over the cap: not counted").isInstanceOf(ApprovalStatus.Rejected.class);
+    String third = pendingId(capped.check(charge("b", "{\"n\":1}")));
+    assertThat(capped.pendingCount()).isEqualTo(3).isEqualTo(capped.pending().size());
+
+    capped.approve(first, "alice");
+    capped.reject(second, "alice", "no");
+    assertThat(capped.pendingCount()).as("answered requests are not pending").isEqualTo(1);
+    ApprovalStatus.Approved approved = new ApprovalStatus.Approved(first, "alice");
+    assertThat(capped.check(charge("a", "{\"n\":1}"))).isEqualTo(approved);
+    assertThat(capped.pendingCount()).as("a claimed approval is not pending").isEqualTo(1);
+    capped.confirm(charge("a", "{\"n\":1}"), approved);
+    pendingId(capped.check(charge("a", "{\"n\":1}"))); // used up: a new request
+    assertThat(capped.pendingCount()).isEqualTo(2).isEqualTo(capped.pending().size());
+
+    clock.advance(TTL.minusMinutes(1));
+    assertThat(capped.pendingCount()).as("the request for b, made a minute in, is still live").isEqualTo(2);
+    assertThat(capped.approve(third, "alice")).isTrue();
+    assertThat(capped.pendingCount()).isEqualTo(1);
+    clock.advance(TTL);
+    assertThat(capped.pendingCount()).as("expired requests are not pending").isZero();
+    assertThat(capped.pending()).isEmpty();
+  }
 }

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Times are passed to the store explicitly; a store under test must count on the caller's
  * clock (a store that can read its own clock must be configured not to).
+ *
+ * <p>One file on purpose (near 400 lines): the contract is one suite a store's test extends, and
+ * its cases share the request builders above them; split, a store would have to extend several.
  */
 @Timeout(60)
 public abstract class CounterStoreContract {

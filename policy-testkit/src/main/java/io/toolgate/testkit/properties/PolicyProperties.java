@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
+import io.toolgate.api.Decision.Rules;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyView;
 import io.toolgate.engine.PolicyView.Action;
@@ -140,7 +141,7 @@ public final class PolicyProperties {
       PolicyTester run = tester.fresh();
       for (Step step : script) {
         Decision d = apply(run, step);
-        if (d != null && d.isAllowed() && !"fail-open".equals(d.rule())) {
+        if (d != null && d.isAllowed() && !Rules.FAIL_OPEN.equals(d.rule())) {
           Call call = (Call) step;
           long at = run.now().toEpochMilli();
           for (String pointer : d.matched()) {

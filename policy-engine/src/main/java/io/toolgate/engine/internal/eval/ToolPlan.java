@@ -39,30 +39,37 @@ final class ToolPlan {
     if (grantEntries.isEmpty()) {
       return topLevel;
     }
+    // Most callers match one grant: its key is the cache key, no set and no joined string.
+    String first = null;
     TreeSet<String> keys = null;
     String principal = context.principal();
     if (principal != null && grantEntries.containsKey(principal)) {
-      keys = new TreeSet<>();
-      keys.add(principal);
+      first = principal;
     }
     for (String role : context.roles()) {
-      if (grantEntries.containsKey(role)) {
+      if (!grantEntries.containsKey(role) || role.equals(first)) {
+        continue;
+      }
+      if (first == null) {
+        first = role;
+      } else {
         if (keys == null) {
           keys = new TreeSet<>();
+          keys.add(first);
         }
         keys.add(role);
       }
     }
-    if (keys == null) {
+    if (first == null) {
       return topLevel;
     }
-    String cacheKey = String.join("\u0000", keys);
+    String cacheKey = keys == null ? first : String.join("\u0000", keys);
     Resolved cached = withGrants.get(cacheKey);
     if (cached != null) {
       return cached;
     }
     List<ToolEntry> entries = new ArrayList<>(topEntries);
-    for (String key : keys) {
+    for (String key : keys == null ? List.of(first) : keys) {
       entries.addAll(grantEntries.get(key));
     }
     return withGrants.computeIfAbsent(cacheKey, k -> new Resolved(tool, entries));

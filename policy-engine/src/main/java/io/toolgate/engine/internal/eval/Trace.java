@@ -3,12 +3,12 @@ package io.toolgate.engine.internal.eval;
 import io.toolgate.engine.Explanation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
 
 /**
  * Where the evaluator notes each check of one decision. {@link #NONE} notes nothing and builds no
- * text (each step's words are suppliers, called only by a {@linkplain #recording() recording}
- * trace), so {@code evaluate} and {@code explain} run the same code.
+ * text (each step's words are functions of the values the step names, called only by a {@linkplain
+ * #recording() recording} trace), so {@code evaluate} and {@code explain} run the same code.
  */
 public sealed interface Trace permits Trace.None, Trace.Recording {
   /** Notes nothing: the trace of every decision nobody explains. */
@@ -19,8 +19,14 @@ public sealed interface Trace permits Trace.None, Trace.Recording {
     return new Recording();
   }
 
-  /** Notes one check of the policy text at {@code rule}; the words are built only if kept. */
-  void step(String rule, Supplier<String> check, Supplier<String> result);
+  /**
+   * Notes one check of the policy text at {@code rule}. Its words are built from {@code a} and
+   * {@code b} by {@code check} and {@code result}, only if kept. Pass functions that capture
+   * nothing (every value they read comes in {@code a} and {@code b}): such a lambda is a constant,
+   * so a step noted in {@link #NONE} allocates nothing, however the compiler inlines the caller.
+   */
+  <A, B> void step(String rule, A a, B b, BiFunction<? super A, ? super B, String> check,
+      BiFunction<? super A, ? super B, String> result);
 
   /** The steps noted, in order; none for {@link #NONE}. */
   List<Explanation.Step> steps();
@@ -30,7 +36,8 @@ public sealed interface Trace permits Trace.None, Trace.Recording {
     private None() {}
 
     @Override
-    public void step(String rule, Supplier<String> check, Supplier<String> result) {}
+    public <A, B> void step(String rule, A a, B b, BiFunction<? super A, ? super B, String> check,
+        BiFunction<? super A, ? super B, String> result) {}
 
     @Override
     public List<Explanation.Step> steps() {
@@ -45,8 +52,9 @@ public sealed interface Trace permits Trace.None, Trace.Recording {
     private Recording() {}
 
     @Override
-    public void step(String rule, Supplier<String> check, Supplier<String> result) {
-      steps.add(new Explanation.Step(rule, check.get(), result.get()));
+    public <A, B> void step(String rule, A a, B b, BiFunction<? super A, ? super B, String> check,
+        BiFunction<? super A, ? super B, String> result) {
+      steps.add(new Explanation.Step(rule, check.apply(a, b), result.apply(a, b)));
     }
 
     @Override
