@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples"}) {
+        "benchmarks", "examples", "micrometer"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -66,6 +66,7 @@ class ArchitectureTest {
         .layer("cli").definedBy("io.toolgate.cli..")
         .layer("benchmarks").definedBy("io.toolgate.benchmarks..")
         .layer("examples").definedBy("io.toolgate.examples..")
+        .layer("micrometer").definedBy("io.toolgate.micrometer..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -74,7 +75,8 @@ class ArchitectureTest {
         .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
         .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp")
+        .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "micrometer")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()
