@@ -74,7 +74,7 @@ class ArchitectureTest {
         .whereLayer("cli").mayOnlyAccessLayers("api", "engine", "scenarios")
         .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine", "micrometer")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
         .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "micrometer")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
