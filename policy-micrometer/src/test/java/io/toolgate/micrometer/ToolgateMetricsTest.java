@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +170,22 @@ class ToolgateMetricsTest {
 
     assertThat(decisions(registry)).containsExactly(Map.entry("allow read_file entry", 1.0));
     assertThat(registry.find(ToolgateMetrics.CALL_DURATION).timers()).isEmpty();
+  }
+
+  @Test
+  void theAsynchronousPathIsCountedAndTimedTheSame() {
+    ToolgateMetrics metrics = ToolgateMetrics.builder(registry).build();
+    PolicyEngine engine = engine(Policy.parse(POLICY), metrics, InMemoryCounterStore.create());
+
+    for (int i = 0; i < 3; i++) {
+      engine.callAsync(ToolCall.of("create_compile"), AGENT, () -> CompletableFuture.completedFuture("ok"), d -> "no")
+          .toCompletableFuture().join();
+    }
+
+    assertThat(decisions(registry)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "allow create_compile entry", 2.0, "rate_limited create_compile limit", 1.0));
+    assertThat(timed(registry, "create_compile", "succeeded")).isEqualTo(2);
+    assertThat(timed(registry, "create_compile", "not_run")).isEqualTo(1);
   }
 
   @Test
