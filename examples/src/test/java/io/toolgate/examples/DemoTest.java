@@ -45,6 +45,9 @@ class DemoTest {
     assertThat(output).contains("Audit, 30 JSON Lines");
     assertThat(lines.stream().filter(l -> l.startsWith("{\"time\":")).count()).isEqualTo(30);
     assertThat(output).contains("demo OK").doesNotContain("waiting");
+    assertThat(lines).contains(
+        "toolgate_decisions_total{kind=\"allow\",rule=\"entry\",tool=\"create_compile\"} 10.0",
+        "toolgate_decisions_total{kind=\"rate_limited\",rule=\"limit\",tool=\"create_compile\"} 15.0");
     assertThat(lines.stream().filter(l -> l.startsWith("{\"time\":\"2026-12-02T00:10:00Z\"")).count())
         .as("every audit line is stamped by the injected clock")
         .isEqualTo(30);

@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples", "opentelemetry"}) {
+        "benchmarks", "examples", "opentelemetry", "micrometer"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -66,6 +66,16 @@ class ArchitectureTest {
     rule.check(toolgate);
   }
 
+  /** Micrometer stays in its module, as OpenTelemetry does: the engine never needs it on the class path. */
+  @Test
+  void onlyTheMicrometerModuleUsesMicrometer() {
+    ArchRule rule = noClasses()
+        .that().resideOutsideOfPackages("io.toolgate.micrometer..", "io.toolgate.benchmarks..", "io.toolgate.examples..")
+        .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+        .because("policy-engine must not depend on Micrometer: observers plug in through the api");
+    rule.check(toolgate);
+  }
+
   /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, benchmarks, examples on top; none back. */
   @Test
   void moduleArrowsPointOneWay() {
@@ -80,6 +90,7 @@ class ArchitectureTest {
         .layer("benchmarks").definedBy("io.toolgate.benchmarks..")
         .layer("examples").definedBy("io.toolgate.examples..")
         .layer("opentelemetry").definedBy("io.toolgate.opentelemetry..")
+        .layer("micrometer").definedBy("io.toolgate.micrometer..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -87,9 +98,10 @@ class ArchitectureTest {
         .whereLayer("cli").mayOnlyAccessLayers("api", "engine", "scenarios")
         .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine", "opentelemetry")
-        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry")
+        .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine", "opentelemetry", "micrometer")
+        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer")
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()

@@ -1,6 +1,7 @@
 package io.toolgate.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.toolgate.engine.internal.CanonicalJson;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
 import io.toolgate.engine.internal.load.LoadResult;
 import io.toolgate.engine.internal.load.PolicyLoader;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -49,12 +51,16 @@ public final class Policy {
   private final String source;
   private final JsonNode document;
   private final PolicyView view;
+  private final String digest;
+  private final Instant loadedAt;
 
   private Policy(CompiledPolicy compiled, String source, JsonNode document) {
     this.compiled = compiled;
     this.source = source;
     this.document = document;
     this.view = PolicyView.of(compiled.model());
+    this.digest = CanonicalJson.sha256Hex(document);
+    this.loadedAt = Instant.now();
   }
 
   /**
@@ -163,6 +169,20 @@ public final class Policy {
   /** A copy of the document tree the policy was loaded from. */
   public JsonNode document() {
     return document.deepCopy();
+  }
+
+  /**
+   * The SHA-256 of the document, in 64 lowercase hex digits: of its canonical JSON (keys sorted,
+   * numbers by value), so the same policy has the same digest whatever its format (JSON or YAML),
+   * layout, comments or key order, and replicas can be compared by it.
+   */
+  public String digest() {
+    return digest;
+  }
+
+  /** When this policy was loaded (parsed and compiled), by the system clock. */
+  public Instant loadedAt() {
+    return loadedAt;
   }
 
   /** The compiled form; engine internal. */

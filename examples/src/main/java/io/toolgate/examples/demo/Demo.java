@@ -71,6 +71,7 @@ public final class Demo {
     int compileRuns;
     int deleteRuns;
     int liveRuns;
+    List<String> metricLines;
     try (JsonLinesAuditSink audit = JsonLinesAuditSink.builder().includeArguments(true).toFile(auditFile);
         QuantConnectServer server = QuantConnectServer.start(new QuantConnectServer.Options().audit(audit).clock(clock))) {
       out.println("Toolgate demo: a runaway agent against a QuantConnect-like MCP server");
@@ -137,6 +138,7 @@ public final class Demo {
       } finally {
         agent.closeGracefully();
       }
+      metricLines = compileDecisions(server.baseUrl() + "/metrics");
       compileRuns = server.tools().runs("create_compile");
       deleteRuns = server.tools().runs("delete_project");
       liveRuns = server.tools().runs("create_live_algorithm");
@@ -155,6 +157,12 @@ public final class Demo {
     out.println("Audit, " + auditLines.size() + " JSON Lines (" + auditFile + "):");
     auditLines.forEach(out::println);
     Files.deleteIfExists(auditFile);
+    out.println();
+    out.println("Metrics: create_compile's decisions from GET /metrics (Prometheus text, " + metricLines.size() + " lines):");
+    metricLines.forEach(out::println);
+    expect(problems, metricLines.stream().anyMatch(l -> l.contains("kind=\"allow\"") && l.endsWith(" 10.0"))
+        && metricLines.stream().anyMatch(l -> l.contains("kind=\"rate_limited\"") && l.endsWith(" 15.0")),
+        "/metrics to count 10 allows and 15 rate limits for create_compile, got " + metricLines);
     out.println();
     if (problems.isEmpty()) {
       out.println("demo OK: every decision was the one the policy promises");
@@ -230,6 +238,16 @@ public final class Demo {
     for (Row r : rows) {
       out.printf(format, r.numbers, r.call, r.decision, r.detail);
     }
+  }
+
+  /** The {@code toolgate_decisions_total} lines of {@code create_compile}, scraped as Prometheus would. */
+  private static List<String> compileDecisions(String metricsUrl) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(metricsUrl)).GET().build();
+    String scrape = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+    return scrape.lines()
+        .filter(l -> l.startsWith("toolgate_decisions_total{") && l.contains("tool=\"create_compile\""))
+        .sorted()
+        .toList();
   }
 
   private static int postWithoutToken(String endpoint) throws IOException, InterruptedException {

@@ -1,5 +1,7 @@
 package io.toolgate.examples.mcpserver;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -17,6 +19,7 @@ import io.toolgate.mcp.McpIdentityResolver;
 import io.toolgate.mcp.McpSessionFilter;
 import io.toolgate.mcp.McpSessionOwners;
 import io.toolgate.mcp.McpToolGuard;
+import io.toolgate.micrometer.ToolgateMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.BufferedReader;
@@ -43,7 +46,8 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 /**
  * A QuantConnect-like MCP server whose tools are guarded by {@code quantconnect-policy.yaml}
  * (beside this class): streamable HTTP at {@code /mcp} on an embedded Tomcat bound to
- * 127.0.0.1, bearer tokens from a token file naming each caller.
+ * 127.0.0.1, bearer tokens from a token file naming each caller, and Toolgate's metrics in the
+ * Prometheus text format at {@code /metrics} ({@code policy-micrometer}).
  *
  * <pre>
  * java -cp examples/target/toolgate-demo.jar io.toolgate.examples.mcpserver.QuantConnectServer \
@@ -51,7 +55,7 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  *     [--allowed-origin https://app.example.com]...
  * </pre>
  *
- * <p>In front of the MCP transport, in this order: requests from a web {@code Origin} that is
+ * <p>In front of the MCP transport (not of {@code /metrics}), in this order: requests from a web {@code Origin} that is
  * neither loopback nor allowed get 403 ({@link OriginFilter}); requests without a valid bearer
  * token get 401 ({@link BearerTokenFilter}); requests naming an MCP session that is unknown get
  * 404, and one another principal opened 403 ({@link McpSessionFilter}). Without {@code --tokens}
@@ -73,18 +77,21 @@ public final class QuantConnectServer implements AutoCloseable {
   private final PolicyEngine engine;
   private final InMemoryApprovalQueue approvals;
   private final QuantConnectTools tools;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private QuantConnectServer(Options options) {
     TOMCAT_LOG.setLevel(Level.SEVERE);
     this.tools = new QuantConnectTools();
     this.approvals =
         InMemoryApprovalQueue.builder(options.clock).onPending(options.onPending).build();
+    ToolgateMetrics observer = ToolgateMetrics.builder(metrics).histogram(true).approvalsPending(approvals).build();
     PolicyEngine.Builder engineBuilder =
-        PolicyEngine.builder(options.policy).approvals(approvals).clock(options.clock);
+        PolicyEngine.builder(options.policy).approvals(approvals).clock(options.clock).observe(observer);
     if (options.audit != null) {
       engineBuilder.audit(options.audit);
     }
     this.engine = engineBuilder.build();
+    observer.bindTo(engine);
 
     // Identity: the bearer-token filter verified the caller; the extractor hands it to the guard
     // and to the session filter, which keeps each MCP session to the principal that opened it.
@@ -124,11 +131,13 @@ public final class QuantConnectServer implements AutoCloseable {
     Context context = tomcat.addContext("", null);
     Tomcat.addServlet(context, "mcp", transport).setAsyncSupported(true);
     context.addServletMapping("/mcp", "mcp");
+    Tomcat.addServlet(context, "metrics", new MetricsServlet(metrics));
+    context.addServletMapping("/metrics", "metrics");
     // In this order: untrusted web origins, then callers without a valid token, then requests in
     // a session that is unknown or another principal's, are refused before the transport.
-    addFilter(context, "origin", new OriginFilter(options.allowedOrigins));
-    addFilter(context, "bearer", new BearerTokenFilter(options.tokens));
-    addFilter(context, "session", McpSessionFilter.of(sessionOwners, QuantConnectServer::identify));
+    addFilter(context, "origin", new OriginFilter(options.allowedOrigins), "/*");
+    addFilter(context, "bearer", new BearerTokenFilter(options.tokens), "/mcp");
+    addFilter(context, "session", McpSessionFilter.of(sessionOwners, QuantConnectServer::identify), "/mcp");
   }
 
   private static McpTransportContext identify(HttpServletRequest request) {
@@ -137,7 +146,7 @@ public final class QuantConnectServer implements AutoCloseable {
         : McpTransportContext.EMPTY;
   }
 
-  private static void addFilter(Context context, String name, Filter filter) {
+  private static void addFilter(Context context, String name, Filter filter, String urlPattern) {
     FilterDef def = new FilterDef();
     def.setFilterName(name);
     def.setFilter(filter);
@@ -145,7 +154,7 @@ public final class QuantConnectServer implements AutoCloseable {
     context.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName(name);
-    map.addURLPattern("/*");
+    map.addURLPattern(urlPattern);
     context.addFilterMap(map);
   }
 
@@ -180,6 +189,11 @@ public final class QuantConnectServer implements AutoCloseable {
     return approvals;
   }
 
+  /** The registry {@code /metrics} serves. */
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
   /** The engine guarding the tools. */
   public PolicyEngine engine() {
     return engine;
@@ -193,6 +207,7 @@ public final class QuantConnectServer implements AutoCloseable {
   @Override
   public void close() {
     mcp.close();
+    metrics.close();
     try {
       tomcat.stop();
       tomcat.destroy();
@@ -298,7 +313,7 @@ public final class QuantConnectServer implements AutoCloseable {
     }
     System.out.println("QuantConnect-like MCP server guarded by Toolgate on " + server.endpoint());
     System.out.println("send Authorization: Bearer <token>, " + options.tokens.size() + " tokens accepted;"
-        + " type 'approve <id>' or 'reject <id>' to answer held calls");
+        + " type 'approve <id>' or 'reject <id>' to answer held calls; metrics at " + server.baseUrl() + "/metrics");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
