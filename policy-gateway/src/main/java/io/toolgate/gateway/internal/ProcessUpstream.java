@@ -118,7 +118,7 @@ public final class ProcessUpstream implements Upstream {
         flushQueue();
       }
     }
-    LOG.info("upstream server started (pid {}): {}", child.pid(), command);
+    LOG.info("upstream server started (pid {}): {}", child.pid(), command.get(0));
     thread("toolgate-gateway-writer-" + current, () -> write(child, lines)).start();
     thread("toolgate-gateway-reader-" + current, () -> read(child, current)).start();
   }
