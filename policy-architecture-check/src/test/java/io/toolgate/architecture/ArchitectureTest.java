@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples"}) {
+        "benchmarks", "examples", "gateway"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -66,6 +66,7 @@ class ArchitectureTest {
         .layer("cli").definedBy("io.toolgate.cli..")
         .layer("benchmarks").definedBy("io.toolgate.benchmarks..")
         .layer("examples").definedBy("io.toolgate.examples..")
+        .layer("gateway").definedBy("io.toolgate.gateway..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -75,10 +76,12 @@ class ArchitectureTest {
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
         .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine")
         .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp")
+        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()
-        .whereLayer("examples").mayNotBeAccessedByAnyLayer();
+        .whereLayer("examples").mayNotBeAccessedByAnyLayer()
+        .whereLayer("gateway").mayNotBeAccessedByAnyLayer();
     rule.check(toolgate);
   }
 }
