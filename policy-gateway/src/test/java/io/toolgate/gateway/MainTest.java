@@ -158,6 +158,8 @@ class MainTest {
     Files.writeString(dir.resolve("seed.json"), SEED);
     assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", dir.resolve("seed.json").toString())).isEqualTo(1);
     assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--no-such-flag")).isEqualTo(2);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", dir.resolve("seed.json").toString(), "--",
+        dir.resolve("no-such-server").toString())).isEqualTo(1);
     assertThat(Files.exists(calls)).isFalse();
   }
 }

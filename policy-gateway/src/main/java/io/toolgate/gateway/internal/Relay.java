@@ -196,6 +196,11 @@ public final class Relay implements Upstream.Listener {
       reply(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call arguments must be an object"));
       return;
     }
+    String busy = refusedBeforeDeciding(id);
+    if (busy != null) {
+      reply(busy); // before the engine: a call the gateway cannot take must not take a count
+      return;
+    }
     engine
         .callAsync(
             ToolCall.of(name.asText(), arguments),
@@ -236,10 +241,22 @@ public final class Relay implements Upstream.Listener {
 
   // requests in flight ----------------------------------------------------------------------
 
-  /** Registers a request for its response: the {@link Pending}, or the error response that refuses it. */
-  private Object admit(JsonNode id, boolean filterTools, CompletableFuture<Outcome> call) {
+  /** The error response for a request the gateway cannot take now, or {@code null}. */
+  private String refusedBeforeDeciding(JsonNode id) {
     if (pending.size() >= maxInFlight) {
       return JsonRpc.error(id, JsonRpc.BUSY, "the gateway has " + maxInFlight + " requests in flight; try again");
+    }
+    if (pending.containsKey(id)) {
+      return JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
+    }
+    return null;
+  }
+
+  /** Registers a request for its response: the {@link Pending}, or the error response that refuses it. */
+  private Object admit(JsonNode id, boolean filterTools, CompletableFuture<Outcome> call) {
+    String refused = refusedBeforeDeciding(id);
+    if (refused != null) {
+      return refused;
     }
     Pending entry = new Pending(id, filterTools, call);
     if (pending.putIfAbsent(id, entry) != null) {

@@ -147,19 +147,31 @@ class RelayTest {
   }
 
   @Test
-  void requestsBeyondTheInFlightLimitOrWithAnIdInFlightAreRefused() throws Exception {
+  void requestsBeyondTheInFlightLimitOrWithAnIdInFlightAreRefusedWithoutTakingACount() throws Exception {
     Relay relay = relay(2, Duration.ofMinutes(10));
+    String compile = "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"tools/call\",\"params\":{\"name\":\"create_compile\"}}";
     relay.fromAgent(line("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/list\"}"));
     relay.fromAgent(line("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/list\"}"));
     assertThat(reply().at("/error/message").asText()).contains("already in flight");
+    relay.fromAgent(line(compile.formatted(1)));
+    assertThat(reply().at("/error/message").asText()).contains("already in flight");
     relay.fromAgent(line("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/list\"}"));
-    relay.fromAgent(line("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}"));
+    relay.fromAgent(line(compile.formatted(3)));
     assertThat(reply().at("/error/code").asInt()).isEqualTo(JsonRpc.BUSY);
-    assertThat(toServer).hasSize(2);
+    assertThat(toServer).extracting(Message::method).containsExactly("resources/list", "prompts/list");
     assertThat(relay.inFlight()).isEqualTo(2);
+
+    relay.received(message("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}"));
+    assertThat(reply().get("id").asInt()).isEqualTo(2);
+    // create_compile allows one call an hour and refunds nothing: the refused calls took no count
+    toServer.clear();
+    relay.fromAgent(line(compile.formatted(4)));
+    assertThat(toServer.poll(60, TimeUnit.SECONDS).id().asInt()).isEqualTo(4);
+    relay.received(message("{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{\"content\":[]}}"));
+    assertThat(reply().get("id").asInt()).isEqualTo(4);
     relay.received(message("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
-    reply();
-    assertThat(relay.inFlight()).isEqualTo(1);
+    assertThat(reply().get("id").asInt()).isEqualTo(1);
+    assertThat(relay.inFlight()).isZero();
   }
 
   @Test
