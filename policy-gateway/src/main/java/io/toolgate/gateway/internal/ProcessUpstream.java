@@ -168,6 +168,13 @@ public final class ProcessUpstream implements Upstream {
     }
   }
 
+  @Override
+  public void forget(JsonNode id) {
+    synchronized (lock) {
+      written.remove(id);
+    }
+  }
+
   /** Moves the held messages to the current child, in order. Called with the lock held. */
   private void flushQueue() {
     for (Message held; (held = queue.poll()) != null; ) {

@@ -277,6 +277,7 @@ public final class Relay implements Upstream.Listener {
       ObjectNode cancel = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0").put("method", CANCELLED);
       cancel.set("params", params);
       upstream.send(new Message(JsonRpc.write(cancel), cancel));
+      upstream.forget(entry.id);
       answer(entry, JsonRpc.error(entry.id, JsonRpc.UPSTREAM_UNAVAILABLE,
           "the upstream server did not answer within " + requestTimeout.toSeconds() + "s"));
     }
@@ -287,6 +288,7 @@ public final class Relay implements Upstream.Listener {
     Pending entry = requestId == null ? null : pending.remove(requestId);
     if (entry != null) {
       entry.stopTimer();
+      upstream.forget(requestId);
       if (entry.call != null) {
         entry.call.complete(new Outcome(null, false));
       }

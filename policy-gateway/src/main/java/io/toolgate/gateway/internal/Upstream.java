@@ -27,6 +27,12 @@ public interface Upstream extends AutoCloseable {
   /** Sends {@code message} as it is, or holds it while the server restarts. Never blocks on I/O. */
   void send(Message message);
 
+  /**
+   * The relay no longer waits for the response to request {@code id} (it timed out, or the client
+   * cancelled it): a response that still comes is dropped, and the id need not be remembered.
+   */
+  void forget(JsonNode id);
+
   /** Disconnects and stops the server if the upstream started it. Idempotent. */
   @Override
   void close();

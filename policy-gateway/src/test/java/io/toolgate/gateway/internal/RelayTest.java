@@ -40,8 +40,14 @@ class RelayTest {
     }
 
     @Override
+    public void forget(JsonNode id) {
+      forgotten.add(id);
+    }
+
+    @Override
     public void close() {}
   };
+  final List<JsonNode> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Relay relay(int maxInFlight, Duration timeout) {
     PolicyEngine engine = PolicyEngine.of(Policy.parse(POLICY));
@@ -204,6 +210,7 @@ class RelayTest {
     Message cancel = toServer.poll(60, TimeUnit.SECONDS);
     assertThat(cancel.method()).isEqualTo("notifications/cancelled");
     assertThat(cancel.json().at("/params/requestId").asText()).isEqualTo("slow");
+    assertThat(forgotten).extracting(JsonNode::asText).containsExactly("slow");
     relay.received(message("{\"jsonrpc\":\"2.0\",\"id\":\"slow\",\"result\":{}}"));
     assertThat(relay.inFlight()).isZero();
     assertThat(toClient).isEmpty();
@@ -216,6 +223,7 @@ class RelayTest {
     relay.fromAgent(line("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":9}}"));
     relay.received(message("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}"));
     assertThat(toServer).extracting(Message::method).containsExactly("tools/call", "notifications/cancelled");
+    assertThat(forgotten).extracting(JsonNode::asInt).containsExactly(9);
     assertThat(relay.inFlight()).isZero();
     assertThat(toClient).isEmpty();
   }
