@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples", "opentelemetry", "micrometer"}) {
+        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -91,6 +91,7 @@ class ArchitectureTest {
         .layer("examples").definedBy("io.toolgate.examples..")
         .layer("opentelemetry").definedBy("io.toolgate.opentelemetry..")
         .layer("micrometer").definedBy("io.toolgate.micrometer..")
+        .layer("gateway").definedBy("io.toolgate.gateway..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -102,10 +103,12 @@ class ArchitectureTest {
         .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer")
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
+        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()
-        .whereLayer("examples").mayNotBeAccessedByAnyLayer();
+        .whereLayer("examples").mayNotBeAccessedByAnyLayer()
+        .whereLayer("gateway").mayNotBeAccessedByAnyLayer();
     rule.check(toolgate);
   }
 }

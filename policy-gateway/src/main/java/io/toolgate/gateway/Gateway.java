@@ -1,0 +1,199 @@
+package io.toolgate.gateway;
+
+import io.toolgate.api.CallContext;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.gateway.internal.ProcessUpstream;
+import io.toolgate.gateway.internal.Relay;
+import io.toolgate.gateway.internal.StdioDownstream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * One gateway session over stdio: the agent's client on an input and an output stream, the MCP
+ * server a child process started from a command. Every message passes through unchanged, except
+ * that {@code tools/call} is decided by the engine and {@code tools/list} is filtered for the
+ * caller (see {@code docs/gateway.md}).
+ *
+ * <pre>{@code
+ * try (Gateway gateway = Gateway.builder(engine, List.of("npx", "some-mcp-server"))
+ *     .context(CallContext.of("local-agent"))
+ *     .build()) {
+ *   gateway.serve(System.in, System.out);   // until the client closes its side
+ * }
+ * }</pre>
+ *
+ * <p>The server is restarted with backoff when it exits (requests it had not answered get a
+ * JSON-RPC error, and the client's {@code initialize} is replayed to the new server); {@link
+ * #close()} ends it.
+ */
+public final class Gateway implements AutoCloseable {
+  /** The principal of a stdio session unless another is configured. */
+  public static final String DEFAULT_PRINCIPAL = "local-agent";
+  /** How many of the client's requests may wait for the server at once, by default. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+  /** The largest message accepted, in bytes, by default: 16 MiB. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 << 20;
+  /** How long a request waits for the server's response, by default. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+  /** The first delay before the server is started again; it doubles, up to {@link #MAX_RESTART_BACKOFF}. */
+  public static final Duration INITIAL_RESTART_BACKOFF = Duration.ofMillis(250);
+  /** The longest delay before the server is started again. */
+  public static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(30);
+
+  private final PolicyEngine engine;
+  private final CallContext context;
+  private final int maxInFlight;
+  private final int maxMessageBytes;
+  private final Duration requestTimeout;
+  private final ProcessUpstream upstream;
+  private final ScheduledThreadPoolExecutor timer;
+
+  private Gateway(Builder b) {
+    this.engine = b.engine;
+    this.context = b.context.sessionId() != null ? b.context : b.context.withSession(UUID.randomUUID().toString());
+    this.maxInFlight = b.maxInFlight;
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.requestTimeout = b.requestTimeout;
+    this.upstream =
+        new ProcessUpstream(b.command, b.maxMessageBytes, b.maxInFlight + 1024, b.initialBackoff, MAX_RESTART_BACKOFF);
+    this.timer = new ScheduledThreadPoolExecutor(1, body -> {
+      Thread thread = new Thread(body, "toolgate-gateway-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /** A builder for a gateway deciding calls with {@code engine} in front of the server {@code command} starts. */
+  public static Builder builder(PolicyEngine engine, List<String> command) {
+    return new Builder(engine, command);
+  }
+
+  /** Who the calls are decided for: the configured principal and roles, with this session's id. */
+  public CallContext context() {
+    return context;
+  }
+
+  /**
+   * Starts the server and relays between it and the client on {@code in} and {@code out} until
+   * {@code in} ends; then stops the server.
+   *
+   * @throws IOException if the server's command cannot be started
+   */
+  public void serve(InputStream in, OutputStream out) throws IOException {
+    StdioDownstream downstream = new StdioDownstream(in, out, maxMessageBytes);
+    Relay relay = new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer);
+    try {
+      upstream.start(relay);
+      downstream.pump(relay);
+    } finally {
+      close();
+    }
+  }
+
+  /** How many times the server was started again after it exited. */
+  public int restarts() {
+    return upstream.restarts();
+  }
+
+  /** Stops the server (its stdin is closed first, so it can exit cleanly). Idempotent. */
+  @Override
+  public void close() {
+    upstream.close();
+    timer.shutdownNow();
+  }
+
+  /** Configures a {@link Gateway}. */
+  public static final class Builder {
+    private final PolicyEngine engine;
+    private final List<String> command;
+    private CallContext context = CallContext.of(DEFAULT_PRINCIPAL);
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration initialBackoff = INITIAL_RESTART_BACKOFF;
+
+    private Builder(PolicyEngine engine, List<String> command) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      this.command = List.copyOf(command);
+      if (this.command.isEmpty()) {
+        throw new IllegalArgumentException("the upstream command is empty");
+      }
+    }
+
+    /**
+     * Who every call is decided for (stdio carries no identity); default principal {@value
+     * #DEFAULT_PRINCIPAL}. Without a session id, the session gets a random one.
+     */
+    public Builder context(CallContext context) {
+      this.context = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /**
+     * How many of the client's requests may wait for the server at once (default {@value
+     * #DEFAULT_MAX_IN_FLIGHT}); past it a request gets a JSON-RPC error at once.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * The largest message accepted from either side, in bytes (default 16 MiB); a longer line is
+     * skipped without being held in memory (from the client: answered with a JSON-RPC error).
+     *
+     * @throws IllegalArgumentException if less than 1,024
+     */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      if (maxMessageBytes < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes must be at least 1024, was " + maxMessageBytes);
+      }
+      this.maxMessageBytes = maxMessageBytes;
+      return this;
+    }
+
+    /**
+     * How long a request waits for the server (default 10 minutes); then the client gets a
+     * JSON-RPC error, the server a {@code notifications/cancelled}, and a tool call counts as failed.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
+      }
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /**
+     * The first delay before an exited server is started again (default 250 ms); it doubles at
+     * each exit up to 30 seconds, and starts over after a server that ran for a minute.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder restartBackoff(Duration initialBackoff) {
+      if (initialBackoff.isNegative()) {
+        throw new IllegalArgumentException("restartBackoff must not be negative, was " + initialBackoff);
+      }
+      this.initialBackoff = initialBackoff;
+      return this;
+    }
+
+    public Gateway build() {
+      return new Gateway(this);
+    }
+  }
+}

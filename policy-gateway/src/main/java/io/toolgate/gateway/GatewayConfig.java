@@ -1,0 +1,109 @@
+package io.toolgate.gateway;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.toolgate.engine.Windows;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the gateway's flags set, as read from a YAML file ({@code --config gateway.yaml})
+ * or from the flags; every value is optional ({@code null}: not set). {@link #overriddenBy}
+ * puts the flags over the file.
+ *
+ * <pre>{@code
+ * policy: policy.yaml            # relative paths are relative to this file
+ * principal: local-agent
+ * roles: [developer]
+ * audit: audit.jsonl
+ * fail-open: false
+ * shadow: false
+ * watch: true                    # reload the policy when its file changes
+ * max-in-flight: 256
+ * max-message-bytes: 16777216
+ * request-timeout: 10m           # 30s, 5m, 2h, or a number of seconds
+ * command: [docker, run, -i, --rm, quantconnect/mcp-server]
+ * }</pre>
+ */
+public record GatewayConfig(
+    @JsonProperty("policy") Path policy,
+    @JsonProperty("principal") String principal,
+    @JsonProperty("roles") List<String> roles,
+    @JsonProperty("audit") Path audit,
+    @JsonProperty("fail-open") Boolean failOpen,
+    @JsonProperty("shadow") Boolean shadow,
+    @JsonProperty("watch") Boolean watch,
+    @JsonProperty("max-in-flight") Integer maxInFlight,
+    @JsonProperty("max-message-bytes") Integer maxMessageBytes,
+    @JsonProperty("request-timeout") String requestTimeout,
+    @JsonProperty("command") List<String> command) {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** Nothing set. */
+  public static GatewayConfig empty() {
+    return new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /**
+   * Reads {@code file}; its relative paths are resolved against its directory.
+   *
+   * @throws IllegalArgumentException if the file cannot be read or has unknown keys or wrong types
+   */
+  public static GatewayConfig load(Path file) {
+    GatewayConfig read;
+    try {
+      read = YAML.readValue(file.toFile(), GatewayConfig.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read gateway config " + file + ": " + e.getMessage(), e);
+    }
+    if (read == null) {
+      return empty();
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return new GatewayConfig(
+        resolve(base, read.policy), read.principal, read.roles, resolve(base, read.audit), read.failOpen,
+        read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command);
+  }
+
+  /** This configuration with every value {@code flags} sets put over it. */
+  public GatewayConfig overriddenBy(GatewayConfig flags) {
+    return new GatewayConfig(
+        or(flags.policy, policy),
+        or(flags.principal, principal),
+        or(flags.roles, roles),
+        or(flags.audit, audit),
+        or(flags.failOpen, failOpen),
+        or(flags.shadow, shadow),
+        or(flags.watch, watch),
+        or(flags.maxInFlight, maxInFlight),
+        or(flags.maxMessageBytes, maxMessageBytes),
+        or(flags.requestTimeout, requestTimeout),
+        flags.command != null && !flags.command.isEmpty() ? flags.command : command);
+  }
+
+  /**
+   * The request timeout, if set.
+   *
+   * @throws IllegalArgumentException if it is not a duration
+   */
+  public Duration requestTimeoutDuration() {
+    if (requestTimeout == null) {
+      return Gateway.DEFAULT_REQUEST_TIMEOUT;
+    }
+    return Windows.parse(requestTimeout)
+        .orElseThrow(() -> new IllegalArgumentException(
+            "request-timeout: \"" + requestTimeout + "\" is not a duration; expected " + Windows.EXPECTED));
+  }
+
+  private static Path resolve(Path base, Path path) {
+    return path == null || base == null ? path : base.resolve(path);
+  }
+
+  private static <T> T or(T first, T second) {
+    return first != null ? first : second;
+  }
+}

@@ -1,0 +1,176 @@
+package io.toolgate.gateway;
+
+import io.toolgate.api.CallContext;
+import io.toolgate.engine.Policy;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.engine.PolicyLoadException;
+import io.toolgate.engine.PolicyWatcher;
+import io.toolgate.engine.audit.AsyncAuditSink;
+import io.toolgate.engine.audit.JsonLinesAuditSink;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar toolgate-gateway.jar --policy policy.yaml [options] -- <server command...>}:
+ * the agent's MCP client starts the gateway as it would start the server; the gateway starts the
+ * server as a child process and relays between them, deciding every {@code tools/call}. Stdout
+ * carries JSON-RPC only; logs go to stderr. Exit 0 when the client closes stdin, 1 when the
+ * gateway cannot start (policy, audit file or command), 2 on a usage error.
+ */
+@Command(
+    name = "toolgate-gateway",
+    mixinStandardHelpOptions = true,
+    version = "toolgate-gateway 0.1.0",
+    description = "Relays MCP between a client on stdio and a server run as a child process, deciding every tools/call.")
+public final class Main implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--config", description = "YAML file with any of the options below (the flags win).")
+  Path config;
+
+  @Option(names = "--policy", description = "The policy file (JSON or YAML).")
+  Path policy;
+
+  @Option(names = "--principal", description = "The principal every call is decided for (default local-agent).")
+  String principal;
+
+  @Option(names = "--roles", split = ",", description = "The principal's roles, comma-separated.")
+  List<String> roles;
+
+  @Option(names = "--audit", description = "Append one JSON line per decision to this file.")
+  Path audit;
+
+  @Option(names = "--fail-open", arity = "0..1", fallbackValue = "true",
+      description = "Allow calls when the counter store fails (audited as such); default false.")
+  Boolean failOpen;
+
+  @Option(names = "--shadow", arity = "0..1", fallbackValue = "true",
+      description = "Decide and audit every call but refuse none; default false.")
+  Boolean shadow;
+
+  @Option(names = "--watch", arity = "0..1", fallbackValue = "true",
+      description = "Reload the policy when its file changes; default true.")
+  Boolean watch;
+
+  @Option(names = "--max-in-flight", description = "Requests waiting for the server at once, at most (default 256).")
+  Integer maxInFlight;
+
+  @Option(names = "--max-message-bytes", description = "Largest message accepted, in bytes (default 16 MiB).")
+  Integer maxMessageBytes;
+
+  @Option(names = "--request-timeout", description = "How long a request waits for the server: 30s, 10m, ... (default 10m).")
+  String requestTimeout;
+
+  @Parameters(paramLabel = "COMMAND", description = "The MCP server's command and its arguments, after --.")
+  List<String> command;
+
+  private final InputStream in;
+  private final OutputStream out;
+
+  Main(InputStream in, OutputStream out) {
+    this.in = in;
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    // JSON-RPC owns the real stdout; anything else printed goes to stderr.
+    OutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+    int code = run(System.in, stdout, args);
+    System.exit(code);
+  }
+
+  /** Parses {@code args} and runs the gateway on {@code in} and {@code out}; the exit code. */
+  static int run(InputStream in, OutputStream out, String... args) {
+    CommandLine commandLine = new CommandLine(new Main(in, out));
+    commandLine.setOut(new java.io.PrintWriter(System.err, true));
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    GatewayConfig settings;
+    Policy loaded;
+    try {
+      GatewayConfig flags = new GatewayConfig(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight,
+          maxMessageBytes, requestTimeout, command);
+      settings = (config == null ? GatewayConfig.empty() : GatewayConfig.load(config)).overriddenBy(flags);
+      if (settings.policy() == null) {
+        throw new IllegalArgumentException("no policy: give --policy or policy: in --config");
+      }
+      if (settings.command() == null || settings.command().isEmpty()) {
+        throw new IllegalArgumentException("no server command: give it after --, or command: in --config");
+      }
+      loaded = Policy.load(settings.policy());
+    } catch (PolicyLoadException | IllegalArgumentException e) {
+      System.err.println("toolgate-gateway: " + e.getMessage());
+      return 1;
+    }
+
+    AsyncAuditSink sink = settings.audit() == null
+        ? null
+        : AsyncAuditSink.wrap(JsonLinesAuditSink.toFile(settings.audit())).build();
+    PolicyEngine.Builder engine = PolicyEngine.builder(loaded)
+        .failOpen(Boolean.TRUE.equals(settings.failOpen()))
+        .shadowMode(Boolean.TRUE.equals(settings.shadow()));
+    if (sink != null) {
+      engine.audit(sink);
+    }
+    PolicyEngine built = engine.build();
+    PolicyWatcher watcher = Boolean.FALSE.equals(settings.watch()) ? null : PolicyWatcher.watch(built, settings.policy());
+
+    String who = settings.principal() != null ? settings.principal() : Gateway.DEFAULT_PRINCIPAL;
+    CallContext context = new CallContext(who, Set.copyOf(settings.roles() == null ? List.of() : settings.roles()),
+        Map.of(), null);
+    Gateway.Builder builder = Gateway.builder(built, settings.command()).context(context)
+        .requestTimeout(settings.requestTimeoutDuration());
+    if (settings.maxInFlight() != null) {
+      builder.maxInFlight(settings.maxInFlight());
+    }
+    if (settings.maxMessageBytes() != null) {
+      builder.maxMessageBytes(settings.maxMessageBytes());
+    }
+    Gateway gateway = builder.build();
+    Thread hook = new Thread(() -> shutDown(gateway, watcher, sink), "toolgate-gateway-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      LOG.info("toolgate-gateway: policy {} for principal {}, server {}", settings.policy(), who, settings.command());
+      gateway.serve(in, out);
+      return 0;
+    } catch (java.io.IOException e) {
+      System.err.println("toolgate-gateway: cannot start the server " + settings.command() + ": " + e.getMessage());
+      return 1;
+    } finally {
+      shutDown(gateway, watcher, sink);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
+      }
+    }
+  }
+
+  private static void shutDown(Gateway gateway, PolicyWatcher watcher, AsyncAuditSink sink) {
+    gateway.close();
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (sink != null) {
+      sink.close();
+    }
+  }
+}

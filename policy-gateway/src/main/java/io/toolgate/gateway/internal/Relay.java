@@ -1,0 +1,372 @@
+package io.toolgate.gateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.toolgate.api.CallContext;
+import io.toolgate.api.Decision;
+import io.toolgate.api.ToolCall;
+import io.toolgate.engine.PolicyEngine;
+import io.toolgate.mcp.McpRefusals;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session between an MCP client and an MCP server, relayed at the JSON-RPC level. Every
+ * message passes unchanged both ways, whatever its method, except:
+ *
+ * <ul>
+ *   <li>{@code tools/call} from the client is decided by the engine: an allowed call is forwarded
+ *       and its response relayed back (an error or an {@code isError} result counts as failed for
+ *       {@code refund_on_error}); a refused call is answered here, as {@code McpToolGuard}
+ *       answers it, and never reaches the server;
+ *   <li>the result of {@code tools/list} keeps only the tools the policy lists for the caller
+ *       (everything else in it, {@code nextCursor} included, is kept);
+ *   <li>what is not a JSON-RPC message, a batch, a message over the size limit, a request beyond
+ *       the in-flight limit or a malformed {@code tools/call} gets a JSON-RPC error from here.
+ * </ul>
+ *
+ * <p>Ids: the relay never sends a request of its own, so every request the server sees carries
+ * the client's id and every request the client sees carries the server's; each side answers
+ * its own ids, and nothing is rewritten. The relay answers some of the client's requests itself
+ * (refusals, errors); those never reach the server, so no id is answered twice. It remembers the
+ * client's requests in flight by id (refusing a second request with the id of one in flight), to
+ * filter {@code tools/list}, to settle counters, and to answer with an error a request the server
+ * will never answer (it exited, or did not answer within the request timeout). A response for an
+ * id no longer in flight (after a timeout or a cancellation) is dropped.
+ */
+public final class Relay implements Upstream.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+  private static final String TOOLS_CALL = "tools/call";
+  private static final String TOOLS_LIST = "tools/list";
+  private static final String CANCELLED = "notifications/cancelled";
+  /** Reads what the gateway itself wrote. */
+  private static final ObjectMapper TRUSTED = new ObjectMapper();
+
+  /** What the client gets for one tool call: the response to send ({@code null}: none), and whether it failed. */
+  record Outcome(String response, boolean failed) {}
+
+  /** A client request waiting for the server's response. */
+  private static final class Pending {
+    final JsonNode id;
+    final boolean filterTools;
+    final CompletableFuture<Outcome> call;
+    volatile ScheduledFuture<?> timeout;
+
+    void stopTimer() {
+      ScheduledFuture<?> scheduled = timeout;
+      if (scheduled != null) {
+        scheduled.cancel(false);
+      }
+    }
+
+    Pending(JsonNode id, boolean filterTools, CompletableFuture<Outcome> call) {
+      this.id = id;
+      this.filterTools = filterTools;
+      this.call = call;
+    }
+  }
+
+  private final PolicyEngine engine;
+  private final CallContext context;
+  private final Upstream upstream;
+  private final Downstream downstream;
+  private final ObjectMapper parser;
+  private final int maxInFlight;
+  private final int maxMessageBytes;
+  private final Duration requestTimeout;
+  private final ScheduledExecutorService timer;
+  private final Map<JsonNode, Pending> pending = new ConcurrentHashMap<>();
+
+  public Relay(
+      PolicyEngine engine,
+      CallContext context,
+      Upstream upstream,
+      Downstream downstream,
+      int maxInFlight,
+      int maxMessageBytes,
+      Duration requestTimeout,
+      ScheduledExecutorService timer) {
+    this.engine = engine;
+    this.context = context;
+    this.upstream = upstream;
+    this.downstream = downstream;
+    this.parser = JsonRpc.parser(maxMessageBytes, true);
+    this.maxInFlight = maxInFlight;
+    this.maxMessageBytes = maxMessageBytes;
+    this.requestTimeout = requestTimeout;
+    this.timer = timer;
+  }
+
+  /** How many of the client's requests wait for the server now. */
+  public int inFlight() {
+    return pending.size();
+  }
+
+  /** One line from the client. */
+  public void fromAgent(LineReader.Line line) {
+    if (line instanceof LineReader.Line.TooLarge tooLarge) {
+      reply(JsonRpc.error(null, JsonRpc.INVALID_REQUEST,
+          "message of " + tooLarge.bytes() + " bytes is over the gateway's limit of " + maxMessageBytes + " bytes"));
+    } else if (line instanceof LineReader.Line.Text text) {
+      if (!text.text().isBlank()) {
+        fromAgent(text.text());
+      }
+    } else {
+      reply(JsonRpc.error(null, JsonRpc.PARSE_ERROR, "message is not UTF-8"));
+    }
+  }
+
+  private void fromAgent(String text) {
+    JsonNode json;
+    try {
+      json = parser.readTree(text);
+    } catch (IOException e) {
+      reply(JsonRpc.error(null, JsonRpc.PARSE_ERROR, "message is not JSON (or breaks the gateway's read limits)"));
+      return;
+    }
+    if (json != null && json.isArray()) {
+      reply(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "JSON-RPC batches are not supported"));
+      return;
+    }
+    if (!(json instanceof ObjectNode object) || !wellFormed(object)) {
+      JsonNode id = json != null && json.path("id").isValueNode() ? json.get("id") : null;
+      reply(JsonRpc.error(validId(id) ? id : null, JsonRpc.INVALID_REQUEST, "not a JSON-RPC 2.0 message"));
+      return;
+    }
+    Message message = new Message(text, object);
+    switch (message.kind()) {
+      case REQUEST -> {
+        if (TOOLS_CALL.equals(message.method())) {
+          call(message);
+        } else {
+          Object admitted = admit(message.id(), TOOLS_LIST.equals(message.method()), null);
+          if (admitted instanceof String refusal) {
+            reply(refusal);
+          } else {
+            upstream.send(message);
+          }
+        }
+      }
+      case NOTIFICATION -> {
+        if (CANCELLED.equals(message.method())) {
+          cancelled(message.json().path("params").get("requestId"));
+        }
+        upstream.send(message);
+      }
+      case RESPONSE -> upstream.send(message);
+    }
+  }
+
+  private static boolean wellFormed(ObjectNode json) {
+    JsonNode method = json.get("method");
+    if (method != null) {
+      return method.isTextual() && (!json.has("id") || validId(json.get("id")));
+    }
+    return json.has("id") && (json.has("result") || json.has("error"));
+  }
+
+  private static boolean validId(JsonNode id) {
+    return id != null && (id.isTextual() || id.isIntegralNumber());
+  }
+
+  // the policy ------------------------------------------------------------------------------
+
+  private void call(Message request) {
+    JsonNode id = request.id();
+    JsonNode params = request.json().get("params");
+    JsonNode name = params == null ? null : params.get("name");
+    JsonNode arguments = params == null ? null : params.get("arguments");
+    if (params == null || !params.isObject() || name == null || !name.isTextual()) {
+      reply(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call needs params with a tool name (a string)"));
+      return;
+    }
+    if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
+      reply(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call arguments must be an object"));
+      return;
+    }
+    String busy = refusedBeforeDeciding(id);
+    if (busy != null) {
+      reply(busy); // before the engine: a call the gateway cannot take must not take a count
+      return;
+    }
+    engine
+        .callAsync(
+            ToolCall.of(name.asText(), arguments),
+            context,
+            () -> forward(request),
+            decision -> new Outcome(refusal(id, decision), false),
+            Outcome::failed)
+        .whenComplete(
+            (outcome, error) -> {
+              if (error != null) {
+                LOG.error("tools/call failed in the gateway", error);
+                reply(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
+              } else if (outcome.response() != null) {
+                reply(outcome.response());
+              }
+            });
+  }
+
+  private CompletableFuture<Outcome> forward(Message request) {
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    Object admitted = admit(request.id(), false, outcome);
+    if (admitted instanceof String refusal) {
+      outcome.complete(new Outcome(refusal, true));
+    } else {
+      upstream.send(request);
+    }
+    return outcome;
+  }
+
+  private static String refusal(JsonNode id, Decision decision) {
+    try {
+      String result = McpJsonDefaults.getMapper().writeValueAsString(McpRefusals.result(decision));
+      return JsonRpc.result(id, TRUSTED.readTree(result));
+    } catch (IOException e) {
+      throw new IllegalStateException("a refusal could not be written", e);
+    }
+  }
+
+  // requests in flight ----------------------------------------------------------------------
+
+  /** The error response for a request the gateway cannot take now, or {@code null}. */
+  private String refusedBeforeDeciding(JsonNode id) {
+    if (pending.size() >= maxInFlight) {
+      return JsonRpc.error(id, JsonRpc.BUSY, "the gateway has " + maxInFlight + " requests in flight; try again");
+    }
+    if (pending.containsKey(id)) {
+      return JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
+    }
+    return null;
+  }
+
+  /** Registers a request for its response: the {@link Pending}, or the error response that refuses it. */
+  private Object admit(JsonNode id, boolean filterTools, CompletableFuture<Outcome> call) {
+    String refused = refusedBeforeDeciding(id);
+    if (refused != null) {
+      return refused;
+    }
+    Pending entry = new Pending(id, filterTools, call);
+    if (pending.putIfAbsent(id, entry) != null) {
+      return JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
+    }
+    entry.timeout = timer.schedule(() -> timedOut(entry), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (!pending.containsKey(id)) {
+      entry.stopTimer(); // answered before its timer was set
+    }
+    return entry;
+  }
+
+  private void timedOut(Pending entry) {
+    if (pending.remove(entry.id, entry)) {
+      ObjectNode params = JsonNodeFactory.instance.objectNode();
+      params.set("requestId", entry.id);
+      params.put("reason", "the gateway's request timeout passed");
+      ObjectNode cancel = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0").put("method", CANCELLED);
+      cancel.set("params", params);
+      upstream.send(new Message(JsonRpc.write(cancel), cancel));
+      upstream.forget(entry.id);
+      answer(entry, JsonRpc.error(entry.id, JsonRpc.UPSTREAM_UNAVAILABLE,
+          "the upstream server did not answer within " + requestTimeout.toSeconds() + "s"));
+    }
+  }
+
+  /** The client cancelled a request: no response goes to it; a tool call counts as run. */
+  private void cancelled(JsonNode requestId) {
+    Pending entry = requestId == null ? null : pending.remove(requestId);
+    if (entry != null) {
+      entry.stopTimer();
+      upstream.forget(requestId);
+      if (entry.call != null) {
+        entry.call.complete(new Outcome(null, false));
+      }
+    }
+  }
+
+  private void answer(Pending entry, String error) {
+    if (entry.call != null) {
+      entry.call.complete(new Outcome(error, true));
+    } else {
+      reply(error);
+    }
+  }
+
+  // from the server -------------------------------------------------------------------------
+
+  @Override
+  public void received(Message message) {
+    if (message.kind() != Message.Kind.RESPONSE) {
+      reply(message.text());
+      return;
+    }
+    Pending entry = message.id() == null ? null : pending.remove(message.id());
+    if (entry == null) {
+      LOG.debug("dropped a response for a request no longer in flight: {}", message.id());
+      return;
+    }
+    entry.stopTimer();
+    if (entry.call != null) {
+      entry.call.complete(new Outcome(message.text(), failed(message)));
+    } else if (entry.filterTools) {
+      reply(listed(message));
+    } else {
+      reply(message.text());
+    }
+  }
+
+  @Override
+  public void lost(JsonNode id, String reason) {
+    Pending entry = pending.remove(id);
+    if (entry != null) {
+      entry.stopTimer();
+      answer(entry, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
+    }
+  }
+
+  /** A tool call failed: a JSON-RPC error, no result, or {@code isError: true}. */
+  private static boolean failed(Message response) {
+    JsonNode result = response.json().get("result");
+    return response.json().has("error") || result == null || result.path("isError").asBoolean(false);
+  }
+
+  /** The {@code tools/list} response with only the tools the caller may see. */
+  private String listed(Message response) {
+    JsonNode tools = response.json().path("result").path("tools");
+    if (!tools.isArray()) {
+      return response.text();
+    }
+    ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+    for (JsonNode tool : tools) {
+      JsonNode name = tool.get("name");
+      if (name != null && name.isTextual() && engine.isListed(name.asText(), context)) {
+        kept.add(tool);
+      }
+    }
+    if (kept.size() == tools.size()) {
+      return response.text();
+    }
+    ObjectNode copy = response.json().deepCopy();
+    ((ObjectNode) copy.get("result")).set("tools", kept);
+    return JsonRpc.write(copy);
+  }
+
+  private void reply(String message) {
+    try {
+      downstream.send(message);
+    } catch (RuntimeException e) {
+      LOG.debug("could not write to the client", e);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.toolgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyKeyIsReadAndRelativePathsAreTheFilesOwn() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        policy: policies/p.yaml
+        principal: ci-bot
+        roles: [dev, ops]
+        audit: /var/log/audit.jsonl
+        fail-open: true
+        shadow: true
+        watch: false
+        max-in-flight: 16
+        max-message-bytes: 65536
+        request-timeout: 30s
+        command: [npx, some-server]
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config).isEqualTo(new GatewayConfig(dir.resolve("policies/p.yaml"), "ci-bot", List.of("dev", "ops"),
+        Path.of("/var/log/audit.jsonl"), true, true, false, 16, 65536, "30s", List.of("npx", "some-server")));
+    assertThat(config.requestTimeoutDuration()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void flagsWinAndUnsetFlagsKeepTheFilesValues() {
+    GatewayConfig file = new GatewayConfig(Path.of("p.yaml"), "ci-bot", List.of("dev"), null, true, null, null, 16, null,
+        null, List.of("a"));
+    GatewayConfig flags = new GatewayConfig(null, "me", null, Path.of("a.jsonl"), false, null, null, null, null, "1m",
+        List.of());
+    assertThat(file.overriddenBy(flags)).isEqualTo(new GatewayConfig(Path.of("p.yaml"), "me", List.of("dev"),
+        Path.of("a.jsonl"), false, null, null, 16, null, "1m", List.of("a")));
+    assertThat(GatewayConfig.empty().requestTimeoutDuration()).isEqualTo(Gateway.DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  @Test
+  void anUnknownKeyOrABadDurationIsAnError() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, "polcy: p.yaml\n");
+    assertThatThrownBy(() -> GatewayConfig.load(file)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("polcy");
+    GatewayConfig bad = GatewayConfig.empty().overriddenBy(
+        new GatewayConfig(null, null, null, null, null, null, null, null, null, "soon", null));
+    assertThatThrownBy(bad::requestTimeoutDuration).hasMessageContaining("\"soon\" is not a duration");
+  }
+}

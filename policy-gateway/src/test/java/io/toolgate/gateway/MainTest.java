@@ -1,0 +1,165 @@
+package io.toolgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line on this JVM's threads: config file and flags, audit, shadow mode, hot reload, exit codes. */
+class MainTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String SEED = """
+      {"version":"1","default":"deny","tools":{"create_compile":{"limits":[
+       {"counter":"create_compile_rate","window":"minute","max":10,"scope":"grant"}]}}}""";
+
+  @TempDir Path dir;
+
+  /** Main running on pipes, with an SDK client on the other ends. */
+  final class Running implements AutoCloseable {
+    final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    final McpSyncClient client;
+
+    Running(String... args) throws Exception {
+      Pipe in = Pipe.open();
+      Pipe out = Pipe.open();
+      InputStream gatewayIn = Channels.newInputStream(in.source());
+      OutputStream gatewayOut = Channels.newOutputStream(out.sink());
+      Thread main = new Thread(() -> {
+        try (gatewayOut) {
+          exit.complete(Main.run(gatewayIn, gatewayOut, args));
+        } catch (Throwable e) {
+          exit.completeExceptionally(e);
+        }
+      }, "test-main");
+      main.setDaemon(true);
+      main.start();
+      client = McpClient.sync(new StreamClientTransport(Channels.newInputStream(out.source()),
+              Channels.newOutputStream(in.sink()), McpJsonDefaults.getMapper()))
+          .requestTimeout(Duration.ofSeconds(60))
+          .initializationTimeout(Duration.ofSeconds(60))
+          .build();
+      client.initialize();
+    }
+
+    CallToolResult call(String tool) {
+      return client.callTool(CallToolRequest.builder(tool).arguments(Map.of()).build());
+    }
+
+    List<String> tools() {
+      return client.listTools().tools().stream().map(Tool::name).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+      client.closeGracefully();
+      assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+    }
+  }
+
+  List<String> command(Path calls) {
+    List<String> command = new ArrayList<>(List.of("--"));
+    command.addAll(Upstreams.command(calls));
+    return command;
+  }
+
+  String[] args(List<String> options, Path calls) {
+    List<String> all = new ArrayList<>(options);
+    all.addAll(command(calls));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void aConfigFileSetsEverythingAndFlagsWin() throws Exception {
+    Files.writeString(dir.resolve("seed.json"), SEED);
+    Path calls = dir.resolve("calls.log");
+    StringBuilder yaml = new StringBuilder("policy: seed.json\nprincipal: from-file\nroles: [dev]\naudit: audit.jsonl\n"
+        + "max-in-flight: 16\nrequest-timeout: 5m\nwatch: false\ncommand:\n");
+    for (String part : Upstreams.command(calls)) {
+      yaml.append("  - ").append(JSON.writeValueAsString(part)).append('\n');
+    }
+    Files.writeString(dir.resolve("gateway.yaml"), yaml);
+
+    try (Running gateway = new Running("--config", dir.resolve("gateway.yaml").toString(), "--principal", "from-flag")) {
+      assertThat(gateway.tools()).containsExactly("create_compile");
+      assertThat(gateway.call("create_compile").isError()).isNotEqualTo(Boolean.TRUE);
+      assertThat(gateway.call("delete_project").isError()).isTrue();
+    }
+    List<JsonNode> audit = new ArrayList<>();
+    for (String line : Files.readAllLines(dir.resolve("audit.jsonl"))) {
+      audit.add(JSON.readTree(line));
+    }
+    assertThat(audit).extracting(line -> line.get("tool").asText()).containsExactly("create_compile", "delete_project");
+    assertThat(audit).allSatisfy(line -> {
+      assertThat(line.get("principal").asText()).isEqualTo("from-flag");
+      assertThat(line.get("session").asText()).isNotBlank();
+    });
+    assertThat(Upstreams.calls(calls)).containsExactly("create_compile");
+  }
+
+  @Test
+  void shadowModeDecidesAndAuditsButRefusesNothing() throws Exception {
+    Files.writeString(dir.resolve("seed.json"), SEED);
+    Path calls = dir.resolve("calls.log");
+    try (Running gateway = new Running(args(List.of("--policy", dir.resolve("seed.json").toString(), "--shadow",
+        "--audit", dir.resolve("audit.jsonl").toString()), calls))) {
+      assertThat(gateway.call("delete_project").isError()).isNotEqualTo(Boolean.TRUE);
+    }
+    assertThat(Upstreams.calls(calls)).containsExactly("delete_project");
+    assertThat(Files.readString(dir.resolve("audit.jsonl"))).contains("\"decision\":\"deny\"");
+  }
+
+  @Test
+  void aChangedPolicyFileIsPutInForceWhileServing() throws Exception {
+    Path policy = dir.resolve("policy.json");
+    Files.writeString(policy, SEED);
+    Path calls = dir.resolve("calls.log");
+    try (Running gateway = new Running(args(List.of("--policy", policy.toString()), calls))) {
+      assertThat(gateway.tools()).containsExactly("create_compile");
+      Path next = dir.resolve("next.json");
+      Files.writeString(next, SEED.replace("\"tools\":{", "\"tools\":{\"echo\":{},"));
+      Files.move(next, policy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!gateway.tools().contains("echo") && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(gateway.tools()).containsExactlyInAnyOrder("create_compile", "echo");
+      assertThat(gateway.call("echo").isError()).isNotEqualTo(Boolean.TRUE);
+    }
+  }
+
+  @Test
+  void aBadPolicyOrNoCommandExitsOneBeforeStartingAnything() throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), "version: \"1\"\ntools: { t: { limits: [ { max: 1, window: minit } ] } }\n");
+    Path calls = dir.resolve("calls.log");
+    InputStream nothing = InputStream.nullInputStream();
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), args(List.of("--policy", dir.resolve("bad.yaml").toString()), calls)))
+        .isEqualTo(1);
+    Files.writeString(dir.resolve("seed.json"), SEED);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", dir.resolve("seed.json").toString())).isEqualTo(1);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--no-such-flag")).isEqualTo(2);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", dir.resolve("seed.json").toString(), "--",
+        dir.resolve("no-such-server").toString())).isEqualTo(1);
+    assertThat(Files.exists(calls)).isFalse();
+  }
+}

@@ -1,0 +1,151 @@
+package io.toolgate.gateway;
+
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The MCP server the gateway tests put behind the gateway: a plain SDK server over stdio, run as a
+ * child process, with no policy of its own. Every tool call it runs is appended to the file named
+ * by its first argument ({@code <pid> <tool>}), so a test sees which calls really reached it.
+ *
+ * <p>Tools: {@code echo}, {@code create_compile}, {@code delete_project}, {@code admin_reset},
+ * {@code failing} ({@code isError: true}), {@code crash_once} (exits the process, before
+ * answering, unless the file named by the second argument exists; creates it first), {@code
+ * sample} (asks the client for a sampling message), {@code roots} (asks the client for its
+ * roots), {@code progress} (sends progress and a log message before answering), plus 30 more
+ * {@code tool_NN} tools so that tool lists are long. One resource, one prompt with completion.
+ */
+public final class UpstreamTestServer {
+  private UpstreamTestServer() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Path calls = Path.of(args[0]);
+    Path crashMarker = Path.of(args.length > 1 ? args[1] : args[0] + ".crashed");
+    McpServer.SyncSpecification<?> spec =
+        McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper(), exitAtEnd(System.in), System.out))
+            .serverInfo("gateway-upstream", "1")
+            .capabilities(McpSchema.ServerCapabilities.builder()
+                .tools(true).resources(false, false).prompts(false).completions().logging().build());
+    for (String name : List.of("echo", "create_compile", "delete_project", "admin_reset")) {
+      spec.toolCall(tool(name), logged(calls, name, (exchange, request) -> text(name + " ok " + request.arguments())));
+    }
+    for (int i = 0; i < 30; i++) {
+      String name = String.format("tool_%02d", i);
+      spec.toolCall(tool(name), logged(calls, name, (exchange, request) -> text(name + " ok")));
+    }
+    spec.toolCall(tool("failing"), logged(calls, "failing",
+        (exchange, request) -> CallToolResult.builder().content(List.of(new McpSchema.TextContent("it failed")))
+            .isError(true).build()));
+    spec.toolCall(tool("crash_once"), logged(calls, "crash_once", (exchange, request) -> {
+      if (!Files.exists(crashMarker)) {
+        write(crashMarker, "crashed\n");
+        Runtime.getRuntime().halt(3);
+      }
+      return text("crash_once ok");
+    }));
+    spec.toolCall(tool("sample"), logged(calls, "sample", (exchange, request) -> {
+      McpSchema.CreateMessageResult answer = exchange.createMessage(
+          McpSchema.CreateMessageRequest.builder(
+                  List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER, new McpSchema.TextContent("2+2?"))), 50)
+              .build());
+      return text("the client said: " + ((McpSchema.TextContent) answer.content()).text());
+    }));
+    spec.toolCall(tool("roots"), logged(calls, "roots",
+        (exchange, request) -> text("roots: " + exchange.listRoots().roots().stream().map(McpSchema.Root::uri).toList())));
+    spec.toolCall(tool("progress"), logged(calls, "progress", (exchange, request) -> {
+      Object token = request.meta() == null ? null : request.meta().get("progressToken");
+      if (token != null) {
+        exchange.progressNotification(new McpSchema.ProgressNotification(token, 0.5, 1.0, "half way"));
+        exchange.progressNotification(new McpSchema.ProgressNotification(token, 1.0, 1.0, "done"));
+      }
+      exchange.loggingNotification(new McpSchema.LoggingMessageNotification(
+          McpSchema.LoggingLevel.WARNING, "upstream", "progress tool ran"));
+      return text("progress ok");
+    }));
+    spec.resources(new McpServerFeatures.SyncResourceSpecification(
+        McpSchema.Resource.builder("test://greeting", "greeting").mimeType("text/plain").build(),
+        (exchange, request) -> new McpSchema.ReadResourceResult(
+            List.of(new McpSchema.TextResourceContents(request.uri(), "text/plain", "hello from upstream")))));
+    spec.prompts(new McpServerFeatures.SyncPromptSpecification(
+        new McpSchema.Prompt("greet", "greets someone", List.of(new McpSchema.PromptArgument("name", "who", true))),
+        (exchange, request) -> new McpSchema.GetPromptResult("greeting",
+            List.of(new McpSchema.PromptMessage(McpSchema.Role.USER,
+                new McpSchema.TextContent("Hello, " + request.arguments().get("name")))))));
+    spec.completions(new McpServerFeatures.SyncCompletionSpecification(
+        new McpSchema.PromptReference("greet"),
+        (exchange, request) -> new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(
+            List.of(request.argument().value() + "ice", request.argument().value() + "ix")))));
+    spec.build();
+    // The transport reads stdin on its own threads; the process exits when stdin ends, as MCP
+    // servers on stdio do (exitAtEnd), or when its parent goes away.
+    ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+    while (parent == null || parent.isAlive()) {
+      Thread.sleep(200);
+    }
+    System.exit(0);
+  }
+
+  /** {@code in}, exiting the process with code 0 when it ends. */
+  private static InputStream exitAtEnd(InputStream in) {
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        return atEnd(super.read());
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        return atEnd(super.read(b, off, len));
+      }
+
+      private int atEnd(int read) {
+        if (read < 0) {
+          System.err.println("upstream test server: stdin closed, exiting");
+          Runtime.getRuntime().halt(0);
+        }
+        return read;
+      }
+    };
+  }
+
+  private static Tool tool(String name) {
+    return Tool.builder(name, Map.of("type", "object")).description("test tool " + name).build();
+  }
+
+  private static CallToolResult text(String text) {
+    return CallToolResult.builder().content(List.of(new McpSchema.TextContent(text))).build();
+  }
+
+  private static BiFunction<McpSyncServerExchange, McpSchema.CallToolRequest, CallToolResult> logged(
+      Path calls, String name, BiFunction<McpSyncServerExchange, McpSchema.CallToolRequest, CallToolResult> tool) {
+    return (exchange, request) -> {
+      write(calls, ProcessHandle.current().pid() + " " + name + "\n");
+      return tool.apply(exchange, request);
+    };
+  }
+
+  private static synchronized void write(Path file, String line) {
+    try {
+      Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
