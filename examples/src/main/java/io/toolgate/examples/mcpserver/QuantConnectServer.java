@@ -20,6 +20,9 @@ import io.toolgate.mcp.McpSessionFilter;
 import io.toolgate.mcp.McpSessionOwners;
 import io.toolgate.mcp.McpToolGuard;
 import io.toolgate.micrometer.ToolgateMetrics;
+import io.toolgate.opentelemetry.OpenTelemetryObserver;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.BufferedReader;
@@ -89,6 +92,9 @@ public final class QuantConnectServer implements AutoCloseable {
         PolicyEngine.builder(options.policy).approvals(approvals).clock(options.clock).observe(observer);
     if (options.audit != null) {
       engineBuilder.audit(options.audit);
+    }
+    if (options.openTelemetry != null) {
+      engineBuilder.observe(OpenTelemetryObserver.create(options.openTelemetry));
     }
     this.engine = engineBuilder.build();
     observer.bindTo(engine);
@@ -225,6 +231,7 @@ public final class QuantConnectServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Consumer<? super PendingApproval> onPending = pending -> {};
     private List<String> allowedOrigins = List.of();
+    private OpenTelemetry openTelemetry;
 
     /** The port on 127.0.0.1; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -268,6 +275,15 @@ public final class QuantConnectServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Traces every tool call as a span of {@code openTelemetry} ({@code policy-opentelemetry}),
+     * parented by the trace context a client sends in {@code _meta}; default no tracing.
+     */
+    public Options openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
     /** Told of every new pending approval. */
     public Options onPending(Consumer<? super PendingApproval> onPending) {
       this.onPending = Objects.requireNonNull(onPending, "onPending");
@@ -299,6 +315,12 @@ public final class QuantConnectServer implements AutoCloseable {
     }
     if (options.tokens.isShipped()) {
       System.err.println(DEMO_TOKENS_WARNING);
+    }
+    OpenTelemetrySdk otlp = Otlp.fromEnvironment(System.getenv());
+    if (otlp != null) {
+      options.openTelemetry(otlp);
+      Runtime.getRuntime().addShutdownHook(new Thread(otlp::close, "otlp-flush"));
+      System.out.println("exporting spans by OTLP to " + System.getenv(Otlp.ENDPOINT));
     }
     options.onPending(
         pending -> System.out.println("approval needed: " + AgentText.excerpt(pending.request().call().tool())
