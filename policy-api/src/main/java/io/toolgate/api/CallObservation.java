@@ -19,6 +19,16 @@ public interface CallObservation {
   default void decided(Decision decision, long decisionNanos) {}
 
   /**
+   * The tool is about to run, on the calling thread. The engine closes the returned scope on this
+   * same thread once the tool returned (synchronous calls) or handed back its stage (asynchronous
+   * ones); a tracing observer makes its span current in between, so that spans the tool starts
+   * are children of the call's. Not called for refused calls.
+   */
+  default Scope running() {
+    return Scope.NONE;
+  }
+
+  /**
    * What became of the call: {@link Outcome#EVALUATED} when only a decision was asked for, {@link
    * Outcome#NOT_RUN} when refused, else whether the tool succeeded.
    *
@@ -26,4 +36,14 @@ public interface CallObservation {
    * @param failure what the tool threw, or {@code null} (also when a result counted as failed)
    */
   default void finished(Outcome outcome, long runNanos, Throwable failure) {}
+
+  /** What {@link #running} opened: closed once, on the thread that opened it. */
+  @FunctionalInterface
+  interface Scope extends AutoCloseable {
+    /** Opens nothing. */
+    Scope NONE = () -> {};
+
+    @Override
+    void close();
+  }
 }

@@ -54,8 +54,12 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
   interface Ticket {
     Decision decision();
 
-    /** The tool is about to run: a ticket that times the run starts its clock. */
-    void running();
+    /**
+     * The tool is about to run on this thread: a ticket that times the run starts its clock, and
+     * its observers may open a scope, which the caller closes on this thread when the tool
+     * returned (or handed back its stage).
+     */
+    CallObservation.Scope running();
 
     /**
      * Reports the call's outcome once it is known: not run, succeeded or failed ({@code failure}
@@ -92,7 +96,9 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
 
     private record Unreported(Decision decision) implements Ticket {
       @Override
-      public void running() {}
+      public CallObservation.Scope running() {
+        return CallObservation.Scope.NONE;
+      }
 
       @Override
       public void report(Outcome outcome, Throwable failure) {}
@@ -190,10 +196,12 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
       }
 
       @Override
-      public void running() {
-        if (observation != CallObservation.NONE) {
-          runningSince = System.nanoTime();
+      public CallObservation.Scope running() {
+        if (observation == CallObservation.NONE) {
+          return CallObservation.Scope.NONE;
         }
+        runningSince = System.nanoTime();
+        return GuardedObserver.running(observation);
       }
 
       @Override

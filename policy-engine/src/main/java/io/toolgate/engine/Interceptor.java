@@ -2,6 +2,7 @@ package io.toolgate.engine;
 
 import io.toolgate.api.AuditEvent.Outcome;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallObservation;
 import io.toolgate.api.Decision;
 import io.toolgate.api.Reservation;
 import io.toolgate.api.ToolCall;
@@ -42,8 +43,7 @@ final class Interceptor {
     }
     Reservation reservation = reservation(decision);
     R result;
-    ticket.running();
-    try {
+    try (CallObservation.Scope running = ticket.running()) {
       result = tool.invoke();
     } catch (RuntimeException | Error e) {
       settle(ticket, reservation, false, e);
@@ -81,8 +81,7 @@ final class Interceptor {
       Supplier<? extends CompletionStage<R>> tool,
       Predicate<? super R> failed) {
     CompletionStage<R> running;
-    ticket.running();
-    try {
+    try (CallObservation.Scope scope = ticket.running()) {
       running = Objects.requireNonNull(tool.get(), "the tool returned no stage");
     } catch (RuntimeException e) {
       return refund(reservation, ticket, e).thenCompose(settled -> CompletableFuture.failedFuture(e));

@@ -46,6 +46,13 @@ class ObserverTest {
         }
 
         @Override
+        public Scope running() {
+          Thread opened = Thread.currentThread();
+          seen.add("running");
+          return () -> seen.add(Thread.currentThread() == opened ? "closed" : "closed elsewhere");
+        }
+
+        @Override
         public void finished(Outcome outcome, long runNanos, Throwable failure) {
           seen.add("finished " + outcome + (runNanos > 0 ? " ran" : "") + (failure == null ? "" : " " + failure.getMessage()));
         }
@@ -69,9 +76,13 @@ class ObserverTest {
   @Test
   void anAllowedCallIsSeenDecidedThenFinishedWithItsStoreCall() {
     PolicyEngine e = engine(InMemoryCounterStore.create(), recording);
-    assertThat(e.call(ToolCall.of("compile"), AGENT, () -> "ok")).isEqualTo("ok");
+    assertThat(e.call(ToolCall.of("compile"), AGENT, () -> {
+      seen.add("tool ran");
+      return "ok";
+    })).isEqualTo("ok");
     assertThat(seen).containsExactly(
-        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "finished SUCCEEDED ran");
+        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW",
+        "running", "tool ran", "closed", "finished SUCCEEDED ran");
   }
 
   @Test
@@ -84,7 +95,7 @@ class ObserverTest {
     assertThat(seen).containsExactly(
         "start delete agent-1", "decided DENY", "finished NOT_RUN",
         "start delete agent-1", "decided DENY", "finished EVALUATED",
-        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW",
+        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "running", "closed",
         "store InMemoryCounterStore refund", "finished FAILED ran disk");
   }
 
@@ -98,9 +109,10 @@ class ObserverTest {
     assertThat(e.callAsync(ToolCall.of("compile"), AGENT, () -> CompletableFuture.completedFuture("ok"))
             .toCompletableFuture().join()).isEqualTo("ok");
     assertThat(seen).containsExactly(
-        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW",
+        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "running", "closed",
         "store InMemoryCounterStore refund", "finished FAILED ran boom",
-        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "finished SUCCEEDED ran");
+        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "running", "closed",
+        "finished SUCCEEDED ran");
   }
 
   @Test
@@ -136,6 +148,13 @@ class ObserverTest {
           }
 
           @Override
+          public Scope running() {
+            return () -> {
+              throw new IllegalStateException("observer bug");
+            };
+          }
+
+          @Override
           public void finished(Outcome outcome, long runNanos, Throwable failure) {
             throw new IllegalStateException("observer bug");
           }
@@ -151,7 +170,8 @@ class ObserverTest {
     PolicyEngine e = engine(InMemoryCounterStore.create(), throwing, throwsAtStart, recording);
     assertThat(e.call(ToolCall.of("compile"), AGENT, () -> "ok")).isEqualTo("ok");
     assertThat(seen).containsExactly(
-        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "finished SUCCEEDED ran");
+        "start compile agent-1", "store InMemoryCounterStore reserve", "decided ALLOW", "running", "closed",
+        "finished SUCCEEDED ran");
   }
 
   @Test

@@ -56,8 +56,9 @@ import java.util.Objects;
  * and the status {@code ERROR}. The span lasts from the start of the decision until the tool
  * returns (the server) or the response arrives (the client).
  *
- * <p>The span is not made current while the tool runs: the engine may end a call on another
- * thread than it began it, and a scope must be closed where it was opened.
+ * <p>The span is current while the tool runs (until a synchronous tool returns, or an asynchronous
+ * one hands back its stage), so spans the tool starts, and calls it makes through instrumented
+ * clients, are its children.
  *
  * <p>Thread-safe. An engine without this observer pays nothing for it.
  */

@@ -108,6 +108,29 @@ class OpenTelemetryObserverTest {
   }
 
   @Test
+  void spansTheToolStartsAreChildrenOfTheCallsSpan() {
+    PolicyEngine engine = engine();
+    engine.call(ToolCall.of("create_compile"), AGENT, () -> {
+      sdk.getTracer("tool").spanBuilder("compile project").startSpan().end();
+      return "done";
+    });
+    engine.callAsync(ToolCall.of("read_project"), AGENT, () -> {
+      sdk.getTracer("tool").spanBuilder("read files").startSpan().end();
+      return java.util.concurrent.CompletableFuture.completedFuture("read");
+    }).toCompletableFuture().join();
+    sdk.getTracer("tool").spanBuilder("after the calls").startSpan().end();
+
+    java.util.Map<String, SpanData> byName = new java.util.HashMap<>();
+    spans.getFinishedSpanItems().forEach(s -> byName.put(s.getName(), s));
+    assertThat(byName.get("compile project").getParentSpanId())
+        .isEqualTo(byName.get("execute_tool create_compile").getSpanId());
+    assertThat(byName.get("read files").getParentSpanId())
+        .isEqualTo(byName.get("execute_tool read_project").getSpanId());
+    assertThat(byName.get("after the calls").getParentSpanContext().isValid())
+        .as("the scope is closed once the tool returned").isFalse();
+  }
+
+  @Test
   void aRateLimitedCallNamesItsCounterAndRetryAfterAndCarriesARefusalEvent() {
     PolicyEngine engine = engine();
     engine.call(ToolCall.of("create_compile"), AGENT, () -> "first");

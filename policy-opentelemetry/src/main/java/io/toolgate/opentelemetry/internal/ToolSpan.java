@@ -32,6 +32,13 @@ public final class ToolSpan implements CallObservation {
     this.startNanos = startNanos;
   }
 
+  /** The span is current while the tool runs, so spans the tool starts are its children. */
+  @Override
+  public Scope running() {
+    io.opentelemetry.context.Scope current = span.makeCurrent();
+    return current::close;
+  }
+
   @Override
   public void decided(Decision decision, long decisionNanos) {
     this.decision = decision;

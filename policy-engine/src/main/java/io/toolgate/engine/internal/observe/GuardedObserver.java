@@ -71,6 +71,30 @@ public final class GuardedObserver implements CallObserver {
     }
   }
 
+  /**
+   * Tells {@code observation} the tool is about to run; the scope it opens is closed guarded too.
+   * {@link CallObservation.Scope#NONE}, at no cost, when it opens none.
+   */
+  public static CallObservation.Scope running(CallObservation observation) {
+    CallObservation.Scope scope;
+    try {
+      scope = observation.running();
+    } catch (RuntimeException e) {
+      report(observation, e);
+      return CallObservation.Scope.NONE;
+    }
+    if (scope == null || scope == CallObservation.Scope.NONE) {
+      return CallObservation.Scope.NONE;
+    }
+    return () -> {
+      try {
+        scope.close();
+      } catch (RuntimeException e) {
+        report(observation, e);
+      }
+    };
+  }
+
   /** Tells {@code observation} the outcome; an exception it throws is reported and ignored. */
   public static void finished(CallObservation observation, Outcome outcome, long runNanos, Throwable failure) {
     try {
@@ -91,6 +115,19 @@ public final class GuardedObserver implements CallObserver {
       for (CallObservation observation : observations) {
         GuardedObserver.decided(observation, decision, decisionNanos);
       }
+    }
+
+    @Override
+    public Scope running() {
+      Scope[] scopes = new Scope[observations.length];
+      for (int i = 0; i < observations.length; i++) {
+        scopes[i] = GuardedObserver.running(observations[i]);
+      }
+      return () -> {
+        for (int i = scopes.length - 1; i >= 0; i--) {
+          scopes[i].close();
+        }
+      };
     }
 
     @Override
