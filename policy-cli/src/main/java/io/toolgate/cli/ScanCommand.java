@@ -129,6 +129,7 @@ final class ScanCommand implements Callable<Integer> {
     written.skipped().forEach(name -> err.println("left out, default deny refuses it: " + name));
     if (output == null) {
       out.print(written.yaml());
+      out.flush(); // the policy before the summary, where both go to one terminal
       err.println(summary(written));
       return Main.OK;
     }

@@ -251,9 +251,10 @@ class ScanCommandTest {
   }
 
   @Test
-  void aServerThatDiesIsReportedWithTheEndOfItsStandardError() {
-    assertThat(run("scan", "--timeout", "10", "--", "sh", "-c", "echo starting >&2; echo 'fatal: no API key' >&2; exit 1")).isEqualTo(2);
-    assertThat(err()).startsWith("toolgate scan: cannot list the server's tools: no reply within 10 s")
+  void aServerThatNeverAnswersIsReportedWithTheEndOfItsStandardError() {
+    assertThat(run("scan", "--timeout", "15", "--", "sh", "-c", "echo starting >&2; echo 'fatal: no API key' >&2; exec sleep 60"))
+        .isEqualTo(2);
+    assertThat(err()).startsWith("toolgate scan: cannot list the server's tools: no reply within 15 s")
         .endsWith("; the server's standard error ended with:\n  starting\n  fatal: no API key\n");
   }
 

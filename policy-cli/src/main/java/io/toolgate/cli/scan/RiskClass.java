@@ -20,9 +20,4 @@ public enum RiskClass {
   public String label() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
-
-  /** The more severe of this and {@code other}. */
-  RiskClass atLeast(RiskClass other) {
-    return other.ordinal() > ordinal() ? other : this;
-  }
 }

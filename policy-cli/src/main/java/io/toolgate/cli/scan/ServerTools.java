@@ -14,14 +14,13 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
 import io.modelcontextprotocol.spec.McpSchema.ListToolsResult;
 import io.toolgate.api.AgentText;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -81,13 +80,11 @@ public final class ServerTools {
     if (server instanceof Command command) {
       checkExecutable(command.command().get(0));
     }
-    try (StderrTail stderr = new StderrTail()) {
-      return list(server, timeout, stderr);
-    }
+    return list(server, timeout, new StderrTail());
   }
 
   private static List<ScannedTool> list(Server server, Duration timeout, StderrTail stderr) {
-    RawPages transport = new RawPages(transport(server, stderr.file));
+    RawPages transport = new RawPages(transport(server, stderr));
     McpSyncClient client = McpClient.sync(transport)
         .clientInfo(new McpSchema.Implementation("toolgate-scan", "1"))
         .requestTimeout(timeout)
@@ -136,61 +133,24 @@ public final class ServerTools {
   }
 
   /**
-   * A child server's standard error, sent to a temporary file rather than read line by line: what
-   * it wrote before it died is still there when the scan reports the failure.
+   * The last lines a child server wrote to its standard error, kept to show if the scan fails. The
+   * SDK reads them while the server runs; it stops when the server's output ends, so lines written
+   * just before the server exits may be missing.
    */
-  private static final class StderrTail implements AutoCloseable {
-    private static final int BYTES = 2_048;
+  private static final class StderrTail implements Consumer<String> {
     private static final int LINES = 5;
-    private final Path file;
-
-    StderrTail() {
-      try {
-        file = Files.createTempFile("toolgate-scan-stderr", ".log");
-      } catch (IOException e) {
-        throw new ScanException("cannot create a file for the server's standard error: " + e.getMessage(), e);
-      }
-    }
-
-    /** The last lines, indented, each an excerpt; empty when there are none. */
-    String render() {
-      byte[] tail;
-      try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-        long length = in.length();
-        tail = new byte[(int) Math.min(length, BYTES)];
-        in.seek(length - tail.length);
-        in.readFully(tail);
-      } catch (IOException e) {
-        return "";
-      }
-      List<String> lines = new String(tail, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
-      lines = lines.subList(Math.max(0, lines.size() - LINES), lines.size());
-      return lines.isEmpty() ? "" : "; the server's standard error ended with:\n  "
-          + String.join("\n  ", lines.stream().map(l -> AgentText.excerpt(l, 200)).toList());
-    }
+    private final Deque<String> lines = new ArrayDeque<>();
 
     @Override
-    public void close() {
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException e) {
-        file.toFile().deleteOnExit();
+    public synchronized void accept(String line) {
+      if (lines.size() == LINES) {
+        lines.removeFirst();
       }
-    }
-  }
-
-  /** The SDK's stdio transport, with the child's standard error sent to {@code stderr}. */
-  private static final class ChildProcess extends StdioClientTransport {
-    private final Path stderr;
-
-    ChildProcess(ServerParameters parameters, Path stderr) {
-      super(parameters, McpJsonDefaults.getMapper());
-      this.stderr = stderr;
+      lines.addLast(AgentText.excerpt(line, 200));
     }
 
-    @Override
-    protected ProcessBuilder getProcessBuilder() {
-      return super.getProcessBuilder().redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+    synchronized String render() {
+      return lines.isEmpty() ? "" : "; the server's standard error ended with:\n  " + String.join("\n  ", lines);
     }
   }
 
@@ -233,12 +193,14 @@ public final class ServerTools {
     }
   }
 
-  private static McpClientTransport transport(Server server, Path stderr) {
+  private static McpClientTransport transport(Server server, Consumer<String> stderr) {
     if (server instanceof Command command) {
       ServerParameters parameters = ServerParameters.builder(command.command().get(0))
           .args(command.command().subList(1, command.command().size()))
           .build();
-      return new ChildProcess(parameters, stderr); // the server's log is not the scan's output, unless it fails
+      StdioClientTransport stdio = new StdioClientTransport(parameters, McpJsonDefaults.getMapper());
+      stdio.setStdErrorHandler(stderr); // the server's log is not the scan's output, unless it fails
+      return stdio;
     }
     Url url = (Url) server;
     URI uri = url.url();
