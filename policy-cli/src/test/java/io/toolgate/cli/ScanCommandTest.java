@@ -244,6 +244,11 @@ class ScanCommandTest {
     assertThat(err()).startsWith("--header applies to --url only");
     assertThat(run("scan", "--check", dir.resolve("missing.yaml").toString(), "--command", "x")).isEqualTo(2);
     assertThat(err()).contains("missing.yaml: cannot read");
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "version: '1'\ntools: {t: {action: maybe}}\n");
+    assertThat(run("scan", "--check", bad.toString(), "--command", "x")).isEqualTo(2);
+    assertThat(err()).startsWith(bad + ": /tools/t/action").endsWith(bad + ": does not load; nothing checked\n");
+    assertThat(run("scan", "--check", bad.toString(), "-o", "out.yaml", "--command", "x")).isEqualTo(2);
+    assertThat(err()).startsWith("--check reads a policy: -o and --approve-destructive do not apply");
     assertThat(run("scan", "--command", dir.resolve("no-such-server").toString())).isEqualTo(2);
     assertThat(err()).isEqualTo("toolgate scan: cannot run " + dir.resolve("no-such-server") + ": no such executable file\n");
     assertThat(run("scan", "--command", "no-such-program-on-the-path")).isEqualTo(2);
