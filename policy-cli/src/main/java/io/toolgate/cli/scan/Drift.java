@@ -6,6 +6,7 @@ import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyView;
 import io.toolgate.engine.ToolGlob;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,14 +42,25 @@ public final class Drift {
     PolicyView view = policy.view();
     Map<String, ScannedTool> tools = new LinkedHashMap<>();
     listed.stream().filter(t -> inScope.test(t.name())).forEach(t -> tools.putIfAbsent(t.name(), t));
+    // Exact keys (plain, or written by the scan with escaped glob characters) in a set; only real
+    // globs are matched name by name, so a large policy against a large server stays fast.
+    Set<String> exact = new HashSet<>();
+    List<ToolGlob> globs = new ArrayList<>();
     List<String> patterns = new ArrayList<>();
     view.entries().forEach(e -> patterns.add(e.key()));
     view.hide().forEach(h -> patterns.add(h.pattern()));
-    List<ToolGlob> globs = patterns.stream().distinct().map(ToolGlob::compile).toList();
+    for (String pattern : patterns) {
+      String name = ScanPolicyWriter.exactName(pattern);
+      if (name != null) {
+        exact.add(name);
+      } else {
+        globs.add(ToolGlob.compile(pattern));
+      }
+    }
 
     List<String> added = new ArrayList<>();
     for (ScannedTool tool : tools.values()) {
-      if (globs.stream().noneMatch(g -> g.matches(tool.name()))) {
+      if (!exact.contains(tool.name()) && globs.stream().noneMatch(g -> g.matches(tool.name()))) {
         added.add("added: " + AgentText.excerpt(tool.name()) + " is not in the policy (the scan classes it "
             + RiskClassifier.classify(tool).risk().label() + ")");
       }
