@@ -28,6 +28,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *       or when coverage is below {@code P} percent.
  *   <li>{@code explain <policy> <tool> [options]}: decides one call on a fresh engine and prints
  *       the checks that led to the decision; exit 0 when allowed, 1 when refused.
+ *   <li>{@code scan (--command CMD | -- CMD... | --url URL) [-o FILE] [--check POLICY] ...}: writes
+ *       a first policy from an MCP server's {@code tools/list}, or reports drift between a policy
+ *       and the server (exit 1 on drift); exit 2 when the server cannot be listed.
  *   <li>{@code help [command]}, {@code --help} on every command, {@code --version}, and {@code
  *       generate-completion} (a bash/zsh completion script).
  * </ul>
@@ -38,11 +41,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
     name = "toolgate",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Validate Toolgate policies, run scenario files, explain a decision.",
+    description = "Validate Toolgate policies, run scenario files, explain a decision, scan an MCP server for a first policy.",
     subcommands = {
       ValidateCommand.class,
       TestCommand.class,
       ExplainCommand.class,
+      ScanCommand.class,
       HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     })

@@ -23,7 +23,7 @@ class ShadedJarIT {
     try (JarFile jar = new JarFile(JAR.toFile())) {
       List<String> names = jar.stream().map(e -> e.getName()).toList();
       assertThat(names).contains("io/toolgate/cli/Main.class", "io/toolgate/scenarios/ScenarioRunner.class",
-          "picocli/CommandLine.class");
+          "picocli/CommandLine.class", "io/modelcontextprotocol/client/McpSyncClient.class");
       assertThat(names).noneMatch(n -> n.startsWith("org/junit/"))
           .noneMatch(n -> n.startsWith("org/quicktheories/"))
           .noneMatch(n -> n.startsWith("org/opentest4j/"))
@@ -56,5 +56,19 @@ class ShadedJarIT {
     assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
     assertThat(process.exitValue()).isZero();
     assertThat(output.strip()).startsWith("toolgate ").doesNotContain("unknown");
+  }
+
+  @Test
+  void theJarScansAServerWithTheShadedMcpClient() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(java, "-jar", JAR.toString(), "scan", "--",
+            java, "-cp", System.getProperty("java.class.path"), ScanTestServer.class.getName(), "base")
+        .redirectErrorStream(true)
+        .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output).startsWith("# Written by toolgate scan: 10 tools.")
+        .endsWith("10 tools (3 read, 1 write, 2 execute, 2 financial, 2 destructive)\n");
   }
 }
