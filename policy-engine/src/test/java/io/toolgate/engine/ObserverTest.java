@@ -166,7 +166,7 @@ class ObserverTest {
         throw new IllegalStateException("observer bug");
       }
     };
-    CallObserver throwsAtStart = (call, context) -> { throw new IllegalStateException("observer bug"); };
+    CallObserver throwsAtStart = (call, context) -> { throw new NoClassDefFoundError("observer library cannot load"); };
     PolicyEngine e = engine(InMemoryCounterStore.create(), throwing, throwsAtStart, recording);
     assertThat(e.call(ToolCall.of("compile"), AGENT, () -> "ok")).isEqualTo("ok");
     assertThat(seen).containsExactly(

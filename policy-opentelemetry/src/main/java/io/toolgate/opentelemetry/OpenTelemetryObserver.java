@@ -189,6 +189,11 @@ public final class OpenTelemetryObserver implements CallObserver {
     }
 
     public OpenTelemetryObserver build() {
+      // The context storage loads its provider through the thread's context class loader when
+      // first used. Load it here, on the thread that configures the application, not on a
+      // server's worker thread, whose context class loader may belong to a web application that
+      // has stopped since (the call would then fail before it is decided).
+      Context.current();
       return new OpenTelemetryObserver(this);
     }
   }

@@ -45,7 +45,7 @@ public final class GuardedObserver implements CallObserver {
     try {
       CallObservation observation = observer.start(call, context);
       return observation == null ? CallObservation.NONE : observation;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       report(observer, e);
       return CallObservation.NONE;
     }
@@ -56,7 +56,7 @@ public final class GuardedObserver implements CallObserver {
     for (CallObserver observer : observers) {
       try {
         observer.storeCalled(store, operation, nanos, failure);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         report(observer, e);
       }
     }
@@ -66,7 +66,7 @@ public final class GuardedObserver implements CallObserver {
   public static void decided(CallObservation observation, Decision decision, long decisionNanos) {
     try {
       observation.decided(decision, decisionNanos);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       report(observation, e);
     }
   }
@@ -79,7 +79,7 @@ public final class GuardedObserver implements CallObserver {
     CallObservation.Scope scope;
     try {
       scope = observation.running();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       report(observation, e);
       return CallObservation.Scope.NONE;
     }
@@ -89,7 +89,7 @@ public final class GuardedObserver implements CallObserver {
     return () -> {
       try {
         scope.close();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
         report(observation, e);
       }
     };
@@ -99,12 +99,17 @@ public final class GuardedObserver implements CallObserver {
   public static void finished(CallObservation observation, Outcome outcome, long runNanos, Throwable failure) {
     try {
       observation.finished(outcome, runNanos, failure);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       report(observation, e);
     }
   }
 
-  private static void report(Object observer, RuntimeException e) {
+  /**
+   * Reports what an observer threw. {@link LinkageError}s are contained too: an observer whose
+   * library cannot initialize (a class that fails to load on a server's worker thread, say) must
+   * not take the call down with it.
+   */
+  private static void report(Object observer, Throwable e) {
     LOG.log(System.Logger.Level.WARNING, "observer " + observer + " failed; decision unchanged", e);
   }
 
