@@ -56,7 +56,8 @@ import java.util.function.BiFunction;
  * retry whose first attempt did reach Redis changes nothing twice, until it succeeds or its
  * longest window has passed (after which it could no longer change a count). Only a refund that
  * cannot be queued ({@linkplain Builder#maxPendingRefunds too many pending}, or the store closed)
- * fails, and is thrown to the caller.
+ * fails, and is thrown to the caller. {@link #pendingRefunds()} and {@link #lostRefunds()} count
+ * them, for metrics.
  *
  * <p>A reservation that times out is denied, yet Redis may still run it (it was sent; a paused or
  * slow server runs it late). So each reservation carries a token, which the script sets to the
@@ -249,16 +250,20 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   }
 
   /**
-   * Refunds that failed, and releases of reservations that timed out, waiting in the background
-   * queue, for metrics and tests.
+   * Refunds pending: refunds that failed, and releases of reservations that timed out, waiting in
+   * the background queue for a retry now. A gauge for metrics; it returns to 0 as each is applied
+   * or lost.
    */
   public int pendingRefunds() {
     return retries.pending();
   }
 
   /**
-   * Refunds and releases that failed and could not be queued for a retry (or were given up when
-   * the store closed), since the store was built.
+   * Refunds lost since the store was built: refunds and releases that failed and could not be
+   * queued for a retry ({@linkplain Builder#maxPendingRefunds queue full}, or the store closed),
+   * or that were queued and given up, because their windows ended before Redis took them (the
+   * count they should have given back stayed taken) or because the store closed. A counter for
+   * metrics; it never decreases.
    */
   public long lostRefunds() {
     return retries.lost();
