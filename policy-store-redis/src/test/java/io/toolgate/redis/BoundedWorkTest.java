@@ -99,6 +99,9 @@ class BoundedWorkTest {
 
       List<String> first = commandsRunBy(() -> assertThat(store.reserve(List.of(limit), T0).isGranted()).isTrue());
       assertThat(names(first)).as("a new window").containsExactly("HMGET", "SET", "HSET", "PEXPIRE");
+      assertThat(first.get(1)).as("the token: the time, set once, expiring").matches("\"SET\" \"[^\"]+\" \"\\d+\" \"NX\" \"PX\" \"\\d+\"");
+      assertThat(first.get(2)).as("integers, never an exponent form").matches("\"HSET\" \"[^\"]+\" \"s\" \"\\d+\" \"c\" \"1000000\"");
+      assertThat(first.get(3)).matches("\"PEXPIRE\" \"[^\"]+\" \"70000\"");
       List<String> second = commandsRunBy(() -> assertThat(store.reserve(List.of(limit), T0 + 1).isGranted()).isTrue());
       assertThat(names(second)).as("the same window").containsExactly("HMGET", "SET", "HINCRBY");
       List<String> refused = commandsRunBy(() -> assertThat(store.reserve(List.of(limit), T0 + 2).isGranted()).isFalse());
