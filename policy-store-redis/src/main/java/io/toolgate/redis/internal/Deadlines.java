@@ -26,8 +26,19 @@ final class Deadlines {
   /** Whether a sweep is scheduled or running: at most one is. */
   private final AtomicBoolean armed = new AtomicBoolean();
 
-  /** One command's result, and what fails it at its deadline. */
-  private record Deadline(long atNanos, CompletableFuture<?> result, Runnable expire) {}
+  /**
+   * One command's deadline and what fails it then; {@code expire} is dropped once the command is
+   * answered, so an entry waiting for its turn holds no reply and no command.
+   */
+  private static final class Deadline {
+    final long atNanos;
+    volatile Runnable expire;
+
+    Deadline(long atNanos, Runnable expire) {
+      this.atNanos = atNanos;
+      this.expire = expire;
+    }
+  }
 
   /**
    * @param timer where sweeps run (Lettuce's event executors, so that what follows a timed-out
@@ -40,13 +51,16 @@ final class Deadlines {
   }
 
   /**
-   * Runs {@code expire} once the timeout has passed, unless {@code result} is done by then.
+   * Runs {@code expire} once the timeout has passed, unless {@code result} is done by then
+   * ({@code expire} should itself do nothing to a done result: the two may race).
    *
    * @throws RejectedExecutionException if the timer no longer runs tasks (the client is shutting
    *     down)
    */
   void add(CompletableFuture<?> result, Runnable expire) {
-    queue.add(new Deadline(System.nanoTime() + timeoutNanos, result, expire));
+    Deadline deadline = new Deadline(System.nanoTime() + timeoutNanos, expire);
+    queue.add(deadline);
+    result.whenComplete((reply, error) -> deadline.expire = null);
     if (armed.compareAndSet(false, true)) {
       schedule(timeoutNanos + slackNanos);
     }
@@ -55,14 +69,12 @@ final class Deadlines {
   private void sweep() {
     long now = System.nanoTime();
     Deadline head;
-    while ((head = queue.peek()) != null && head.atNanos() - now <= 0) {
+    while ((head = queue.peek()) != null && head.atNanos - now <= 0) {
       queue.poll();
-      if (!head.result().isDone()) {
-        head.expire().run();
-      }
+      expire(head);
     }
     if (head != null) {
-      schedule(head.atNanos() - now + slackNanos);
+      schedule(head.atNanos - now + slackNanos);
       return;
     }
     armed.set(false);
@@ -78,9 +90,16 @@ final class Deadlines {
     } catch (RejectedExecutionException e) { // the client is shutting down: nothing will answer
       armed.set(false);
       for (Deadline d; (d = queue.poll()) != null; ) {
-        d.result().completeExceptionally(e);
+        expire(d);
       }
       throw e;
+    }
+  }
+
+  private static void expire(Deadline deadline) {
+    Runnable expire = deadline.expire;
+    if (expire != null) {
+      expire.run();
     }
   }
 }
