@@ -31,8 +31,9 @@ import java.util.function.BiFunction;
  * <p>One decision is one round trip: a Lua script, loaded once and run by its SHA, takes every
  * counter of the decision atomically, all or none, with the same arithmetic as the in-memory
  * store (aligned fixed windows, exact sliding logs, decimal costs kept as integer millionths,
- * exact retry-after). If Redis
- * has forgotten the script (a restart, {@code SCRIPT FLUSH}) it is sent again once. Refunds work
+ * exact retry-after). A decision whose every counter is a fixed window (the common case) runs a
+ * smaller script on the same keys: one read per counter, one increment when granted. If Redis
+ * has forgotten a script (a restart, {@code SCRIPT FLUSH}) it is sent again once. Refunds work
  * the same way.
  *
  * <p>Keys are {@code <prefix>{<hashTag>}:<F|S>:<windowMillis>:<digest>}, where the digest is the
@@ -55,12 +56,13 @@ import java.util.function.BiFunction;
  * retry whose first attempt did reach Redis changes nothing twice, until it succeeds or its
  * longest window has passed (after which it could no longer change a count). Only a refund that
  * cannot be queued ({@linkplain Builder#maxPendingRefunds too many pending}, or the store closed)
- * fails, and is thrown to the caller.
+ * fails, and is thrown to the caller. {@link #pendingRefunds()} and {@link #lostRefunds()} count
+ * them, for metrics.
  *
  * <p>A reservation that times out is denied, yet Redis may still run it (it was sent; a paused or
  * slow server runs it late). So each reservation carries a token, which the script sets to the
- * reservation's time when it grants it (a small key that lives 60 s at most, or its longest
- * window if shorter); on a timeout the store queues a release by that token,
+ * reservation's time when it grants it (a small key that lives 60 s at most, or while its windows
+ * last, plus the idle grace, if shorter); on a timeout the store queues a release by that token,
  * retried as refunds are: it gives back what the reservation took if it ran, and otherwise marks
  * the token so that the reservation takes nothing if it runs later. A release that reaches Redis
  * only after the token expired changes nothing.
@@ -108,7 +110,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     var scheduler = b.client.getResources().eventExecutorGroup();
     this.scripts = new ScriptRunner(connected.commands(), b.commandTimeout.toNanos(), scheduler);
     this.retries = new RefundRetries(scripts, scheduler, b.maxPendingRefunds, timeoutMillis);
-    Connections.preload(scripts, List.of(ScriptArguments.RESERVE, ScriptArguments.REFUND));
+    Connections.preload(scripts, List.of(ScriptArguments.RESERVE_FIXED, ScriptArguments.RESERVE, ScriptArguments.REFUND));
   }
 
   /**
@@ -181,7 +183,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
     ScriptArguments.Reserve reservation = arguments.reserve(requests, nowMillis);
     try {
-      return reservation.result(scripts.run(ScriptArguments.RESERVE, reservation.keys(), reservation.args()).join());
+      return reservation.result(scripts.run(reservation.script(), reservation.keys(), reservation.args()).join());
     } catch (CompletionException e) {
       throw retries.releaseIfSent(reservation, Failures.of("reserve", e, timeoutMillis));
     }
@@ -200,7 +202,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
     ScriptArguments.Reserve reservation = arguments.reserve(requests, nowMillis);
     return completion(
-        scripts.run(ScriptArguments.RESERVE, reservation.keys(), reservation.args()),
+        scripts.run(reservation.script(), reservation.keys(), reservation.args()),
         (reply, error) -> {
           if (error != null) {
             throw retries.releaseIfSent(reservation, Failures.of("reserve", error, timeoutMillis));
@@ -248,16 +250,20 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
   }
 
   /**
-   * Refunds that failed, and releases of reservations that timed out, waiting in the background
-   * queue, for metrics and tests.
+   * Refunds pending: refunds that failed, and releases of reservations that timed out, waiting in
+   * the background queue for a retry now. A gauge for metrics; it returns to 0 as each is applied
+   * or lost.
    */
   public int pendingRefunds() {
     return retries.pending();
   }
 
   /**
-   * Refunds and releases that failed and could not be queued for a retry (or were given up when
-   * the store closed), since the store was built.
+   * Refunds lost since the store was built: refunds and releases that failed and could not be
+   * queued for a retry ({@linkplain Builder#maxPendingRefunds queue full}, or the store closed),
+   * or that were queued and given up, because their windows ended before Redis took them (the
+   * count they should have given back stayed taken) or because the store closed. A counter for
+   * metrics; it never decreases.
    */
   public long lostRefunds() {
     return retries.lost();

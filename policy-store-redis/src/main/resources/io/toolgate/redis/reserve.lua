@@ -4,9 +4,11 @@
 --
 -- KEYS: three per distinct counter: KEYS[3i-2] its state (a hash: for a fixed window s = window
 -- start, c = count), KEYS[3i-1] and KEYS[3i] its log and cost index (sliding windows only, see
--- below); then, last, this reservation's token: set to the reservation's time when it is granted, so
--- that a client that timed out waiting can give it back (refund.lua); a token already set means
--- it was given back before it ran, and it takes nothing.
+-- below); then, last, this reservation's token: set (SET NX, once granted, before anything is
+-- taken) to the reservation's time, so that a client that timed out waiting can give it back
+-- (refund.lua); a token already set means it was given back before it ran, and it takes nothing.
+-- Decisions whose every counter is a fixed window run reserve-fixed.lua instead: the same
+-- answers on the same keys, with less work.
 -- ARGV[1]: the decision's time in epoch milliseconds, or "" to read the server's TIME.
 -- ARGV[2]: idle grace in milliseconds, added to each key's useful life for its TTL.
 -- ARGV[3]: the token's time to live, milliseconds.
@@ -32,10 +34,6 @@ else
   now = tonumber(ARGV[1])
 end
 local grace = tonumber(ARGV[2])
-local token = KEYS[#KEYS]
-if redis.call('EXISTS', token) == 1 then
-  return {0, -2, now}
-end
 
 local function window_start(t, window)
   local r = math.fmod(t, window)
@@ -65,17 +63,16 @@ local function fixed_wait(state, window, max, cost)
   return s + window - now
 end
 
+-- The key's TTL is set when its window starts: the window's end (plus the grace) is fixed then.
 local function fixed_take(state, window, cost)
   local start = window_start(now, window)
-  local stored = redis.call('HMGET', state, 's', 'c')
-  local s, c
-  if not stored[1] or start > tonumber(stored[1]) then
-    s, c = start, cost
+  local s = redis.call('HGET', state, 's')
+  if not s or start > tonumber(s) then
+    redis.call('HSET', state, 's', num(start), 'c', num(cost))
+    redis.call('PEXPIRE', state, num(math.max(start + window - now, 1) + grace))
   else
-    s, c = tonumber(stored[1]), tonumber(stored[2]) + cost
+    redis.call('HINCRBY', state, 'c', num(cost))
   end
-  redis.call('HSET', state, 's', num(s), 'c', num(c))
-  redis.call('PEXPIRE', state, num(math.max(s + window - now, 1) + grace))
 end
 
 -- sliding windows ----------------------------------------------------------------------------
@@ -269,6 +266,9 @@ if worst > 0 then
   end
   return {worst, longest, now}
 end
+if not redis.call('SET', KEYS[#KEYS], num(now), 'NX', 'PX', ARGV[3]) then
+  return {0, -2, now}
+end
 for i = 1, n do
   local a = 3 + (i - 1) * 4
   local window, cost = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 4])
@@ -278,5 +278,4 @@ for i = 1, n do
     sliding_take(KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i], window, cost)
   end
 end
-redis.call('SET', token, num(now), 'PX', ARGV[3])
 return {0, 0, now}

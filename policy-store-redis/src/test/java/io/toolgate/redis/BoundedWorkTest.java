@@ -85,6 +85,39 @@ class BoundedWorkTest {
     }
   }
 
+  /**
+   * The common case, a decision whose every counter is a fixed window, runs the smaller script:
+   * one read per counter, then, when granted, the token and one increment (a new window sets the
+   * count and its expiry instead). Two counters' reads, and both counters' writes, at most.
+   */
+  @Test
+  void aFixedWindowDecisionReadsEachCounterOnceAndWritesOnlyWhenGranted() throws Exception {
+    String prefix = "bounded-fixed-" + System.nanoTime() + ":";
+    try (RedisCounterStore store = RedisCounterStore.builder(client).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(10)).build()) {
+      CounterRequest limit = new CounterRequest("fixed", "grant", "agent-1", 60_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+      CounterRequest everyone = new CounterRequest("everyone", "global", null, 3_600_000, Algorithm.FIXED, 9_000_000, 1_000_000);
+
+      List<String> first = commandsRunBy(() -> assertThat(store.reserve(List.of(limit), T0).isGranted()).isTrue());
+      assertThat(names(first)).as("a new window").containsExactly("HMGET", "SET", "HSET", "PEXPIRE");
+      assertThat(first.get(1)).as("the token: the time, set once, expiring").matches("\"SET\" \"[^\"]+\" \"\\d+\" \"NX\" \"PX\" \"\\d+\"");
+      assertThat(first.get(2)).as("integers, never an exponent form").matches("\"HSET\" \"[^\"]+\" \"s\" \"\\d+\" \"c\" \"1000000\"");
+      assertThat(first.get(3)).matches("\"PEXPIRE\" \"[^\"]+\" \"70000\"");
+      List<String> second = commandsRunBy(() -> assertThat(store.reserve(List.of(limit), T0 + 1).isGranted()).isTrue());
+      assertThat(names(second)).as("the same window").containsExactly("HMGET", "SET", "HINCRBY");
+      List<String> refused = commandsRunBy(() -> assertThat(store.reserve(List.of(limit), T0 + 2).isGranted()).isFalse());
+      assertThat(names(refused)).as("a refusal reads and writes nothing").containsExactly("HMGET");
+
+      List<String> two = commandsRunBy(() -> assertThat(store.reserve(List.of(everyone, limit), T0 + 60_000).isGranted()).isTrue());
+      assertThat(names(two)).as("two counters, both in new windows")
+          .containsExactly("HMGET", "HMGET", "SET", "HSET", "PEXPIRE", "HSET", "PEXPIRE");
+    }
+  }
+
+  /** The command names of MONITOR lines. */
+  private static List<String> names(List<String> commands) {
+    return commands.stream().map(c -> c.substring(1, c.indexOf('"', 1))).toList();
+  }
+
   /** The commands the scripts ran while {@code action} ran, as MONITOR lists them. */
   private static List<String> commandsRunBy(Runnable action) throws IOException {
     RedisServer server = RedisServer.shared();

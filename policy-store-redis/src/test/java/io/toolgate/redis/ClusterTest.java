@@ -89,6 +89,7 @@ class ClusterTest {
         assertThat(state).matches("toolgate:\\{toolgate\\}:[FS]:1000:[A-Za-z0-9_-]{43}");
       }
     }
-    assertThat(SlotHash.getSlot(keys.refundToken(UUID.randomUUID()))).isEqualTo(slot);
+    assertThat(SlotHash.getSlot(keys.refundToken(UUID.randomUUID().toString()))).isEqualTo(slot);
+    assertThat(SlotHash.getSlot(keys.reservationToken("a}{b"))).isEqualTo(slot);
   }
 }

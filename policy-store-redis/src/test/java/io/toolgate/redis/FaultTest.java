@@ -217,6 +217,68 @@ class FaultTest {
     assertThat(store.reserve(List.of(oneMore), t).isGranted()).isFalse();
   }
 
+  /**
+   * The decisions of the common case (every counter a fixed window) run the smaller script, with
+   * the same token: a reservation that timed out is given back when Redis runs it late.
+   */
+  @Test
+  void fixedWindowReservationsThatTimedOutAreGivenBackWhenRedisRunsThemLate() throws Exception {
+    String prefix = "released-fixed-" + System.nanoTime() + ":";
+    RedisCounterStore store = RedisCounterStore.builder(client(RedisCounterStore.recommendedClientOptions()))
+        .keyPrefix(prefix)
+        .commandTimeout(TIMEOUT)
+        .build();
+    open.add(store);
+    CounterRequest fixed = new CounterRequest("released-fixed", "global", null, 60_000, Algorithm.FIXED, 1_000_000_000, 1_000_000);
+    long t = clock.millis();
+    assertThat(store.reserve(List.of(fixed), t).isGranted()).isTrue();
+
+    assertThat(server.command("CLIENT", "PAUSE", "3000", "ALL")).isEqualTo("+OK");
+    List<CompletableFuture<ReserveResult>> late = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      late.add(store.reserveAsync(List.of(fixed), t).toCompletableFuture());
+    }
+    int granted = 0;
+    for (CompletableFuture<ReserveResult> f : late) {
+      try {
+        granted += f.get(30, TimeUnit.SECONDS).isGranted() ? 1 : 0;
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(RedisStoreException.class).hasMessageContaining("did not answer reserve");
+      }
+    }
+    assertThat(granted).as("Redis was paused: the reservations timed out").isLessThan(20);
+
+    assertThat(store.awaitQueueEmpty(Duration.ofSeconds(30))).as("the queue drains once Redis resumes").isTrue();
+    assertThat(store.lostRefunds()).isZero();
+    Keys keys = new Keys(prefix, RedisCounterStore.DEFAULT_HASH_TAG);
+    assertThat(server.command("HGET", keys.state(fixed), "c")).as("fixed count").isEqualTo(Long.toString((1 + granted) * 1_000_000L));
+  }
+
+  /**
+   * What metrics read: a refund that cannot reach Redis is pending, retried, and lost once its
+   * window has ended (it could no longer change a count, and the count it should have given back
+   * stayed taken). The window's 2 s are the test's margin against a stalled machine.
+   */
+  @Test
+  void aRefundThatNeverReachesRedisIsPendingThenLostWhenItsWindowEnds() throws Exception {
+    RedisCounterStore store = RedisCounterStore.builder(client(RedisCounterStore.recommendedClientOptions()))
+        .keyPrefix("lost-" + System.nanoTime() + ":")
+        .commandTimeout(TIMEOUT)
+        .idleGrace(Duration.ZERO)
+        .build();
+    open.add(store);
+    CounterRequest r = new CounterRequest("lost", "global", null, 2_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+    long t = clock.millis();
+    assertThat(store.reserve(List.of(r), t).isGranted()).isTrue();
+    server.kill();
+    store.refund(List.of(r), t);
+    assertThat(store.pendingRefunds()).as("queued for a retry").isEqualTo(1);
+    assertThat(store.lostRefunds()).isZero();
+    assertThat(store.awaitQueueEmpty(Duration.ofSeconds(30))).as("given up once its window has ended").isTrue();
+    assertThat(store.pendingRefunds()).isZero();
+    assertThat(store.lostRefunds()).isEqualTo(1);
+  }
+
   @Test
   void aRefundThatCannotBeQueuedIsReported() {
     RedisClient client = client(RedisCounterStore.recommendedClientOptions());

@@ -13,7 +13,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ConnectionIntent;
 import io.toolgate.redis.RedisStoreException;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,7 +39,7 @@ public final class Connections {
     if (client instanceof RedisClusterClient clusterClient) {
       StatefulRedisClusterConnection<String, String> cluster = clusterClient.connect(StringCodec.UTF8);
       RedisClusterNode owner =
-          cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(keys.refundToken(new UUID(0, 0))));
+          cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(keys.refundToken("")));
       if (owner != null) {
         cluster.getConnection(owner.getUri().getHost(), owner.getUri().getPort(), ConnectionIntent.WRITE);
       }

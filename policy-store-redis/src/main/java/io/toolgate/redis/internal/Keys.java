@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.UUID;
 
 /**
  * Redis key names. Every key is {@code <prefix>{<tag>}:...}: the one hash tag puts every key of
@@ -59,12 +58,12 @@ public final class Keys {
    * The key that marks one reservation: what it took and when, while a client that timed out
    * might still give it back; then that it was given back.
    */
-  public String reservationToken(UUID token) {
+  public String reservationToken(String token) {
     return base + "reservation:" + token;
   }
 
   /** The key that marks one refund as applied. */
-  public String refundToken(UUID token) {
+  public String refundToken(String token) {
     return base + "refund:" + token;
   }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each is retried with its own token (so a retry whose first attempt did reach Redis changes
  * nothing twice), with a doubling delay from 50 ms to 5 s, until it succeeds or its longest
  * window has passed; at most a bound of them wait at once, and one that cannot be queued is lost
- * and thrown to the caller.
+ * and thrown to the caller. One given up (its windows ended, or the store closed) is lost too:
+ * the count it should have given back stayed taken.
  */
 public final class RefundRetries {
   /** Logged under the store's name: what an operator looks for. */
@@ -49,7 +50,10 @@ public final class RefundRetries {
     return pending.get();
   }
 
-  /** Refunds and releases lost: not queued (full, or closed) or given up when the store closed. */
+  /**
+   * Refunds and releases lost: not queued (full, or closed), or given up (their windows ended
+   * before Redis took them, or the store closed).
+   */
   public long lost() {
     return lost.get();
   }
@@ -141,9 +145,7 @@ public final class RefundRetries {
         settle();
         LOG.log(System.Logger.Level.INFO, refund.operation() + " of " + refund.requests() + " applied on retry");
       } else if (System.nanoTime() - refund.deadlineNanos() >= 0) {
-        settle();
-        LOG.log(System.Logger.Level.WARNING, refund.operation() + " of " + refund.requests()
-            + " given up: its windows have ended, so it could no longer change a count");
+        giveUp(refund, "its windows have ended before Redis took it, so it could no longer change a count");
       } else {
         schedule(refund, Math.min(lastDelayMillis * 2, LONGEST_RETRY_MILLIS));
       }

@@ -9,8 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,12 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs a script by its SHA ({@code EVALSHA}); when Redis no longer knows it (a restart, a {@code
  * SCRIPT FLUSH}, a failover to a node that never saw it) runs it once by its body ({@code EVAL}),
  * which also caches it again. The whole exchange answers within the timeout or fails with a {@link
- * TimeoutException}, and a command that timed out is cancelled so it is never sent late.
+ * TimeoutException} (at most an eighth of the timeout late: see {@link Deadlines}), and a command
+ * that timed out is cancelled so it is never sent late.
  */
 public final class ScriptRunner {
   private final RedisScriptingAsyncCommands<String, String> commands;
-  private final long timeoutNanos;
-  private final ScheduledExecutorService timer;
+  private final Deadlines deadlines;
 
   /**
    * @param timer where timeouts fire (Lettuce's event executors, so that what follows a timed-out
@@ -32,8 +30,7 @@ public final class ScriptRunner {
   public ScriptRunner(
       RedisScriptingAsyncCommands<String, String> commands, long timeoutNanos, ScheduledExecutorService timer) {
     this.commands = commands;
-    this.timeoutNanos = timeoutNanos;
-    this.timer = timer;
+    this.deadlines = new Deadlines(timeoutNanos, timer);
   }
 
   /** Loads {@code script} into the script cache ahead of its first use; returns its SHA. */
@@ -85,22 +82,18 @@ public final class ScriptRunner {
   }
 
   private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> result, AtomicReference<RedisFuture<?>> inFlight) {
-    Runnable expire = () -> {
-      if (result.completeExceptionally(new TimeoutException())) {
-        RedisFuture<?> command = inFlight.get();
-        if (command != null) {
-          command.cancel(false);
-        }
-      }
-    };
-    ScheduledFuture<?> timeout;
     try {
-      timeout = timer.schedule(expire, timeoutNanos, TimeUnit.NANOSECONDS);
+      deadlines.add(result, () -> {
+        if (result.completeExceptionally(new TimeoutException())) {
+          RedisFuture<?> command = inFlight.get();
+          if (command != null) {
+            command.cancel(false);
+          }
+        }
+      });
     } catch (RejectedExecutionException e) { // the client is shutting down
       result.completeExceptionally(e);
-      return result;
     }
-    result.whenComplete((reply, error) -> timeout.cancel(false));
     return result;
   }
 
