@@ -80,9 +80,9 @@ public final class ToolgateMetrics implements CallObserver {
   public static final String POLICY_RELOADS = "toolgate.policy.reloads";
   /** Gauge: approval requests waiting for a person. */
   public static final String APPROVALS_PENDING = "toolgate.approvals.pending";
-  /** Gauge: refunds a remote store still has to apply (Redis: {@code refundsPending()}). */
+  /** Gauge: refunds a remote store still has to apply (Redis: {@code RedisCounterStore.pendingRefunds()}). */
   public static final String REFUNDS_PENDING = "toolgate.store.refunds.pending";
-  /** Gauge: refunds a remote store gave up (Redis: {@code refundsLost()}). */
+  /** Gauge: refunds a remote store gave up (Redis: {@code RedisCounterStore.lostRefunds()}). */
   public static final String REFUNDS_LOST = "toolgate.store.refunds.lost";
 
   private static final Supplier<Policy> UNBOUND = () -> null;
