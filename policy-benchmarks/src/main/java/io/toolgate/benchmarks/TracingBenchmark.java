@@ -80,22 +80,22 @@ public class TracingBenchmark {
   }
 
   @Benchmark
-  public Decision noObserver() {
+  public Decision toolgate_noObserver() {
     return none.evaluate(call, context);
   }
 
   @Benchmark
-  public Decision otelNoop() {
+  public Decision toolgate_otelNoop() {
     return noop.evaluate(call, context);
   }
 
   @Benchmark
-  public Decision otelSdk() {
+  public Decision toolgate_otelSdk() {
     return traced.evaluate(call, context);
   }
 
   @Benchmark
-  public Decision otelSdkMcpServer() {
+  public Decision toolgate_otelSdkMcpServer() {
     return traced.evaluate(received, context);
   }
 
