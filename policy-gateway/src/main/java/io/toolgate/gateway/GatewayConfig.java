@@ -7,7 +7,10 @@ import io.toolgate.engine.Windows;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Everything the gateway's flags set, as read from a YAML file ({@code --config gateway.yaml})
@@ -26,6 +29,9 @@ import java.util.List;
  * max-message-bytes: 16777216
  * request-timeout: 10m           # 30s, 5m, 2h, or a number of seconds
  * command: [docker, run, -i, --rm, quantconnect/mcp-server]
+ * # or, instead of command, a streamable HTTP server:
+ * upstream-url: https://mcp.example.com/mcp
+ * upstream-headers: {Authorization: "env:SERVER_AUTH"}   # env:VAR reads an environment variable
  * }</pre>
  */
 public record GatewayConfig(
@@ -39,7 +45,17 @@ public record GatewayConfig(
     @JsonProperty("max-in-flight") Integer maxInFlight,
     @JsonProperty("max-message-bytes") Integer maxMessageBytes,
     @JsonProperty("request-timeout") String requestTimeout,
-    @JsonProperty("command") List<String> command) {
+    @JsonProperty("command") List<String> command,
+    @JsonProperty("upstream-url") String upstreamUrl,
+    @JsonProperty("upstream-headers") Map<String, String> upstreamHeaders) {
+
+  /** The phase-1 settings: a command upstream. */
+  public GatewayConfig(
+      Path policy, String principal, List<String> roles, Path audit, Boolean failOpen, Boolean shadow, Boolean watch,
+      Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command) {
+    this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
+        command, null, null);
+  }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -66,7 +82,8 @@ public record GatewayConfig(
     Path base = file.toAbsolutePath().getParent();
     return new GatewayConfig(
         resolve(base, read.policy), read.principal, read.roles, resolve(base, read.audit), read.failOpen,
-        read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command);
+        read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command,
+        read.upstreamUrl, read.upstreamHeaders);
   }
 
   /** This configuration with every value {@code flags} sets put over it. */
@@ -82,7 +99,36 @@ public record GatewayConfig(
         or(flags.maxInFlight, maxInFlight),
         or(flags.maxMessageBytes, maxMessageBytes),
         or(flags.requestTimeout, requestTimeout),
-        flags.command != null && !flags.command.isEmpty() ? flags.command : command);
+        flags.command != null && !flags.command.isEmpty() ? flags.command : command,
+        or(flags.upstreamUrl, upstreamUrl),
+        or(flags.upstreamHeaders, upstreamHeaders));
+  }
+
+  /**
+   * The headers for the HTTP upstream, each value {@code env:VAR} replaced by that environment
+   * variable's value.
+   *
+   * @throws IllegalArgumentException if a named variable is not set
+   */
+  public Map<String, String> upstreamHeaderValues(Function<String, String> environment) {
+    if (upstreamHeaders == null) {
+      return Map.of();
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    upstreamHeaders.forEach((name, value) -> {
+      if (value != null && value.startsWith("env:")) {
+        String variable = value.substring(4);
+        String read = environment.apply(variable);
+        if (read == null) {
+          throw new IllegalArgumentException(
+              "upstream header " + name + ": environment variable " + variable + " is not set");
+        }
+        values.put(name, read);
+      } else {
+        values.put(name, value == null ? "" : value);
+      }
+    });
+    return values;
   }
 
   /**

@@ -75,6 +75,13 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--request-timeout", description = "How long a request waits for the server: 30s, 10m, ... (default 10m).")
   String requestTimeout;
 
+  @Option(names = "--upstream-url", description = "The server's streamable HTTP endpoint, instead of a command.")
+  String upstreamUrl;
+
+  @Option(names = "--upstream-header", paramLabel = "NAME=VALUE",
+      description = "A header sent to the HTTP upstream (repeatable); VALUE env:VAR reads an environment variable.")
+  Map<String, String> upstreamHeaders;
+
   @Parameters(paramLabel = "COMMAND", description = "The MCP server's command and its arguments, after --.")
   List<String> command;
 
@@ -105,15 +112,25 @@ public final class Main implements Callable<Integer> {
   public Integer call() {
     GatewayConfig settings;
     Policy loaded;
+    Map<String, String> headers;
+    java.net.URI url;
     try {
       GatewayConfig flags = new GatewayConfig(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight,
-          maxMessageBytes, requestTimeout, command);
+          maxMessageBytes, requestTimeout, command, upstreamUrl, upstreamHeaders);
       settings = (config == null ? GatewayConfig.empty() : GatewayConfig.load(config)).overriddenBy(flags);
       if (settings.policy() == null) {
         throw new IllegalArgumentException("no policy: give --policy or policy: in --config");
       }
-      if (settings.command() == null || settings.command().isEmpty()) {
-        throw new IllegalArgumentException("no server command: give it after --, or command: in --config");
+      boolean noCommand = settings.command() == null || settings.command().isEmpty();
+      if (noCommand == (settings.upstreamUrl() == null)) {
+        throw new IllegalArgumentException(noCommand
+            ? "no server: give its command after -- (or command: in --config), or --upstream-url"
+            : "give the server's command or --upstream-url, not both");
+      }
+      headers = settings.upstreamHeaderValues(System::getenv);
+      url = settings.upstreamUrl() == null ? null : java.net.URI.create(settings.upstreamUrl());
+      if (url != null && !"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+        throw new IllegalArgumentException("--upstream-url must be an http or https URL, was " + url);
       }
       loaded = Policy.load(settings.policy());
     } catch (PolicyLoadException | IllegalArgumentException e) {
@@ -133,10 +150,14 @@ public final class Main implements Callable<Integer> {
     PolicyEngine built = engine.build();
     PolicyWatcher watcher = Boolean.FALSE.equals(settings.watch()) ? null : PolicyWatcher.watch(built, settings.policy());
 
+    String server = settings.upstreamUrl() != null ? settings.upstreamUrl() : String.valueOf(settings.command());
     String who = settings.principal() != null ? settings.principal() : Gateway.DEFAULT_PRINCIPAL;
     CallContext context = new CallContext(who, Set.copyOf(settings.roles() == null ? List.of() : settings.roles()),
         Map.of(), null);
-    Gateway.Builder builder = Gateway.builder(built, settings.command()).context(context)
+    Gateway.Builder builder = (url != null
+            ? Gateway.builder(built, url).upstreamHeaders(headers)
+            : Gateway.builder(built, settings.command()))
+        .context(context)
         .requestTimeout(settings.requestTimeoutDuration());
     if (settings.maxInFlight() != null) {
       builder.maxInFlight(settings.maxInFlight());
@@ -148,11 +169,11 @@ public final class Main implements Callable<Integer> {
     Thread hook = new Thread(() -> shutDown(gateway, watcher, sink), "toolgate-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      LOG.info("toolgate-gateway: policy {} for principal {}, server {}", settings.policy(), who, settings.command());
+      LOG.info("toolgate-gateway: policy {} for principal {}, server {}", settings.policy(), who, server);
       gateway.serve(in, out);
       return 0;
     } catch (java.io.IOException e) {
-      System.err.println("toolgate-gateway: cannot start the server " + settings.command() + ": " + e.getMessage());
+      System.err.println("toolgate-gateway: cannot start the server " + server + ": " + e.getMessage());
       return 1;
     } finally {
       shutDown(gateway, watcher, sink);

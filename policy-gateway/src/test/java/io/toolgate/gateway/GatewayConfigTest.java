@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,5 +55,25 @@ class GatewayConfigTest {
     GatewayConfig bad = GatewayConfig.empty().overriddenBy(
         new GatewayConfig(null, null, null, null, null, null, null, null, null, "soon", null));
     assertThatThrownBy(bad::requestTimeoutDuration).hasMessageContaining("\"soon\" is not a duration");
+  }
+
+  @Test
+  void anHttpUpstreamAndItsHeadersAreReadAndEnvValuesComeFromTheEnvironment() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        policy: p.yaml
+        upstream-url: https://mcp.example.com/mcp
+        upstream-headers: {Authorization: "env:SERVER_AUTH", X-Team: quant}
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config.upstreamUrl()).isEqualTo("https://mcp.example.com/mcp");
+    assertThat(config.upstreamHeaderValues(Map.of("SERVER_AUTH", "Bearer k-1")::get))
+        .containsExactly(Map.entry("Authorization", "Bearer k-1"), Map.entry("X-Team", "quant"));
+    assertThatThrownBy(() -> config.upstreamHeaderValues(name -> null))
+        .hasMessageContaining("environment variable SERVER_AUTH is not set");
+    GatewayConfig flags = new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null,
+        "http://127.0.0.1:9/mcp", Map.of("X-Team", "ops"));
+    assertThat(config.overriddenBy(flags).upstreamUrl()).isEqualTo("http://127.0.0.1:9/mcp");
+    assertThat(config.overriddenBy(flags).upstreamHeaders()).isEqualTo(Map.of("X-Team", "ops"));
   }
 }
