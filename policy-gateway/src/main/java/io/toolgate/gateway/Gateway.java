@@ -2,6 +2,7 @@ package io.toolgate.gateway;
 
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.gateway.internal.Downstream;
 import io.toolgate.gateway.internal.HttpUpstream;
 import io.toolgate.gateway.internal.ProcessUpstream;
 import io.toolgate.gateway.internal.Relay;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
@@ -64,9 +66,7 @@ public final class Gateway implements AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.maxMessageBytes = b.maxMessageBytes;
     this.requestTimeout = b.requestTimeout;
-    this.upstream = b.url != null
-        ? new HttpUpstream(b.url, b.headers, b.maxMessageBytes)
-        : new ProcessUpstream(b.command, b.maxMessageBytes, b.maxInFlight + 1024, b.initialBackoff, MAX_RESTART_BACKOFF);
+    this.upstream = b.newUpstream();
     this.timer = new ScheduledThreadPoolExecutor(1, body -> {
       Thread thread = new Thread(body, "toolgate-gateway-timer");
       thread.setDaemon(true);
@@ -225,6 +225,30 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway build() {
       return new Gateway(this);
+    }
+
+    /** A new upstream session as configured: a child process or an HTTP session. */
+    Upstream newUpstream() {
+      return url != null
+          ? new HttpUpstream(url, headers, maxMessageBytes)
+          : new ProcessUpstream(command, maxMessageBytes, maxInFlight + 1024, initialBackoff, MAX_RESTART_BACKOFF);
+    }
+
+    /** A relay for one session, with these settings. */
+    Relay newRelay(CallContext context, Upstream upstream, Downstream downstream, ScheduledExecutorService timer) {
+      return new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer);
+    }
+
+    PolicyEngine engine() {
+      return engine;
+    }
+
+    CallContext context() {
+      return context;
+    }
+
+    int maxMessageBytes() {
+      return maxMessageBytes;
     }
   }
 }

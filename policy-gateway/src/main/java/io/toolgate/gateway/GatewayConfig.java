@@ -32,6 +32,17 @@ import java.util.function.Function;
  * # or, instead of command, a streamable HTTP server:
  * upstream-url: https://mcp.example.com/mcp
  * upstream-headers: {Authorization: "env:SERVER_AUTH"}   # env:VAR reads an environment variable
+ * # serve streamable HTTP instead of stdio:
+ * listen: 127.0.0.1:8080
+ * tokens: tokens.txt             # lines of sha256:<hex> principal [role...]
+ * jwks-url: https://auth.example.com/.well-known/jwks.json   # or jwks-file: jwks.json
+ * issuer: https://auth.example.com
+ * audience: https://gateway.example.com/mcp
+ * principal-claim: sub
+ * roles-claim: roles
+ * allowed-origins: [https://app.example.com]   # default: loopback origins only
+ * max-sessions: 64
+ * grace: 10s                     # how long calls in flight may finish on shutdown
  * }</pre>
  */
 public record GatewayConfig(
@@ -47,14 +58,25 @@ public record GatewayConfig(
     @JsonProperty("request-timeout") String requestTimeout,
     @JsonProperty("command") List<String> command,
     @JsonProperty("upstream-url") String upstreamUrl,
-    @JsonProperty("upstream-headers") Map<String, String> upstreamHeaders) {
+    @JsonProperty("upstream-headers") Map<String, String> upstreamHeaders,
+    @JsonProperty("listen") String listen,
+    @JsonProperty("tokens") Path tokens,
+    @JsonProperty("jwks-url") String jwksUrl,
+    @JsonProperty("jwks-file") Path jwksFile,
+    @JsonProperty("issuer") String issuer,
+    @JsonProperty("audience") String audience,
+    @JsonProperty("principal-claim") String principalClaim,
+    @JsonProperty("roles-claim") String rolesClaim,
+    @JsonProperty("allowed-origins") List<String> allowedOrigins,
+    @JsonProperty("max-sessions") Integer maxSessions,
+    @JsonProperty("grace") String grace) {
 
   /** The phase-1 settings: a command upstream. */
   public GatewayConfig(
       Path policy, String principal, List<String> roles, Path audit, Boolean failOpen, Boolean shadow, Boolean watch,
       Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command) {
     this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
-        command, null, null);
+        command, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -83,7 +105,9 @@ public record GatewayConfig(
     return new GatewayConfig(
         resolve(base, read.policy), read.principal, read.roles, resolve(base, read.audit), read.failOpen,
         read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command,
-        read.upstreamUrl, read.upstreamHeaders);
+        read.upstreamUrl, read.upstreamHeaders, read.listen, resolve(base, read.tokens), read.jwksUrl,
+        resolve(base, read.jwksFile), read.issuer, read.audience, read.principalClaim, read.rolesClaim,
+        read.allowedOrigins, read.maxSessions, read.grace);
   }
 
   /** This configuration with every value {@code flags} sets put over it. */
@@ -101,7 +125,18 @@ public record GatewayConfig(
         or(flags.requestTimeout, requestTimeout),
         flags.command != null && !flags.command.isEmpty() ? flags.command : command,
         or(flags.upstreamUrl, upstreamUrl),
-        or(flags.upstreamHeaders, upstreamHeaders));
+        or(flags.upstreamHeaders, upstreamHeaders),
+        or(flags.listen, listen),
+        or(flags.tokens, tokens),
+        or(flags.jwksUrl, jwksUrl),
+        or(flags.jwksFile, jwksFile),
+        or(flags.issuer, issuer),
+        or(flags.audience, audience),
+        or(flags.principalClaim, principalClaim),
+        or(flags.rolesClaim, rolesClaim),
+        or(flags.allowedOrigins, allowedOrigins),
+        or(flags.maxSessions, maxSessions),
+        or(flags.grace, grace));
   }
 
   /**
@@ -143,6 +178,39 @@ public record GatewayConfig(
     return Windows.parse(requestTimeout)
         .orElseThrow(() -> new IllegalArgumentException(
             "request-timeout: \"" + requestTimeout + "\" is not a duration; expected " + Windows.EXPECTED));
+  }
+
+  /**
+   * The shutdown grace period, if set.
+   *
+   * @throws IllegalArgumentException if it is not a duration
+   */
+  public Duration graceDuration() {
+    if (grace == null) {
+      return GatewayServer.DEFAULT_GRACE;
+    }
+    return Windows.parse(grace)
+        .orElseThrow(() -> new IllegalArgumentException(
+            "grace: \"" + grace + "\" is not a duration; expected " + Windows.EXPECTED));
+  }
+
+  /**
+   * The address to listen on, {@code host:port}, or {@code null} for stdio.
+   *
+   * @throws IllegalArgumentException if it is not {@code host:port}
+   */
+  public java.net.InetSocketAddress listenAddress() {
+    if (listen == null) {
+      return null;
+    }
+    int colon = listen.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(listen.substring(colon + 1));
+      String host = listen.substring(0, colon);
+      return new java.net.InetSocketAddress(host.isEmpty() ? "127.0.0.1" : host.replace("[", "").replace("]", ""), port);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("listen: \"" + listen + "\" is not host:port", e);
+    }
   }
 
   private static Path resolve(Path base, Path path) {

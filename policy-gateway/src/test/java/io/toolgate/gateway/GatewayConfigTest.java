@@ -72,8 +72,41 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> config.upstreamHeaderValues(name -> null))
         .hasMessageContaining("environment variable SERVER_AUTH is not set");
     GatewayConfig flags = new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null,
-        "http://127.0.0.1:9/mcp", Map.of("X-Team", "ops"));
+        "http://127.0.0.1:9/mcp", Map.of("X-Team", "ops"), null, null, null, null, null, null, null, null, null, null,
+        null);
     assertThat(config.overriddenBy(flags).upstreamUrl()).isEqualTo("http://127.0.0.1:9/mcp");
     assertThat(config.overriddenBy(flags).upstreamHeaders()).isEqualTo(Map.of("X-Team", "ops"));
+  }
+
+  @Test
+  void theHttpKeysAreReadAndTheirFilesAreTheConfigsOwn() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        policy: p.yaml
+        command: [npx, some-server]
+        listen: 127.0.0.1:8080
+        tokens: tokens.txt
+        jwks-file: keys/jwks.json
+        jwks-url: https://auth.example.com/jwks.json
+        issuer: https://auth.example.com
+        audience: https://gw.example.com/mcp
+        principal-claim: email
+        roles-claim: groups
+        allowed-origins: [https://app.example.com]
+        max-sessions: 8
+        grace: 5s
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config.listenAddress()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 8080));
+    assertThat(config.tokens()).isEqualTo(dir.resolve("tokens.txt"));
+    assertThat(config.jwksFile()).isEqualTo(dir.resolve("keys/jwks.json"));
+    assertThat(List.of(config.jwksUrl(), config.issuer(), config.audience(), config.principalClaim(), config.rolesClaim()))
+        .containsExactly("https://auth.example.com/jwks.json", "https://auth.example.com", "https://gw.example.com/mcp",
+            "email", "groups");
+    assertThat(config.allowedOrigins()).containsExactly("https://app.example.com");
+    assertThat(config.maxSessions()).isEqualTo(8);
+    assertThat(config.graceDuration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(GatewayConfig.empty().listenAddress()).isNull();
+    assertThat(GatewayConfig.empty().graceDuration()).isEqualTo(GatewayServer.DEFAULT_GRACE);
   }
 }
