@@ -60,7 +60,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Duration grace;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-  private volatile boolean upstreamReady;
+  private volatile boolean upstreamReady = true;
 
   private GatewayServer(Builder b) throws IOException {
     this.sessions = b.sessions;
@@ -86,6 +86,9 @@ public final class GatewayServer implements AutoCloseable {
 
   private HttpSession open(String id, CallContext context) throws IOException {
     Upstream upstream = sessions.newUpstream();
+    if (upstream instanceof HttpUpstream http) {
+      http.onReadiness(ok -> upstreamReady = ok);
+    }
     HttpSession session = new HttpSession(id, context, upstream);
     Relay relay = sessions.newRelay(context, upstream, session, timer);
     try {
@@ -95,7 +98,7 @@ public final class GatewayServer implements AutoCloseable {
       upstream.close();
       throw e;
     }
-    if (upstream instanceof ProcessUpstream || upstream instanceof HttpUpstream) {
+    if (upstream instanceof ProcessUpstream) {
       upstreamReady = true;
     }
     return session;
@@ -115,6 +118,19 @@ public final class GatewayServer implements AutoCloseable {
   /** The sessions open now. */
   public int sessionCount() {
     return front.sessionCount();
+  }
+
+  /** The client requests waiting for the server now, over every session. */
+  public int inFlight() {
+    return front.inFlight();
+  }
+
+  /**
+   * Stops taking new sessions and new requests: they get {@code 503}, and {@code /readyz} says
+   * not ready; calls in flight go on. The first step of {@link #close()}.
+   */
+  public void drain() {
+    front.drain();
   }
 
   /** Blocks until {@link #close()} has run. */

@@ -206,10 +206,21 @@ public final class HttpSession implements Downstream {
     }
   }
 
-  /** Ends the session: its streams, then its upstream session. Idempotent. */
+  /**
+   * Ends the session: requests still in flight are answered with an error, then its streams end,
+   * then its upstream session. Idempotent.
+   */
   public void close() {
     Map<JsonNode, Stream> open;
     Stream stream;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+    }
+    if (relay != null) {
+      relay.abandonAll("the gateway ended this session (shutdown or idle) before the server answered");
+    }
     synchronized (lock) {
       if (closed) {
         return;

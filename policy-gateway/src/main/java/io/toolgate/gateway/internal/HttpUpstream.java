@@ -61,6 +61,7 @@ public final class HttpUpstream implements Upstream {
   private volatile String sessionId;
   private volatile String protocolVersion;
   private volatile boolean ready;
+  private volatile java.util.function.Consumer<Boolean> readiness = ok -> {};
   private volatile boolean closed;
   /** Completes when every notification sent so far was accepted (and, first, when initialize was answered). */
   private CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
@@ -88,6 +89,11 @@ public final class HttpUpstream implements Upstream {
     synchronized (lock) {
       this.listener = listener;
     }
+  }
+
+  /** Told {@code true} when the server answers {@code initialize} with a result, {@code false} when it cannot. */
+  public void onReadiness(java.util.function.Consumer<Boolean> readiness) {
+    this.readiness = readiness;
   }
 
   /** Whether the server answered this session's {@code initialize} with a result. */
@@ -137,6 +143,9 @@ public final class HttpUpstream implements Upstream {
         .whenComplete((response, error) -> {
           accepted.complete(null);
           if (error != null) {
+            if (answered != null) {
+              readiness.accept(false);
+            }
             if (isRequest) {
               lost(message.id(), "the upstream server could not be reached (" + error.getMessage() + ")");
             } else {
@@ -186,6 +195,9 @@ public final class HttpUpstream implements Upstream {
       if (response.statusCode() >= 300) {
         String reason = "the upstream server answered HTTP " + response.statusCode()
             + (response.statusCode() == 404 && sessionId != null ? " (its session ended)" : "");
+        if (answered(message)) {
+          readiness.accept(false);
+        }
         if (id != null) {
           lost(id, reason);
         } else {
@@ -212,6 +224,10 @@ public final class HttpUpstream implements Upstream {
     if (id != null && !answered) {
       lost(id, "the upstream server ended its answer without a response");
     }
+  }
+
+  private static boolean answered(Message message) {
+    return message.isRequest("initialize");
   }
 
   /** Reads server-sent events, delivering each; whether one was the response to {@code id}. */
@@ -266,6 +282,7 @@ public final class HttpUpstream implements Upstream {
       if (version != null && version.isTextual() && protocolVersion == null) {
         protocolVersion = version.asText();
         ready = true;
+        readiness.accept(true);
       }
     }
     if (!closed) {
