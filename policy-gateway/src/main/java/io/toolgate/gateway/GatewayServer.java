@@ -52,6 +52,15 @@ public final class GatewayServer implements AutoCloseable {
   /** How long in-flight calls may take to finish on {@link #close()}, by default. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
+  static {
+    // The JDK server leaves Nagle's algorithm on unless told; an event stream's small writes then
+    // wait for the client's delayed ACK (about 40 ms a response on Linux loopback). Read once,
+    // when the JDK server's configuration class loads: a JVM's first HttpServer decides.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final Gateway.Builder sessions;
   private final HttpServer http;
   private final HttpFront front;
