@@ -2,21 +2,27 @@ package io.toolgate.gateway;
 
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.gateway.internal.Downstream;
+import io.toolgate.gateway.internal.HttpUpstream;
 import io.toolgate.gateway.internal.ProcessUpstream;
 import io.toolgate.gateway.internal.Relay;
 import io.toolgate.gateway.internal.StdioDownstream;
+import io.toolgate.gateway.internal.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * One gateway session over stdio: the agent's client on an input and an output stream, the MCP
- * server a child process started from a command. Every message passes through unchanged, except
+ * server a child process started from a command or a streamable HTTP URL. Every message passes through unchanged, except
  * that {@code tools/call} is decided by the engine and {@code tools/list} is filtered for the
  * caller (see {@code docs/gateway.md}).
  *
@@ -51,7 +57,7 @@ public final class Gateway implements AutoCloseable {
   private final int maxInFlight;
   private final int maxMessageBytes;
   private final Duration requestTimeout;
-  private final ProcessUpstream upstream;
+  private final Upstream upstream;
   private final ScheduledThreadPoolExecutor timer;
 
   private Gateway(Builder b) {
@@ -60,8 +66,7 @@ public final class Gateway implements AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.maxMessageBytes = b.maxMessageBytes;
     this.requestTimeout = b.requestTimeout;
-    this.upstream =
-        new ProcessUpstream(b.command, b.maxMessageBytes, b.maxInFlight + 1024, b.initialBackoff, MAX_RESTART_BACKOFF);
+    this.upstream = b.newUpstream();
     this.timer = new ScheduledThreadPoolExecutor(1, body -> {
       Thread thread = new Thread(body, "toolgate-gateway-timer");
       thread.setDaemon(true);
@@ -72,7 +77,21 @@ public final class Gateway implements AutoCloseable {
 
   /** A builder for a gateway deciding calls with {@code engine} in front of the server {@code command} starts. */
   public static Builder builder(PolicyEngine engine, List<String> command) {
-    return new Builder(engine, command);
+    return new Builder(engine, command, null);
+  }
+
+  /**
+   * A builder for a gateway deciding calls with {@code engine} in front of the server at the
+   * streamable HTTP endpoint {@code url} (one upstream session per gateway session).
+   *
+   * @throws IllegalArgumentException if {@code url} is not http or https
+   */
+  public static Builder builder(PolicyEngine engine, URI url) {
+    String scheme = url.getScheme();
+    if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+      throw new IllegalArgumentException("the upstream URL must be http or https, was " + url);
+    }
+    return new Builder(engine, List.of(), url);
   }
 
   /** Who the calls are decided for: the configured principal and roles, with this session's id. */
@@ -97,9 +116,9 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
-  /** How many times the server was started again after it exited. */
+  /** How many times the server was started again after it exited (always 0 for an HTTP upstream). */
   public int restarts() {
-    return upstream.restarts();
+    return upstream instanceof ProcessUpstream process ? process.restarts() : 0;
   }
 
   /** Stops the server (its stdin is closed first, so it can exit cleanly). Idempotent. */
@@ -113,18 +132,30 @@ public final class Gateway implements AutoCloseable {
   public static final class Builder {
     private final PolicyEngine engine;
     private final List<String> command;
+    private final URI url;
+    private Map<String, String> headers = Map.of();
     private CallContext context = CallContext.of(DEFAULT_PRINCIPAL);
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration initialBackoff = INITIAL_RESTART_BACKOFF;
 
-    private Builder(PolicyEngine engine, List<String> command) {
+    private Builder(PolicyEngine engine, List<String> command, URI url) {
       this.engine = Objects.requireNonNull(engine, "engine");
       this.command = List.copyOf(command);
-      if (this.command.isEmpty()) {
+      this.url = url;
+      if (url == null && this.command.isEmpty()) {
         throw new IllegalArgumentException("the upstream command is empty");
       }
+    }
+
+    /**
+     * Headers sent with every request to an HTTP upstream (the server's own API key, say);
+     * default none. Ignored for a command.
+     */
+    public Builder upstreamHeaders(Map<String, String> headers) {
+      this.headers = Map.copyOf(headers);
+      return this;
     }
 
     /**
@@ -194,6 +225,30 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway build() {
       return new Gateway(this);
+    }
+
+    /** A new upstream session as configured: a child process or an HTTP session. */
+    Upstream newUpstream() {
+      return url != null
+          ? new HttpUpstream(url, headers, maxMessageBytes)
+          : new ProcessUpstream(command, maxMessageBytes, maxInFlight + 1024, initialBackoff, MAX_RESTART_BACKOFF);
+    }
+
+    /** A relay for one session, with these settings. */
+    Relay newRelay(CallContext context, Upstream upstream, Downstream downstream, ScheduledExecutorService timer) {
+      return new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer);
+    }
+
+    PolicyEngine engine() {
+      return engine;
+    }
+
+    CallContext context() {
+      return context;
+    }
+
+    int maxMessageBytes() {
+      return maxMessageBytes;
     }
   }
 }

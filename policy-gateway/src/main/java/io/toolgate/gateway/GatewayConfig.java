@@ -7,7 +7,10 @@ import io.toolgate.engine.Windows;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Everything the gateway's flags set, as read from a YAML file ({@code --config gateway.yaml})
@@ -26,6 +29,20 @@ import java.util.List;
  * max-message-bytes: 16777216
  * request-timeout: 10m           # 30s, 5m, 2h, or a number of seconds
  * command: [docker, run, -i, --rm, quantconnect/mcp-server]
+ * # or, instead of command, a streamable HTTP server:
+ * upstream-url: https://mcp.example.com/mcp
+ * upstream-headers: {Authorization: "env:SERVER_AUTH"}   # env:VAR reads an environment variable
+ * # serve streamable HTTP instead of stdio:
+ * listen: 127.0.0.1:8080
+ * tokens: tokens.txt             # lines of sha256:<hex> principal [role...]
+ * jwks-url: https://auth.example.com/.well-known/jwks.json   # or jwks-file: jwks.json
+ * issuer: https://auth.example.com
+ * audience: https://gateway.example.com/mcp
+ * principal-claim: sub
+ * roles-claim: roles
+ * allowed-origins: [https://app.example.com]   # default: loopback origins only
+ * max-sessions: 64
+ * grace: 10s                     # how long calls in flight may finish on shutdown
  * }</pre>
  */
 public record GatewayConfig(
@@ -39,7 +56,28 @@ public record GatewayConfig(
     @JsonProperty("max-in-flight") Integer maxInFlight,
     @JsonProperty("max-message-bytes") Integer maxMessageBytes,
     @JsonProperty("request-timeout") String requestTimeout,
-    @JsonProperty("command") List<String> command) {
+    @JsonProperty("command") List<String> command,
+    @JsonProperty("upstream-url") String upstreamUrl,
+    @JsonProperty("upstream-headers") Map<String, String> upstreamHeaders,
+    @JsonProperty("listen") String listen,
+    @JsonProperty("tokens") Path tokens,
+    @JsonProperty("jwks-url") String jwksUrl,
+    @JsonProperty("jwks-file") Path jwksFile,
+    @JsonProperty("issuer") String issuer,
+    @JsonProperty("audience") String audience,
+    @JsonProperty("principal-claim") String principalClaim,
+    @JsonProperty("roles-claim") String rolesClaim,
+    @JsonProperty("allowed-origins") List<String> allowedOrigins,
+    @JsonProperty("max-sessions") Integer maxSessions,
+    @JsonProperty("grace") String grace) {
+
+  /** The phase-1 settings: a command upstream. */
+  public GatewayConfig(
+      Path policy, String principal, List<String> roles, Path audit, Boolean failOpen, Boolean shadow, Boolean watch,
+      Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command) {
+    this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
+        command, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -66,7 +104,10 @@ public record GatewayConfig(
     Path base = file.toAbsolutePath().getParent();
     return new GatewayConfig(
         resolve(base, read.policy), read.principal, read.roles, resolve(base, read.audit), read.failOpen,
-        read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command);
+        read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command,
+        read.upstreamUrl, read.upstreamHeaders, read.listen, resolve(base, read.tokens), read.jwksUrl,
+        resolve(base, read.jwksFile), read.issuer, read.audience, read.principalClaim, read.rolesClaim,
+        read.allowedOrigins, read.maxSessions, read.grace);
   }
 
   /** This configuration with every value {@code flags} sets put over it. */
@@ -82,7 +123,47 @@ public record GatewayConfig(
         or(flags.maxInFlight, maxInFlight),
         or(flags.maxMessageBytes, maxMessageBytes),
         or(flags.requestTimeout, requestTimeout),
-        flags.command != null && !flags.command.isEmpty() ? flags.command : command);
+        flags.command != null && !flags.command.isEmpty() ? flags.command : command,
+        or(flags.upstreamUrl, upstreamUrl),
+        or(flags.upstreamHeaders, upstreamHeaders),
+        or(flags.listen, listen),
+        or(flags.tokens, tokens),
+        or(flags.jwksUrl, jwksUrl),
+        or(flags.jwksFile, jwksFile),
+        or(flags.issuer, issuer),
+        or(flags.audience, audience),
+        or(flags.principalClaim, principalClaim),
+        or(flags.rolesClaim, rolesClaim),
+        or(flags.allowedOrigins, allowedOrigins),
+        or(flags.maxSessions, maxSessions),
+        or(flags.grace, grace));
+  }
+
+  /**
+   * The headers for the HTTP upstream, each value {@code env:VAR} replaced by that environment
+   * variable's value.
+   *
+   * @throws IllegalArgumentException if a named variable is not set
+   */
+  public Map<String, String> upstreamHeaderValues(Function<String, String> environment) {
+    if (upstreamHeaders == null) {
+      return Map.of();
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    upstreamHeaders.forEach((name, value) -> {
+      if (value != null && value.startsWith("env:")) {
+        String variable = value.substring(4);
+        String read = environment.apply(variable);
+        if (read == null) {
+          throw new IllegalArgumentException(
+              "upstream header " + name + ": environment variable " + variable + " is not set");
+        }
+        values.put(name, read);
+      } else {
+        values.put(name, value == null ? "" : value);
+      }
+    });
+    return values;
   }
 
   /**
@@ -97,6 +178,39 @@ public record GatewayConfig(
     return Windows.parse(requestTimeout)
         .orElseThrow(() -> new IllegalArgumentException(
             "request-timeout: \"" + requestTimeout + "\" is not a duration; expected " + Windows.EXPECTED));
+  }
+
+  /**
+   * The shutdown grace period, if set.
+   *
+   * @throws IllegalArgumentException if it is not a duration
+   */
+  public Duration graceDuration() {
+    if (grace == null) {
+      return GatewayServer.DEFAULT_GRACE;
+    }
+    return Windows.parse(grace)
+        .orElseThrow(() -> new IllegalArgumentException(
+            "grace: \"" + grace + "\" is not a duration; expected " + Windows.EXPECTED));
+  }
+
+  /**
+   * The address to listen on, {@code host:port}, or {@code null} for stdio.
+   *
+   * @throws IllegalArgumentException if it is not {@code host:port}
+   */
+  public java.net.InetSocketAddress listenAddress() {
+    if (listen == null) {
+      return null;
+    }
+    int colon = listen.lastIndexOf(':');
+    try {
+      int port = Integer.parseInt(listen.substring(colon + 1));
+      String host = listen.substring(0, colon);
+      return new java.net.InetSocketAddress(host.isEmpty() ? "127.0.0.1" : host.replace("[", "").replace("]", ""), port);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("listen: \"" + listen + "\" is not host:port", e);
+    }
   }
 
   private static Path resolve(Path base, Path path) {

@@ -35,7 +35,7 @@ import picocli.CommandLine.Parameters;
     name = "toolgate-gateway",
     mixinStandardHelpOptions = true,
     version = "toolgate-gateway 0.1.0",
-    description = "Relays MCP between a client on stdio and a server run as a child process, deciding every tools/call.")
+    description = "Relays MCP between a client (stdio or streamable HTTP) and a server (a command or an HTTP URL), deciding every tools/call.")
 public final class Main implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -75,6 +75,47 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--request-timeout", description = "How long a request waits for the server: 30s, 10m, ... (default 10m).")
   String requestTimeout;
 
+  @Option(names = "--upstream-url", description = "The server's streamable HTTP endpoint, instead of a command.")
+  String upstreamUrl;
+
+  @Option(names = "--upstream-header", paramLabel = "NAME=VALUE",
+      description = "A header sent to the HTTP upstream (repeatable); VALUE env:VAR reads an environment variable.")
+  Map<String, String> upstreamHeaders;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT",
+      description = "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
+  String listen;
+
+  @Option(names = "--tokens", description = "Token file: lines of sha256:<hex> principal [role...].")
+  Path tokens;
+
+  @Option(names = "--jwks-url", description = "Verify bearer JWTs with the keys at this URL.")
+  String jwksUrl;
+
+  @Option(names = "--jwks-file", description = "Verify bearer JWTs with the keys in this JWKS file.")
+  Path jwksFile;
+
+  @Option(names = "--issuer", description = "The iss bearer JWTs must carry (the authorization server).")
+  String issuer;
+
+  @Option(names = "--audience", description = "The aud bearer JWTs must carry (this gateway's resource URL).")
+  String audience;
+
+  @Option(names = "--principal-claim", description = "The JWT claim naming the principal (default sub).")
+  String principalClaim;
+
+  @Option(names = "--roles-claim", description = "The JWT claim listing the roles (default: no roles).")
+  String rolesClaim;
+
+  @Option(names = "--allowed-origins", split = ",", description = "Origins allowed over HTTP (default: loopback only).")
+  List<String> allowedOrigins;
+
+  @Option(names = "--max-sessions", description = "HTTP sessions open at once, at most (default 64).")
+  Integer maxSessions;
+
+  @Option(names = "--grace", description = "How long calls in flight may finish on shutdown (default 10s).")
+  String grace;
+
   @Parameters(paramLabel = "COMMAND", description = "The MCP server's command and its arguments, after --.")
   List<String> command;
 
@@ -105,15 +146,33 @@ public final class Main implements Callable<Integer> {
   public Integer call() {
     GatewayConfig settings;
     Policy loaded;
+    Map<String, String> headers;
+    java.net.URI url;
+    java.net.InetSocketAddress address;
     try {
       GatewayConfig flags = new GatewayConfig(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight,
-          maxMessageBytes, requestTimeout, command);
+          maxMessageBytes, requestTimeout, command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile,
+          issuer, audience, principalClaim, rolesClaim, allowedOrigins, maxSessions, grace);
       settings = (config == null ? GatewayConfig.empty() : GatewayConfig.load(config)).overriddenBy(flags);
       if (settings.policy() == null) {
         throw new IllegalArgumentException("no policy: give --policy or policy: in --config");
       }
-      if (settings.command() == null || settings.command().isEmpty()) {
-        throw new IllegalArgumentException("no server command: give it after --, or command: in --config");
+      boolean noCommand = settings.command() == null || settings.command().isEmpty();
+      if (noCommand == (settings.upstreamUrl() == null)) {
+        throw new IllegalArgumentException(noCommand
+            ? "no server: give its command after -- (or command: in --config), or --upstream-url"
+            : "give the server's command or --upstream-url, not both");
+      }
+      headers = settings.upstreamHeaderValues(System::getenv);
+      url = settings.upstreamUrl() == null ? null : java.net.URI.create(settings.upstreamUrl());
+      if (url != null && !"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+        throw new IllegalArgumentException("--upstream-url must be an http or https URL, was " + url);
+      }
+      address = settings.listenAddress();
+      settings.graceDuration();
+      if ((settings.jwksUrl() != null || settings.jwksFile() != null)
+          && (settings.issuer() == null || settings.audience() == null)) {
+        throw new IllegalArgumentException("JWTs need --issuer and --audience");
       }
       loaded = Policy.load(settings.policy());
     } catch (PolicyLoadException | IllegalArgumentException e) {
@@ -130,13 +189,25 @@ public final class Main implements Callable<Integer> {
     if (sink != null) {
       engine.audit(sink);
     }
+    Metrics metrics = address == null ? null : new Metrics();
+    if (metrics != null) {
+      engine.observe(metrics.observer);
+    }
     PolicyEngine built = engine.build();
-    PolicyWatcher watcher = Boolean.FALSE.equals(settings.watch()) ? null : PolicyWatcher.watch(built, settings.policy());
+    PolicyWatcher watcher = Boolean.FALSE.equals(settings.watch())
+        ? null
+        : metrics == null
+            ? PolicyWatcher.watch(built, settings.policy())
+            : PolicyWatcher.watch(built, settings.policy(), metrics.bind(built));
 
+    String server = settings.upstreamUrl() != null ? settings.upstreamUrl() : String.valueOf(settings.command());
     String who = settings.principal() != null ? settings.principal() : Gateway.DEFAULT_PRINCIPAL;
     CallContext context = new CallContext(who, Set.copyOf(settings.roles() == null ? List.of() : settings.roles()),
         Map.of(), null);
-    Gateway.Builder builder = Gateway.builder(built, settings.command()).context(context)
+    Gateway.Builder builder = (url != null
+            ? Gateway.builder(built, url).upstreamHeaders(headers)
+            : Gateway.builder(built, settings.command()))
+        .context(context)
         .requestTimeout(settings.requestTimeoutDuration());
     if (settings.maxInFlight() != null) {
       builder.maxInFlight(settings.maxInFlight());
@@ -144,15 +215,18 @@ public final class Main implements Callable<Integer> {
     if (settings.maxMessageBytes() != null) {
       builder.maxMessageBytes(settings.maxMessageBytes());
     }
+    if (address != null) {
+      return serveHttp(settings, builder, address, metrics, watcher, sink);
+    }
     Gateway gateway = builder.build();
     Thread hook = new Thread(() -> shutDown(gateway, watcher, sink), "toolgate-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      LOG.info("toolgate-gateway: policy {} for principal {}, server {}", settings.policy(), who, settings.command());
+      LOG.info("toolgate-gateway: policy {} for principal {}, server {}", settings.policy(), who, server);
       gateway.serve(in, out);
       return 0;
     } catch (java.io.IOException e) {
-      System.err.println("toolgate-gateway: cannot start the server " + settings.command() + ": " + e.getMessage());
+      System.err.println("toolgate-gateway: cannot start the server " + server + ": " + e.getMessage());
       return 1;
     } finally {
       shutDown(gateway, watcher, sink);
@@ -161,6 +235,85 @@ public final class Main implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // the hook is running or has run
       }
+    }
+  }
+
+  private static int serveHttp(GatewayConfig settings, Gateway.Builder sessions, java.net.InetSocketAddress address,
+      Metrics metrics, PolicyWatcher watcher, AsyncAuditSink sink) {
+    GatewayServer server;
+    try {
+      GatewayServer.Builder http = GatewayServer.builder(sessions).listen(address).grace(settings.graceDuration())
+          .metrics(metrics.registry::scrape);
+      if (settings.tokens() != null) {
+        http.tokenFile(settings.tokens());
+      }
+      if (settings.jwksUrl() != null || settings.jwksFile() != null) {
+        JwtVerifier.Builder jwt = JwtVerifier.builder(settings.issuer(), settings.audience());
+        if (settings.jwksFile() != null) {
+          jwt.jwksFile(settings.jwksFile());
+        } else {
+          jwt.jwksUrl(java.net.URI.create(settings.jwksUrl()));
+        }
+        if (settings.principalClaim() != null) {
+          jwt.principalClaim(settings.principalClaim());
+        }
+        http.jwt(jwt.rolesClaim(settings.rolesClaim()).build()).authorizationServers(List.of(settings.issuer()));
+      }
+      if (settings.allowedOrigins() != null) {
+        http.allowedOrigins(settings.allowedOrigins());
+      }
+      if (settings.maxSessions() != null) {
+        http.maxSessions(settings.maxSessions());
+      }
+      server = http.start();
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("toolgate-gateway: cannot serve HTTP at " + address + ": " + e.getMessage());
+      closeRest(watcher, sink);
+      return 1;
+    }
+    Thread hook = new Thread(() -> {
+      server.close();
+      closeRest(watcher, sink);
+    }, "toolgate-gateway-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    LOG.info("toolgate-gateway: serving MCP at {}", server.endpoint());
+    try {
+      server.awaitShutdown();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.close();
+    }
+    return 0;
+  }
+
+  private static void closeRest(PolicyWatcher watcher, AsyncAuditSink sink) {
+    if (watcher != null) {
+      watcher.close();
+    }
+    if (sink != null) {
+      sink.close();
+    }
+  }
+
+  /** The metrics {@code /metrics} serves: Toolgate's meters in a Prometheus registry. */
+  private static final class Metrics {
+    final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    final io.toolgate.micrometer.ToolgateMetrics observer = io.toolgate.micrometer.ToolgateMetrics.builder(registry).build();
+
+    PolicyWatcher.Listener bind(PolicyEngine engine) {
+      observer.bindTo(engine);
+      return observer.reloadListener(new PolicyWatcher.Listener() {
+        @Override
+        public void reloaded(Path file, Policy policy) {
+          LOG.info("reloaded policy {}", file);
+        }
+
+        @Override
+        public void failed(Path file, RuntimeException error) {
+          LOG.warn("policy {} failed to load; the old policy stays in force: {}", file, error.getMessage());
+        }
+      });
     }
   }
 

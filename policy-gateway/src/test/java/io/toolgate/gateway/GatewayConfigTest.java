@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,5 +55,58 @@ class GatewayConfigTest {
     GatewayConfig bad = GatewayConfig.empty().overriddenBy(
         new GatewayConfig(null, null, null, null, null, null, null, null, null, "soon", null));
     assertThatThrownBy(bad::requestTimeoutDuration).hasMessageContaining("\"soon\" is not a duration");
+  }
+
+  @Test
+  void anHttpUpstreamAndItsHeadersAreReadAndEnvValuesComeFromTheEnvironment() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        policy: p.yaml
+        upstream-url: https://mcp.example.com/mcp
+        upstream-headers: {Authorization: "env:SERVER_AUTH", X-Team: quant}
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config.upstreamUrl()).isEqualTo("https://mcp.example.com/mcp");
+    assertThat(config.upstreamHeaderValues(Map.of("SERVER_AUTH", "Bearer k-1")::get))
+        .containsExactly(Map.entry("Authorization", "Bearer k-1"), Map.entry("X-Team", "quant"));
+    assertThatThrownBy(() -> config.upstreamHeaderValues(name -> null))
+        .hasMessageContaining("environment variable SERVER_AUTH is not set");
+    GatewayConfig flags = new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null,
+        "http://127.0.0.1:9/mcp", Map.of("X-Team", "ops"), null, null, null, null, null, null, null, null, null, null,
+        null);
+    assertThat(config.overriddenBy(flags).upstreamUrl()).isEqualTo("http://127.0.0.1:9/mcp");
+    assertThat(config.overriddenBy(flags).upstreamHeaders()).isEqualTo(Map.of("X-Team", "ops"));
+  }
+
+  @Test
+  void theHttpKeysAreReadAndTheirFilesAreTheConfigsOwn() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        policy: p.yaml
+        command: [npx, some-server]
+        listen: 127.0.0.1:8080
+        tokens: tokens.txt
+        jwks-file: keys/jwks.json
+        jwks-url: https://auth.example.com/jwks.json
+        issuer: https://auth.example.com
+        audience: https://gw.example.com/mcp
+        principal-claim: email
+        roles-claim: groups
+        allowed-origins: [https://app.example.com]
+        max-sessions: 8
+        grace: 5s
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config.listenAddress()).isEqualTo(new java.net.InetSocketAddress("127.0.0.1", 8080));
+    assertThat(config.tokens()).isEqualTo(dir.resolve("tokens.txt"));
+    assertThat(config.jwksFile()).isEqualTo(dir.resolve("keys/jwks.json"));
+    assertThat(List.of(config.jwksUrl(), config.issuer(), config.audience(), config.principalClaim(), config.rolesClaim()))
+        .containsExactly("https://auth.example.com/jwks.json", "https://auth.example.com", "https://gw.example.com/mcp",
+            "email", "groups");
+    assertThat(config.allowedOrigins()).containsExactly("https://app.example.com");
+    assertThat(config.maxSessions()).isEqualTo(8);
+    assertThat(config.graceDuration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(GatewayConfig.empty().listenAddress()).isNull();
+    assertThat(GatewayConfig.empty().graceDuration()).isEqualTo(GatewayServer.DEFAULT_GRACE);
   }
 }

@@ -83,4 +83,54 @@ class GatewayJarIT {
     assertThat(upstream.isAlive()).isFalse();
     client.close();
   }
+
+  @Test
+  void theJarServesHttpWithTokensAndMetricsAndStopsOnSigterm() throws Exception {
+    Path calls = dir.resolve("calls.log");
+    Files.writeString(dir.resolve("tokens.txt"), io.toolgate.gateway.internal.TokenFile.hash("t-1") + " web-agent\n");
+    List<String> command = new ArrayList<>(List.of(Upstreams.java(), "-jar", JAR.toString(),
+        "--policy", Path.of("src", "test", "resources", "seed-policy.json").toString(),
+        "--listen", "127.0.0.1:0", "--tokens", dir.resolve("tokens.txt").toString(), "--"));
+    command.addAll(Upstreams.command(calls));
+    Process gateway = new ProcessBuilder(command).start();
+    java.util.concurrent.CompletableFuture<String> endpoint = new java.util.concurrent.CompletableFuture<>();
+    Thread logs = new Thread(() -> {
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(gateway.getErrorStream()))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          java.util.regex.Matcher found = java.util.regex.Pattern.compile("serving MCP at (http://\\S+)").matcher(line);
+          if (found.find()) {
+            endpoint.complete(found.group(1));
+          }
+        }
+      } catch (java.io.IOException e) {
+        endpoint.completeExceptionally(e);
+      }
+      endpoint.completeExceptionally(new IllegalStateException("the gateway exited without serving"));
+    }, "gateway-stderr");
+    logs.setDaemon(true);
+    logs.start();
+    java.net.URI url = java.net.URI.create(endpoint.get(60, TimeUnit.SECONDS));
+    McpSyncClient client = McpClient.sync(io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+            .builder("http://" + url.getAuthority()).endpoint("/mcp")
+            .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", "Bearer t-1"))
+            .build())
+        .requestTimeout(Duration.ofSeconds(60))
+        .initializationTimeout(Duration.ofSeconds(60))
+        .build();
+    client.initialize();
+    assertThat(client.listTools().tools()).extracting(Tool::name).containsExactly("create_compile");
+    CallToolResult allowed = client.callTool(CallToolRequest.builder("create_compile").arguments(Map.of()).build());
+    assertThat(((TextContent) allowed.content().get(0)).text()).startsWith("create_compile ok");
+    java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + url.getAuthority() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.body()).contains("toolgate_decisions_total{");
+    ProcessHandle upstream = ProcessHandle.of(Upstreams.pids(calls).get(0)).orElseThrow();
+
+    gateway.destroy(); // SIGTERM: drain, close the sessions and their servers
+    assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    upstream.onExit().get(60, TimeUnit.SECONDS);
+    assertThat(upstream.isAlive()).isFalse();
+    client.close();
+  }
 }

@@ -30,13 +30,22 @@ final class InProcessGateway implements AutoCloseable {
   final CompletableFuture<Void> served = new CompletableFuture<>();
 
   private InProcessGateway(PolicyEngine engine, UnaryOperator<Gateway.Builder> configure) throws IOException {
-    this.calls = Files.createTempFile("gateway-upstream-calls", ".log");
+    this(callsFile(), calls -> configure.apply(Gateway.builder(engine, Upstreams.command(calls)).restartBackoff(Duration.ZERO)));
+  }
+
+  private static Path callsFile() throws IOException {
+    Path calls = Files.createTempFile("gateway-upstream-calls", ".log");
     Files.delete(calls);
+    return calls;
+  }
+
+  private InProcessGateway(Path calls, java.util.function.Function<Path, Gateway.Builder> builder) throws IOException {
+    this.calls = calls;
     Pipe in = Pipe.open();
     Pipe out = Pipe.open();
     this.toGateway = Channels.newOutputStream(in.sink());
     this.fromGateway = Channels.newInputStream(out.source());
-    this.gateway = configure.apply(Gateway.builder(engine, Upstreams.command(calls)).restartBackoff(Duration.ZERO)).build();
+    this.gateway = builder.apply(calls).build();
     InputStream gatewayIn = Channels.newInputStream(in.source());
     OutputStream gatewayOut = Channels.newOutputStream(out.sink());
     Thread serving = new Thread(() -> {
@@ -66,6 +75,11 @@ final class InProcessGateway implements AutoCloseable {
   }
 
   /** An SDK client on the gateway's pipes, configured by {@code spec}, initialized. */
+  /** A gateway built by {@code builder}, in front of whatever server it names; {@code calls} is that server's log. */
+  static InProcessGateway start(Path calls, Gateway.Builder builder) throws IOException {
+    return new InProcessGateway(calls, ignored -> builder);
+  }
+
   McpSyncClient client(UnaryOperator<McpClient.SyncSpec> spec) {
     McpSyncClient client = spec.apply(
             McpClient.sync(new StreamClientTransport(fromGateway, toGateway, McpJsonDefaults.getMapper()))

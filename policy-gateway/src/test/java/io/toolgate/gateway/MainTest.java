@@ -162,4 +162,17 @@ class MainTest {
         dir.resolve("no-such-server").toString())).isEqualTo(1);
     assertThat(Files.exists(calls)).isFalse();
   }
+
+  @Test
+  void anUpstreamUrlThatIsNotHttpOrTogetherWithACommandExitsOne() throws Exception {
+    Files.writeString(dir.resolve("seed.json"), SEED);
+    String policy = dir.resolve("seed.json").toString();
+    InputStream nothing = InputStream.nullInputStream();
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--upstream-url", "ftp://h/mcp"))
+        .isEqualTo(1);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--upstream-url",
+        "http://127.0.0.1:1/mcp", "--", "npx", "server")).isEqualTo(1);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--upstream-url",
+        "http://127.0.0.1:1/mcp", "--upstream-header", "Authorization=env:TOOLGATE_TEST_UNSET_VARIABLE")).isEqualTo(1);
+  }
 }

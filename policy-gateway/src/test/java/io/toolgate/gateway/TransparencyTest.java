@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class TransparencyTest {
   private final BlockingQueue<Object> notifications = new LinkedBlockingQueue<>();
 
-  private McpClient.SyncSpec configure(McpClient.SyncSpec spec) {
+  McpClient.SyncSpec configure(McpClient.SyncSpec spec) {
     return spec
         .requestTimeout(Duration.ofSeconds(60))
         .initializationTimeout(Duration.ofSeconds(60))
@@ -45,7 +45,7 @@ class TransparencyTest {
   }
 
   /** What the client sees of the server, in order; server notifications are waited for. */
-  private Map<String, Object> observe(McpSyncClient client) throws InterruptedException {
+  Map<String, Object> observe(McpSyncClient client) throws InterruptedException {
     Map<String, Object> seen = new LinkedHashMap<>();
     McpSchema.InitializeResult init = client.getCurrentInitializationResult();
     seen.put("protocol", init.protocolVersion());

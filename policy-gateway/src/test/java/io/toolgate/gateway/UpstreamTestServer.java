@@ -38,11 +38,26 @@ public final class UpstreamTestServer {
   public static void main(String[] args) throws InterruptedException {
     Path calls = Path.of(args[0]);
     Path crashMarker = Path.of(args.length > 1 ? args[1] : args[0] + ".crashed");
-    McpServer.SyncSpecification<?> spec =
-        McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper(), exitAtEnd(System.in), System.out))
-            .serverInfo("gateway-upstream", "1")
-            .capabilities(McpSchema.ServerCapabilities.builder()
-                .tools(true).resources(false, false).prompts(false).completions().logging().build());
+    features(McpServer.sync(
+        new StdioServerTransportProvider(McpJsonDefaults.getMapper(), exitAtEnd(System.in), System.out)), calls, crashMarker)
+        .build();
+    // The transport reads stdin on its own threads; the process exits when stdin ends, as MCP
+    // servers on stdio do (exitAtEnd), or when its parent goes away.
+    ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+    while (parent == null || parent.isAlive()) {
+      Thread.sleep(200);
+    }
+    System.exit(0);
+  }
+
+  /**
+   * {@code spec} (over any transport) with this server's tools, resource, prompt and completion;
+   * tool calls logged to {@code calls}.
+   */
+  static <S extends McpServer.SyncSpecification<S>> S features(S spec, Path calls, Path crashMarker) {
+    spec.serverInfo("gateway-upstream", "1")
+        .capabilities(McpSchema.ServerCapabilities.builder()
+            .tools(true).resources(false, false).prompts(false).completions().logging().build());
     for (String name : List.of("echo", "create_compile", "delete_project", "admin_reset")) {
       spec.toolCall(tool(name), logged(calls, name, (exchange, request) -> text(name + " ok " + request.arguments())));
     }
@@ -92,14 +107,7 @@ public final class UpstreamTestServer {
         new McpSchema.PromptReference("greet"),
         (exchange, request) -> new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(
             List.of(request.argument().value() + "ice", request.argument().value() + "ix")))));
-    spec.build();
-    // The transport reads stdin on its own threads; the process exits when stdin ends, as MCP
-    // servers on stdio do (exitAtEnd), or when its parent goes away.
-    ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
-    while (parent == null || parent.isAlive()) {
-      Thread.sleep(200);
-    }
-    System.exit(0);
+    return spec;
   }
 
   /** {@code in}, exiting the process with code 0 when it ends. */

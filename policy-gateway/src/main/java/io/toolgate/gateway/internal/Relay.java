@@ -114,6 +114,16 @@ public final class Relay implements Upstream.Listener {
     return pending.size();
   }
 
+  /**
+   * Answers every request in flight with a JSON-RPC error ({@code reason}), as if the server had
+   * gone away: the session is ending. A tool call among them counts as failed.
+   */
+  public void abandonAll(String reason) {
+    for (JsonNode id : java.util.List.copyOf(pending.keySet())) {
+      lost(id, reason);
+    }
+  }
+
   /** One line from the client. */
   public void fromAgent(LineReader.Line line) {
     if (line instanceof LineReader.Line.TooLarge tooLarge) {

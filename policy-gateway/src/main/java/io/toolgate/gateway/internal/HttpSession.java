@@ -1,0 +1,244 @@
+package io.toolgate.gateway.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import io.toolgate.api.CallContext;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One streamable HTTP session of the gateway's client side ({@code Mcp-Session-Id}): the relay's
+ * {@link Downstream}, with its own upstream session. A response goes on the event stream of the
+ * {@code POST} that carried its request, which then ends; anything else the server sends
+ * (notifications, its requests to the client) goes on the session's {@code GET} stream if one is
+ * open, else on a {@code POST} stream still open, else waits (bounded) for one.
+ */
+public final class HttpSession implements Downstream {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpSession.class);
+  private static final ObjectMapper TRUSTED = new ObjectMapper();
+  private static final int MAX_BACKLOG = 1024;
+
+  /** An event stream on one HTTP exchange. */
+  public static final class Stream {
+    private final HttpExchange exchange;
+    private boolean closed;
+
+    public Stream(HttpExchange exchange) {
+      this.exchange = exchange;
+    }
+
+    synchronized boolean send(String message) {
+      if (closed) {
+        return false;
+      }
+      try {
+        OutputStream out = exchange.getResponseBody();
+        out.write(("event: message\ndata: " + message + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return true;
+      } catch (IOException e) {
+        LOG.debug("the client's stream broke off", e);
+        close();
+        return false;
+      }
+    }
+
+    synchronized void close() {
+      if (!closed) {
+        closed = true;
+        exchange.close();
+      }
+    }
+  }
+
+  private final String id;
+  private final CallContext context;
+  private final Upstream upstream;
+  private Relay relay;
+  private final Object lock = new Object();
+  private final Map<JsonNode, Stream> waiting = new HashMap<>();
+  private final ArrayDeque<String> backlog = new ArrayDeque<>();
+  private Stream general;
+  private volatile long lastUsed = System.nanoTime();
+  private volatile boolean closed;
+
+  public HttpSession(String id, CallContext context, Upstream upstream) {
+    this.id = id;
+    this.context = context;
+    this.upstream = upstream;
+  }
+
+  /** Connects the relay (built with this session as its downstream) and its upstream. */
+  public void start(Relay relay) throws IOException {
+    this.relay = relay;
+    upstream.start(relay);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** Who the session belongs to, with its session id. */
+  public CallContext context() {
+    return context;
+  }
+
+  public Relay relay() {
+    return relay;
+  }
+
+  /** When the client last sent something ({@link System#nanoTime()}). */
+  public long lastUsed() {
+    return lastUsed;
+  }
+
+  public void touch() {
+    lastUsed = System.nanoTime();
+  }
+
+  /**
+   * Registers {@code stream} for the response to request {@code requestId}; {@code false} if a
+   * request with that id already waits.
+   */
+  public boolean await(JsonNode requestId, Stream stream) {
+    synchronized (lock) {
+      if (closed || waiting.putIfAbsent(requestId, stream) != null) {
+        return false;
+      }
+    }
+    flushBacklog();
+    return true;
+  }
+
+  /** Makes {@code stream} the session's stream for what is not a response; {@code false} if one is open. */
+  public boolean listen(Stream stream) {
+    synchronized (lock) {
+      if (closed || (general != null && !general.closed)) {
+        return false;
+      }
+      general = stream;
+    }
+    flushBacklog();
+    return true;
+  }
+
+  private void flushBacklog() {
+    while (true) {
+      String next;
+      Stream to;
+      synchronized (lock) {
+        to = openStream();
+        if (to == null || (next = backlog.poll()) == null) {
+          return;
+        }
+      }
+      if (!to.send(next)) {
+        synchronized (lock) {
+          backlog.addFirst(next);
+        }
+        if (to == general) {
+          return; // wait for another stream
+        }
+      }
+    }
+  }
+
+  /** The stream for what is not a response, or {@code null}. Called with the lock held. */
+  private Stream openStream() {
+    if (general != null && !general.closed) {
+      return general;
+    }
+    for (Stream stream : waiting.values()) {
+      if (!stream.closed) {
+        return stream;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void send(String message) {
+    JsonNode json;
+    try {
+      json = TRUSTED.readTree(message);
+    } catch (IOException e) {
+      LOG.warn("the gateway could not route a message to its client; dropped");
+      return;
+    }
+    JsonNode requestId = json.get("id");
+    if (!json.has("method") && requestId != null) {
+      Stream stream;
+      synchronized (lock) {
+        stream = waiting.remove(requestId);
+      }
+      if (stream == null) {
+        LOG.debug("no client stream waits for the response to {}; dropped", requestId);
+        return;
+      }
+      stream.send(message);
+      stream.close();
+      return;
+    }
+    Stream to;
+    synchronized (lock) {
+      to = openStream();
+      if (to == null) {
+        if (backlog.size() >= MAX_BACKLOG) {
+          backlog.poll();
+        }
+        backlog.add(message);
+        return;
+      }
+    }
+    if (!to.send(message)) {
+      synchronized (lock) {
+        if (backlog.size() < MAX_BACKLOG) {
+          backlog.add(message);
+        }
+      }
+    }
+  }
+
+  /**
+   * Ends the session: requests still in flight are answered with an error, then its streams end,
+   * then its upstream session. Idempotent.
+   */
+  public void close() {
+    Map<JsonNode, Stream> open;
+    Stream stream;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+    }
+    if (relay != null) {
+      relay.abandonAll("the gateway ended this session (shutdown or idle) before the server answered");
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      open = new HashMap<>(waiting);
+      waiting.clear();
+      stream = general;
+      backlog.clear();
+    }
+    open.values().forEach(Stream::close);
+    if (stream != null) {
+      stream.close();
+    }
+    upstream.close();
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+}
