@@ -7,33 +7,25 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import io.toolgate.api.AgentText;
+import io.opentelemetry.api.OpenTelemetry;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
-import io.toolgate.engine.audit.JsonLinesAuditSink;
 import io.toolgate.mcp.McpIdentityResolver;
 import io.toolgate.mcp.McpSessionFilter;
 import io.toolgate.mcp.McpSessionOwners;
 import io.toolgate.mcp.McpToolGuard;
 import io.toolgate.micrometer.ToolgateMetrics;
 import io.toolgate.opentelemetry.OpenTelemetryObserver;
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -248,6 +240,11 @@ public final class QuantConnectServer implements AutoCloseable {
       return this;
     }
 
+    /** The accepted bearer tokens. */
+    TokenFile tokens() {
+      return tokens;
+    }
+
     /** The accepted bearer tokens; default the shipped {@code tokens.txt}. */
     public Options tokens(TokenFile tokens) {
       this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -291,129 +288,11 @@ public final class QuantConnectServer implements AutoCloseable {
     }
   }
 
-  /** Printed on standard error when the server runs on the shipped tokens, which anyone can read. */
-  static final String DEMO_TOKENS_WARNING =
-      "WARNING: no --tokens file given: accepting the DEMO tokens shipped in the jar, which anyone can"
-          + " read. Never expose this server; pass --tokens FILE for real use.";
-
-  static final String USAGE =
-      "usage: QuantConnectServer [--port N] [--tokens FILE] [--policy FILE] [--audit FILE]"
-          + " [--allowed-origin ORIGIN]...";
-
   /**
-   * Runs the server until its standard input closes or the process is stopped. A bad flag or file
-   * is one line on standard error and exit status 2.
+   * Runs the server until its standard input closes or the process is stopped; see {@link
+   * ServerCommand}. A bad flag or file is one line on standard error and exit status 2.
    */
   public static void main(String[] args) throws IOException {
-    Options options;
-    try {
-      options = parse(args);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
-      System.err.println("QuantConnectServer: " + oneLine(e.getMessage()));
-      System.exit(2);
-      return;
-    }
-    if (options.tokens.isShipped()) {
-      System.err.println(DEMO_TOKENS_WARNING);
-    }
-    OpenTelemetrySdk otlp = Otlp.fromEnvironment(System.getenv());
-    if (otlp != null) {
-      options.openTelemetry(otlp);
-      Runtime.getRuntime().addShutdownHook(new Thread(otlp::close, "otlp-flush"));
-      System.out.println("exporting spans by OTLP to " + System.getenv(Otlp.ENDPOINT));
-    }
-    options.onPending(
-        pending -> System.out.println("approval needed: " + AgentText.excerpt(pending.request().call().tool())
-            + " by " + pending.request().context().principal() + " -> type: approve " + pending.id()));
-    QuantConnectServer server;
-    try {
-      server = start(options);
-    } catch (RuntimeException e) {
-      System.err.println("QuantConnectServer: " + oneLine(e.getMessage()));
-      System.exit(1);
-      return;
-    }
-    System.out.println("QuantConnect-like MCP server guarded by Toolgate on " + server.endpoint());
-    System.out.println("send Authorization: Bearer <token>, " + options.tokens.size() + " tokens accepted;"
-        + " type 'approve <id>' or 'reject <id>' to answer held calls; metrics at " + server.baseUrl() + "/metrics");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    String line;
-    while ((line = in.readLine()) != null) {
-      String[] words = line.strip().split("\\s+");
-      if (words.length == 2 && words[0].equals("approve")) {
-        System.out.println(server.approvals().approve(words[1], "console") ? "approved" : "no such pending id");
-      } else if (words.length == 2 && words[0].equals("reject")) {
-        System.out.println(server.approvals().reject(words[1], "console", "rejected at the console")
-            ? "rejected" : "no such pending id");
-      } else if (!line.isBlank()) {
-        System.out.println("commands: approve <id>, reject <id>");
-      }
-    }
-    // stdin closed (e.g. started in the background with </dev/null): keep serving until stopped
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    try {
-      Thread.currentThread().join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * The options the command line asks for (port 8080 unless {@code --port}).
-   *
-   * @throws IllegalArgumentException with a one-line message, for an unknown flag, a flag without
-   *     its value or a bad port
-   * @throws UncheckedIOException for a file that cannot be read
-   */
-  static Options parse(String[] args) {
-    Options options = new Options().port(8080);
-    List<String> origins = new ArrayList<>();
-    for (int i = 0; i < args.length; i += 2) {
-      String flag = args[i];
-      if (!List.of("--port", "--tokens", "--policy", "--audit", "--allowed-origin").contains(flag)) {
-        throw new IllegalArgumentException("unknown option " + AgentText.excerpt(flag) + "; " + USAGE);
-      }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(flag + " needs a value");
-      }
-      String value = args[i + 1];
-      switch (flag) {
-        case "--port" -> options.port(port(value));
-        case "--tokens" -> options.tokens(TokenFile.load(Path.of(value)));
-        case "--policy" -> options.policy(policy(Path.of(value)));
-        case "--audit" -> options.audit(JsonLinesAuditSink.toFile(Path.of(value)));
-        default -> origins.add(value);
-      }
-    }
-    return options.allowedOrigins(origins);
-  }
-
-  private static int port(String value) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // worded below
-    }
-    throw new IllegalArgumentException("--port must be a number from 0 to 65535, was " + AgentText.excerpt(value));
-  }
-
-  private static Policy policy(Path file) {
-    try {
-      return Policy.load(file);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot load policy " + file + ": " + oneLine(e.getMessage()), e);
-    }
-  }
-
-  /** The first line of {@code message}, bounded. */
-  private static String oneLine(String message) {
-    if (message == null) {
-      return "failed";
-    }
-    int end = message.indexOf('\n');
-    return AgentText.excerpt(end < 0 ? message : message.substring(0, end), 400);
+    ServerCommand.run(args);
   }
 }
