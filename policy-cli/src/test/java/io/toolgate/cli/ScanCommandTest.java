@@ -1,5 +1,6 @@
 package io.toolgate.cli;
 
+import io.toolgate.mcp.LoopbackTomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.server.McpServer;

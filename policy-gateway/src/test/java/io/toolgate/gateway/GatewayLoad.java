@@ -1,5 +1,6 @@
 package io.toolgate.gateway;
 
+import io.toolgate.mcp.LoopbackTomcat;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;

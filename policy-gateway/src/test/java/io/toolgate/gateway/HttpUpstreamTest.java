@@ -1,5 +1,6 @@
 package io.toolgate.gateway;
 
+import io.toolgate.mcp.LoopbackTomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.client.McpClient;

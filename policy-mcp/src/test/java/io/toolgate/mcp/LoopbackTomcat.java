@@ -19,7 +19,7 @@ import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /** An embedded Tomcat on 127.0.0.1 and a free port, serving the servlets given to it. */
-final class LoopbackTomcat implements AutoCloseable {
+public final class LoopbackTomcat implements AutoCloseable {
   /** Held so the level sticks: Tomcat's start-up lines and leak warnings only blur test output. */
   private static final java.util.logging.Logger TOMCAT_LOG = quiet();
 
@@ -27,7 +27,7 @@ final class LoopbackTomcat implements AutoCloseable {
   private final Connector connector = new Connector();
   private final Context context;
 
-  LoopbackTomcat() {
+  public LoopbackTomcat() {
     try {
       tomcat.setBaseDir(Files.createTempDirectory("toolgate-tomcat").toString());
     } catch (IOException e) {
@@ -51,7 +51,7 @@ final class LoopbackTomcat implements AutoCloseable {
    * first value only, pools the connection anyway, and its next request on it fails with
    * "HTTP/1.1 header parser received no bytes". ({@link McpSessionFilter} does the same.)
    */
-  static final class DropConnection extends HttpFilter {
+  public static final class DropConnection extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -83,7 +83,7 @@ final class LoopbackTomcat implements AutoCloseable {
     return log;
   }
 
-  LoopbackTomcat serve(String path, HttpServlet servlet) {
+  public LoopbackTomcat serve(String path, HttpServlet servlet) {
     String name = "servlet" + path.replace('/', '-');
     Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
     context.addServletMapping(path, name);
@@ -91,7 +91,7 @@ final class LoopbackTomcat implements AutoCloseable {
   }
 
   /** Puts {@code filter} in front of whatever serves {@code path}. */
-  LoopbackTomcat filter(String path, Filter filter) {
+  public LoopbackTomcat filter(String path, Filter filter) {
     String name = "filter" + path.replace('/', '-');
     FilterDef def = new FilterDef();
     def.setFilterName(name);
@@ -105,7 +105,7 @@ final class LoopbackTomcat implements AutoCloseable {
     return this;
   }
 
-  LoopbackTomcat start() {
+  public LoopbackTomcat start() {
     try {
       tomcat.start();
     } catch (LifecycleException e) {
@@ -114,7 +114,7 @@ final class LoopbackTomcat implements AutoCloseable {
     return this;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + connector.getLocalPort();
   }
 
