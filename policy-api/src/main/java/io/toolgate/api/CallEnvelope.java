@@ -8,9 +8,9 @@ package io.toolgate.api;
  * server received, and writes its own trace context into the metadata of a call a client is about
  * to send. The policy never reads it.
  *
- * <p>Adapters read nothing ahead: an envelope looks a key up when asked, so a call nobody observes
- * pays only for the envelope object. {@link #NONE} is the envelope of a call made directly through
- * the engine.
+ * <p>Adapters read nothing ahead: an envelope looks a key up when asked. They attach one only when
+ * the engine has observers ({@code PolicyEngine.isObserved()}), so a call nobody observes carries
+ * {@link #NONE}, as a call made directly through the engine does.
  */
 public interface CallEnvelope {
 

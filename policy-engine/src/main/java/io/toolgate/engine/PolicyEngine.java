@@ -58,10 +58,12 @@ public final class PolicyEngine {
   private final DecisionPath path;
   /** Runs tools around the path's decisions. */
   private final Interceptor interceptor;
+  private final boolean observed;
 
   private PolicyEngine(Builder b) {
     this.policy = b.policy;
     CallObserver observer = GuardedObserver.of(b.observers);
+    this.observed = observer != CallObserver.NONE;
     CounterStore store = ObservedCounterStore.around(
         TimedCounterStore.around(b.store, b.storeTimeout), b.store.getClass().getSimpleName(), observer);
     Evaluator evaluator = new Evaluator(store, b.approvals, b.clock, b.failOpen);
@@ -102,6 +104,15 @@ public final class PolicyEngine {
     Policy next = Policy.load(file);
     reload(next);
     return next;
+  }
+
+  /**
+   * Whether the engine has {@linkplain Builder#observe observers}. A protocol adapter attaches a
+   * {@link io.toolgate.api.CallEnvelope} to its calls only then, so an engine nobody observes gets
+   * plain calls.
+   */
+  public boolean isObserved() {
+    return observed;
   }
 
   /**

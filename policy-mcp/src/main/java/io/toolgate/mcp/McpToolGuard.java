@@ -251,9 +251,13 @@ public final class McpToolGuard {
     return ToolCall.of(name, request.arguments());
   }
 
-  /** The call with its envelope: the request's {@code _meta}, read only if an observer asks. */
-  private static ToolCall received(CallToolRequest request, CallContext context) {
-    return call(request).withEnvelope(McpEnvelopes.received(request.meta(), context.sessionId()));
+  /**
+   * The call, with its envelope when the engine has observers: the request's {@code _meta}, read
+   * only if an observer asks.
+   */
+  private ToolCall received(CallToolRequest request, CallContext context) {
+    ToolCall call = call(request);
+    return engine.isObserved() ? call.withEnvelope(McpEnvelopes.received(request.meta(), context.sessionId())) : call;
   }
 
   private static McpTransportContext contextOf(McpTransportContext transportContext) {

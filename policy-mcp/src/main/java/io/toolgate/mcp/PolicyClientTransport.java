@@ -142,8 +142,9 @@ public final class PolicyClientTransport implements McpClientTransport {
     }
     return Mono.defer(
         () -> {
-          McpEnvelopes.Outgoing envelope = McpEnvelopes.outgoing(request.id());
-          ToolCall call = toolCall(request).withEnvelope(envelope);
+          // Only an observed engine gets an envelope, the one place observers add trace context.
+          McpEnvelopes.Outgoing envelope = engine.isObserved() ? McpEnvelopes.outgoing(request.id()) : null;
+          ToolCall call = envelope == null ? toolCall(request) : toolCall(request).withEnvelope(envelope);
           CallContext caller = Objects.requireNonNull(context.get(), "the context supplier returned null");
           CompletableFuture<Void> sent = new CompletableFuture<>();
           engine
@@ -191,10 +192,11 @@ public final class PolicyClientTransport implements McpClientTransport {
 
   /**
    * {@code request} with the metadata observers added to its envelope in its {@code _meta} (a
-   * tracer's {@code traceparent}); {@code request} itself, untouched, when they added none.
+   * tracer's {@code traceparent}); {@code request} itself, untouched, when they added none or the
+   * engine has no observers ({@code envelope} null).
    */
   private JSONRPCRequest withMetadata(JSONRPCRequest request, McpEnvelopes.Outgoing envelope) {
-    if (!envelope.hasAdditions()) {
+    if (envelope == null || !envelope.hasAdditions()) {
       return request;
     }
     Map<String, Object> params = envelope.addTo(delegate.unmarshalFrom(request.params(), MAP));

@@ -67,6 +67,23 @@ class McpToolGuardEnvelopeTest {
   }
 
   @Test
+  void anEngineNobodyObservesGetsPlainCalls() {
+    List<io.toolgate.api.AuditEvent> events = new CopyOnWriteArrayList<>();
+    McpToolGuard unobserved = McpToolGuard.builder(
+            PolicyEngine.builder(Policy.parse("version: '1'\ndefault: allow\n")).audit(events::add).build())
+        .identity(McpIdentityResolver.fixed(CallContext.of("agent")))
+        .build();
+    var tool = unobserved.guard(
+        new McpServerFeatures.SyncToolSpecification(TestTools.tool("read_file"), (exchange, request) -> ok()));
+    var exchange = new McpSyncServerExchange(
+        new McpAsyncServerExchange("session-1", null, null, null, McpTransportContext.EMPTY));
+
+    tool.callHandler().apply(exchange, REQUEST);
+
+    assertThat(events).singleElement().satisfies(e -> assertThat(e.call().envelope()).isSameAs(CallEnvelope.NONE));
+  }
+
+  @Test
   void aStatelessCallHasNoSessionAndACallWithoutMetaNoEntries() {
     var tool = guard.guard(new McpStatelessServerFeatures.SyncToolSpecification(
         TestTools.tool("read_file"), (context, request) -> ok()));
