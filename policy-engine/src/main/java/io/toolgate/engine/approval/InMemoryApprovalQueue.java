@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -63,11 +64,16 @@ import java.util.function.Consumer;
  * rejected, with no id and a reason naming the cap, until a request of theirs is answered or
  * expires. Other principals are not affected.
  *
- * <p>Thread-safe: concurrent identical calls get one id, and the listener is told once. The
- * listener runs on the calling thread, outside the queue's lock, so it may call {@link #approve}
- * itself.
+ * <p>Four eyes: an approver whose name equals the call's principal (ignoring case) cannot approve
+ * it ({@link AnswerResult#OWN_CALL}), unless {@link Builder#fourEyes(boolean)} turns that off.
+ * The last {@link Builder#maximumHistory(int) maximumHistory} answers are kept for {@link
+ * #history}. Nothing survives the JVM: for state that replicas share and restarts keep, use the
+ * Redis queue.
+ *
+ * <p>Thread-safe: concurrent identical calls get one id, and the listener is told once. Listeners
+ * run on the calling thread, outside the queue's lock, so they may call {@link #approve} themselves.
  */
-public final class InMemoryApprovalQueue implements ApprovalService {
+public final class InMemoryApprovalQueue implements ApprovalQueue {
   /** How long requests, approvals and rejections live unless configured: one hour. */
   public static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofHours(1);
 
@@ -77,13 +83,16 @@ public final class InMemoryApprovalQueue implements ApprovalService {
   /** How many requests one principal may have pending at once unless configured. */
   public static final int DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL = 100;
 
-  private static final System.Logger LOG = System.getLogger(InMemoryApprovalQueue.class.getName());
+  /** How many answers {@link #history} keeps unless configured. */
+  public static final int DEFAULT_MAXIMUM_HISTORY = 1_000;
+
 
   private final Clock clock;
   private final Duration expireAfter;
   private final int maximumEntries;
   private final int maximumPendingPerPrincipal;
-  private final Consumer<? super PendingApproval> onPending;
+  private final boolean fourEyes;
+  private final ApprovalEvents events;
 
   private final Object lock = new Object();
   /** Guarded by {@link #lock}. */
@@ -94,7 +103,17 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     this.expireAfter = b.expireAfter;
     this.maximumEntries = b.maximumEntries;
     this.maximumPendingPerPrincipal = b.maximumPendingPerPrincipal;
-    this.onPending = b.onPending;
+    this.fourEyes = b.fourEyes;
+    this.events = new ApprovalEvents(b.maximumHistory);
+    if (b.onPending != null) {
+      Consumer<? super PendingApproval> onPending = b.onPending;
+      events.subscribe(new Listener() {
+        @Override
+        public void pending(PendingApproval request) {
+          onPending.accept(request);
+        }
+      });
+    }
   }
 
   /** A builder for a queue whose expiry reads {@code clock}. */
@@ -141,7 +160,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
       }
       created = entries.add(key, request, now, now.plus(expireAfter)).pending();
     }
-    notifyPending(created);
+    events.pending(created);
     return new ApprovalStatus.Pending(created.id());
   }
 
@@ -182,11 +201,12 @@ public final class InMemoryApprovalQueue implements ApprovalService {
    *
    * @param approver who approves, for the audit and the decision
    * @return true if this approved the request; false, changing nothing, if {@code id} is unknown,
-   *     expired, already used, or already answered (the first answer to a request stands)
+   *     expired, already used, already answered (the first answer to a request stands), or the
+   *     approver is the call's own principal and four eyes are required
    */
+  @Override
   public boolean approve(String id, String approver) {
-    Objects.requireNonNull(approver, "approver");
-    return answer(id, State.APPROVED, approver, null);
+    return answer(id, Verdict.APPROVED, approver, null) == AnswerResult.ANSWERED;
   }
 
   /**
@@ -198,12 +218,65 @@ public final class InMemoryApprovalQueue implements ApprovalService {
    * @return true if this rejected the request; false, changing nothing, if {@code id} is unknown,
    *     expired, or already answered (the first answer to a request stands)
    */
+  @Override
   public boolean reject(String id, String approver, String reason) {
+    return answer(id, Verdict.REJECTED, approver, reason) == AnswerResult.ANSWERED;
+  }
+
+  @Override
+  public AnswerResult answer(String id, Verdict verdict, String approver, String comment) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(verdict, "verdict");
     Objects.requireNonNull(approver, "approver");
-    return answer(id, State.REJECTED, approver, reason);
+    ApprovalAnswer answered;
+    synchronized (lock) {
+      Instant now = clock.instant();
+      Entry entry = entries.byId(id, now);
+      if (entry == null) {
+        return AnswerResult.UNKNOWN;
+      }
+      if (entry.state != State.PENDING) {
+        return AnswerResult.ALREADY_ANSWERED;
+      }
+      if (verdict == Verdict.APPROVED && fourEyes && approver.equalsIgnoreCase(entry.key.principal())) {
+        return AnswerResult.OWN_CALL;
+      }
+      entries.answer(entry, verdict == Verdict.APPROVED ? State.APPROVED : State.REJECTED,
+          approver, comment, now.plus(expireAfter));
+      answered = new ApprovalAnswer(entry.id, entry.request, verdict, approver, comment,
+          entry.key.argumentsDigest(), entry.requestedAt, now);
+      events.record(answered);
+    }
+    events.answered(answered);
+    return AnswerResult.ANSWERED;
+  }
+
+  @Override
+  public Optional<PendingApproval> pending(String id) {
+    Objects.requireNonNull(id, "id");
+    synchronized (lock) {
+      Entry entry = entries.byId(id, clock.instant());
+      return entry != null && entry.state == State.PENDING ? Optional.of(entry.pending()) : Optional.empty();
+    }
+  }
+
+  @Override
+  public List<ApprovalAnswer> history(int max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must not be negative, not " + max);
+    }
+    synchronized (lock) {
+      return events.history(max);
+    }
+  }
+
+  @Override
+  public Subscription subscribe(Listener listener) {
+    return events.subscribe(Objects.requireNonNull(listener, "listener"));
   }
 
   /** The requests no one has answered yet and that have not expired, oldest first. */
+  @Override
   public List<PendingApproval> pending() {
     synchronized (lock) {
       return entries.pending(clock.instant());
@@ -215,6 +288,7 @@ public final class InMemoryApprovalQueue implements ApprovalService {
    * without building the list. Cheap (a counter the queue keeps, read after forgetting expired
    * entries), so a metrics gauge may read it as often as it likes.
    */
+  @Override
   public int pendingCount() {
     synchronized (lock) {
       return entries.pendingCount(clock.instant());
@@ -228,34 +302,10 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     }
   }
 
-  private boolean answer(String id, State state, String approver, String reason) {
-    Objects.requireNonNull(id, "id");
-    synchronized (lock) {
-      Instant now = clock.instant();
-      Entry entry = entries.byId(id, now);
-      if (entry == null || entry.state != State.PENDING) {
-        return false;
-      }
-      entries.answer(entry, state, approver, reason, now.plus(expireAfter));
-      return true;
-    }
-  }
-
-  private void notifyPending(PendingApproval pending) {
-    if (onPending == null) {
-      return;
-    }
-    try {
-      onPending.accept(pending);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "approval listener failed for request " + pending.id() + "; the request stays pending", e);
-    }
-  }
-
   @Override
   public String toString() {
     return "InMemoryApprovalQueue[expireAfter=" + expireAfter + ", maximumEntries=" + maximumEntries
-        + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + "]";
+        + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + ", fourEyes=" + fourEyes + "]";
   }
 
   /** Configures an {@link InMemoryApprovalQueue}. Every setting has a default. */
@@ -264,6 +314,8 @@ public final class InMemoryApprovalQueue implements ApprovalService {
     private Duration expireAfter = DEFAULT_EXPIRE_AFTER;
     private int maximumEntries = DEFAULT_MAXIMUM_ENTRIES;
     private int maximumPendingPerPrincipal = DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL;
+    private int maximumHistory = DEFAULT_MAXIMUM_HISTORY;
+    private boolean fourEyes = true;
     private Consumer<? super PendingApproval> onPending;
 
     private Builder(Clock clock) {
@@ -320,10 +372,35 @@ public final class InMemoryApprovalQueue implements ApprovalService {
      * Told once each time a new request becomes pending (not when an identical call asks again),
      * on the calling thread and after the queue has recorded the request, so it may approve or
      * reject it at once. A listener that throws is logged and the request stays pending. Default:
-     * none.
+     * none. Shorthand for a {@link Listener#pending} {@linkplain #subscribe subscribed} for the
+     * queue's life.
      */
     public Builder onPending(Consumer<? super PendingApproval> listener) {
       this.onPending = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How many answers {@link InMemoryApprovalQueue#history} keeps; older ones are dropped. Default
+     * {@link #DEFAULT_MAXIMUM_HISTORY}.
+     *
+     * @throws IllegalArgumentException if {@code maximumHistory} is negative
+     */
+    public Builder maximumHistory(int maximumHistory) {
+      if (maximumHistory < 0) {
+        throw new IllegalArgumentException("maximumHistory must not be negative, not " + maximumHistory);
+      }
+      this.maximumHistory = maximumHistory;
+      return this;
+    }
+
+    /**
+     * Whether an approver whose name equals the call's principal (ignoring case) is refused
+     * ({@link AnswerResult#OWN_CALL}). Default true; turn it off only where one person both runs
+     * the agent and answers for it, in development.
+     */
+    public Builder fourEyes(boolean fourEyes) {
+      this.fourEyes = fourEyes;
       return this;
     }
 
