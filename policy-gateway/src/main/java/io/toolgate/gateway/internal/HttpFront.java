@@ -267,6 +267,9 @@ public final class HttpFront {
     exchange.getResponseHeaders().set(SESSION_HEADER, session.id());
     if (!request) {
       session.relay().fromAgent(new LineReader.Line.Text(text));
+      if ("notifications/cancelled".equals(json.path("method").asText(null))) {
+        session.cancelled(json.path("params").get("requestId"));
+      }
       send(exchange, 202, null);
       return;
     }

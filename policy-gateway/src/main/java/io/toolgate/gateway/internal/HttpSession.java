@@ -117,6 +117,20 @@ public final class HttpSession implements Downstream {
     return true;
   }
 
+  /**
+   * The client cancelled request {@code requestId}: no response will come, so the stream that
+   * waited for it ends (and the id may be used again).
+   */
+  public void cancelled(JsonNode requestId) {
+    Stream stream;
+    synchronized (lock) {
+      stream = requestId == null ? null : waiting.remove(requestId);
+    }
+    if (stream != null) {
+      stream.close();
+    }
+  }
+
   /** Makes {@code stream} the session's stream for what is not a response; {@code false} if one is open. */
   public boolean listen(Stream stream) {
     synchronized (lock) {
