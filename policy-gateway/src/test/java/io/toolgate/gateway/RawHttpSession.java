@@ -26,7 +26,6 @@ import java.util.stream.Stream;
  */
 final class RawHttpSession implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** One request in flight: what came on its stream so far, and its end. */
   static final class Exchange {
@@ -50,6 +49,8 @@ final class RawHttpSession implements AutoCloseable {
   }
 
   private final URI endpoint;
+  /** A client of its own: no connection a server closed while idle in another session is reused. */
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Map<String, String> headers;
   private final ExecutorService readers = Executors.newCachedThreadPool(body -> {
     Thread thread = new Thread(body, "raw-http-session");
@@ -98,7 +99,7 @@ final class RawHttpSession implements AutoCloseable {
   /** Sends a request; its answer is read on another thread. */
   Exchange request(String json) throws Exception {
     HttpResponse<Stream<String>> response =
-        HTTP.send(builder().POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofLines());
+        http.send(builder().POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofLines());
     if (response.statusCode() != 200) {
       throw new AssertionError("HTTP " + response.statusCode() + " for " + json);
     }
@@ -125,7 +126,7 @@ final class RawHttpSession implements AutoCloseable {
 
   /** Sends a notification; the HTTP status it got. */
   int notify(String json) throws Exception {
-    return HTTP.send(builder().POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+    return http.send(builder().POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
@@ -141,7 +142,7 @@ final class RawHttpSession implements AutoCloseable {
   @Override
   public void close() throws Exception {
     if (sessionId != null) {
-      HTTP.send(builder().DELETE().build(), HttpResponse.BodyHandlers.discarding());
+      http.send(builder().DELETE().build(), HttpResponse.BodyHandlers.discarding());
     }
     readers.shutdownNow();
   }
