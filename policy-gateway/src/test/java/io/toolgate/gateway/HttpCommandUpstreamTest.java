@@ -162,7 +162,7 @@ class HttpCommandUpstreamTest {
     try (RawHttpSession session =
         RawHttpSession.open(gateway.endpoint(), Map.of("Authorization", "Bearer alice-token"), "2025-11-25")) {
       RawHttpSession.Exchange waiting = session.request(
-          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"wait_for_cancel\",\"arguments\":{}}}");
+          "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"wait_for_cancel\",\"arguments\":{\"id\":7}}}");
       // the server reads its messages in order: the call, this echo, then the cancellation
       RawHttpSession.Exchange echo = session.request(
           "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}");
@@ -181,6 +181,56 @@ class HttpCommandUpstreamTest {
     // the server runs calls side by side: wait_for_cancel and echo may be logged in either order
     assertThat(Upstreams.calls(calls)).hasSize(3).endsWith("cancellations")
         .containsExactlyInAnyOrder("wait_for_cancel", "echo", "cancellations");
+  }
+
+  @Test
+  void malformedAndForeignCancellationsChangeNothing() throws Exception {
+    start(PolicyEngine.of(Policy.fromResource("gateway-test-policy.yaml")), Upstreams.cancellableCommand(calls()));
+    try (RawHttpSession session =
+        RawHttpSession.open(gateway.endpoint(), Map.of("Authorization", "Bearer alice-token"), "2025-11-25")) {
+      RawHttpSession.Exchange waiting = session.request(
+          "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"wait_for_cancel\",\"arguments\":{\"id\":5}}}");
+      for (String params : List.of("", ",\"params\":\"x\"", ",\"params\":{}", ",\"params\":{\"requestId\":null}",
+          ",\"params\":{\"requestId\":{\"id\":5}}", ",\"params\":{\"requestId\":[5]}", ",\"params\":{\"requestId\":\"5\"}", ",\"params\":{\"requestId\":99}")) {
+        assertThat(session.notify("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\"" + params + "}"))
+            .as(params).isEqualTo(202);
+      }
+      RawHttpSession.Exchange echo = session.request(
+          "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}");
+      assertThat(echo.all()).hasSize(1).first().extracting(answer -> answer.at("/result/content/0/text").asText())
+          .asString().startsWith("echo ok");
+      assertThat(gateway.inFlight()).as("the call in flight is still waited for").isEqualTo(1);
+      try (RawHttpSession other =
+          RawHttpSession.open(gateway.endpoint(), Map.of("Authorization", "Bearer alice-token"), "2025-11-25")) {
+        assertThat(other.notify("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}"))
+            .as("another session's cancellation names its own ids").isEqualTo(202);
+      }
+      assertThat(gateway.inFlight()).isEqualTo(1);
+      assertThat(session.notify("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}"))
+          .isEqualTo(202);
+      assertThat(waiting.all()).isEmpty();
+      assertThat(gateway.inFlight()).isZero();
+    }
+  }
+
+  @Test
+  void theVersionTheClientAsksForIsTheOneTheServerAnswers() throws Exception {
+    start(PolicyEngine.of(Policy.fromResource("gateway-test-policy.yaml")), Upstreams.command(calls()));
+    for (String version : EverythingHttpTest.VERSIONS) {
+      McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(
+                  "http://127.0.0.1:" + gateway.address().getPort())
+              .endpoint("/mcp")
+              .httpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", "Bearer bob-token"))
+              .supportedProtocolVersions(List.of(version))
+              .build())
+          .requestTimeout(Duration.ofSeconds(60))
+          .initializationTimeout(Duration.ofSeconds(60))
+          .build();
+      client.initialize();
+      assertThat(client.getCurrentInitializationResult().protocolVersion()).isEqualTo(version);
+      assertThat(text(call(client, "echo"))).startsWith("echo ok");
+      client.closeGracefully();
+    }
   }
 
   @Test

@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  *
  * <p>With {@code --cancellable} as its third argument it also reads every line it gets for
  * {@code notifications/cancelled} and offers two more tools: {@code wait_for_cancel} (answers only
- * once the server was sent a cancellation, or after a minute) and {@code cancellations} (the
+ * once the server was sent a cancellation of the request id given as its argument {@code id}, or
+ * after a minute) and {@code cancellations} (the
  * request ids of every cancellation the server was sent, in order).
  */
 public final class UpstreamTestServer {
@@ -56,7 +57,8 @@ public final class UpstreamTestServer {
         calls, crashMarker);
     if (cancellable) {
       spec.toolCall(tool("wait_for_cancel"), logged(calls, "wait_for_cancel", (exchange, request) -> {
-        return text(cancellations.awaitAny() ? "wait_for_cancel cancelled" : "wait_for_cancel gave up");
+        String id = String.valueOf(request.arguments().get("id"));
+        return text(cancellations.await(id) ? "wait_for_cancel cancelled" : "wait_for_cancel gave up");
       }));
       spec.toolCall(tool("cancellations"), logged(calls, "cancellations",
           (exchange, request) -> text(String.join(",", cancellations.seen()))));
@@ -154,11 +156,11 @@ public final class UpstreamTestServer {
       return List.copyOf(seen);
     }
 
-    /** Waits (up to a minute) until a cancellation was seen. */
-    synchronized boolean awaitAny() {
+    /** Waits (up to a minute) until the server was sent a cancellation of request {@code id} (JSON text). */
+    synchronized boolean await(String id) {
       long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
       try {
-        while (seen.isEmpty()) {
+        while (!seen.contains(id)) {
           long left = end - System.nanoTime();
           if (left <= 0) {
             return false;
