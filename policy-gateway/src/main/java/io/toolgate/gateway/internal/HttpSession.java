@@ -28,7 +28,7 @@ public final class HttpSession implements Downstream {
   /** An event stream on one HTTP exchange. */
   public static final class Stream {
     private final HttpExchange exchange;
-    private boolean closed;
+    private volatile boolean closed;
     /** Whether its headers went out: nothing may be written before them. */
     private volatile boolean started;
 
