@@ -8,6 +8,9 @@ import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The MCP server the gateway tests put behind the gateway: a plain SDK server over stdio, run as a
@@ -31,6 +37,12 @@ import java.util.function.BiFunction;
  * sample} (asks the client for a sampling message), {@code roots} (asks the client for its
  * roots), {@code progress} (sends progress and a log message before answering), plus 30 more
  * {@code tool_NN} tools so that tool lists are long. One resource, one prompt with completion.
+ *
+ * <p>With {@code --cancellable} as its third argument it also reads every line it gets for
+ * {@code notifications/cancelled} and offers two more tools: {@code wait_for_cancel} (answers only
+ * once the server was sent a cancellation of the request id given as its argument {@code id}, or
+ * after a minute) and {@code cancellations} (the
+ * request ids of every cancellation the server was sent, in order).
  */
 public final class UpstreamTestServer {
   private UpstreamTestServer() {}
@@ -38,9 +50,20 @@ public final class UpstreamTestServer {
   public static void main(String[] args) throws InterruptedException {
     Path calls = Path.of(args[0]);
     Path crashMarker = Path.of(args.length > 1 ? args[1] : args[0] + ".crashed");
-    features(McpServer.sync(
-        new StdioServerTransportProvider(McpJsonDefaults.getMapper(), exitAtEnd(System.in), System.out)), calls, crashMarker)
-        .build();
+    boolean cancellable = args.length > 2 && args[2].equals("--cancellable");
+    Cancellations cancellations = new Cancellations();
+    var spec = features(McpServer.sync(new StdioServerTransportProvider(
+        McpJsonDefaults.getMapper(), new StdinWatch(System.in, cancellable ? cancellations::line : null), System.out)),
+        calls, crashMarker);
+    if (cancellable) {
+      spec.toolCall(tool("wait_for_cancel"), logged(calls, "wait_for_cancel", (exchange, request) -> {
+        String id = String.valueOf(request.arguments().get("id"));
+        return text(cancellations.await(id) ? "wait_for_cancel cancelled" : "wait_for_cancel gave up");
+      }));
+      spec.toolCall(tool("cancellations"), logged(calls, "cancellations",
+          (exchange, request) -> text(String.join(",", cancellations.seen()))));
+    }
+    spec.build();
     // The transport reads stdin on its own threads; the process exits when stdin ends, as MCP
     // servers on stdio do (exitAtEnd), or when its parent goes away.
     ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
@@ -110,27 +133,102 @@ public final class UpstreamTestServer {
     return spec;
   }
 
-  /** {@code in}, exiting the process with code 0 when it ends. */
-  private static InputStream exitAtEnd(InputStream in) {
-    return new FilterInputStream(in) {
-      @Override
-      public int read() throws IOException {
-        return atEnd(super.read());
-      }
+  /** The request ids of the {@code notifications/cancelled} the server was sent, as JSON text. */
+  private static final class Cancellations {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final List<String> seen = new ArrayList<>();
 
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        return atEnd(super.read(b, off, len));
-      }
-
-      private int atEnd(int read) {
-        if (read < 0) {
-          System.err.println("upstream test server: stdin closed, exiting");
-          Runtime.getRuntime().halt(0);
+    synchronized void line(String line) {
+      if (line.contains("notifications/cancelled")) {
+        try {
+          JsonNode message = JSON.readTree(line);
+          if ("notifications/cancelled".equals(message.path("method").asText())) {
+            seen.add(message.path("params").path("requestId").toString());
+            notifyAll();
+          }
+        } catch (IOException e) {
+          System.err.println("upstream test server: unreadable line: " + e.getMessage());
         }
-        return read;
       }
-    };
+    }
+
+    synchronized List<String> seen() {
+      return List.copyOf(seen);
+    }
+
+    /** Waits (up to a minute) until the server was sent a cancellation of request {@code id} (JSON text). */
+    synchronized boolean await(String id) {
+      long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      try {
+        while (!seen.contains(id)) {
+          long left = end - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Stdin, exiting the process with code 0 when it ends (as MCP servers on stdio do), and handing
+   * each line read (up to 64 KiB of it) to {@code lines} when that is not {@code null}, before the
+   * SDK reads it.
+   */
+  private static final class StdinWatch extends FilterInputStream {
+    private static final int MAX_LINE = 64 * 1024;
+    private final Consumer<String> lines;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    StdinWatch(InputStream in, Consumer<String> lines) {
+      super(in);
+      this.lines = lines;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int read = atEnd(super.read());
+      if (read >= 0) {
+        watch(new byte[] {(byte) read}, 0, 1);
+      }
+      return read;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int read = atEnd(super.read(b, off, len));
+      if (read > 0) {
+        watch(b, off, read);
+      }
+      return read;
+    }
+
+    private void watch(byte[] b, int off, int len) {
+      if (lines == null) {
+        return;
+      }
+      for (int i = off; i < off + len; i++) {
+        if (b[i] == '\n') {
+          lines.accept(line.toString(StandardCharsets.UTF_8));
+          line.reset();
+        } else if (line.size() < MAX_LINE) {
+          line.write(b[i]);
+        }
+      }
+    }
+
+    private static int atEnd(int read) {
+      if (read < 0) {
+        System.err.println("upstream test server: stdin closed, exiting");
+        Runtime.getRuntime().halt(0);
+      }
+      return read;
+    }
   }
 
   private static Tool tool(String name) {

@@ -21,6 +21,16 @@ final class Upstreams {
         calls.toString(), calls + ".crashed");
   }
 
+  /**
+   * The command that runs {@link UpstreamTestServer} with {@code --cancellable}: it also notes the
+   * cancellations it is sent and offers {@code wait_for_cancel} and {@code cancellations}.
+   */
+  static List<String> cancellableCommand(Path calls) {
+    List<String> command = new ArrayList<>(command(calls));
+    command.add("--cancellable");
+    return List.copyOf(command);
+  }
+
   /** The tools the upstream really ran, in order. */
   static List<String> calls(Path calls) {
     try {

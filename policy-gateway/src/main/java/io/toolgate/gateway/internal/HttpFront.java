@@ -267,6 +267,9 @@ public final class HttpFront {
     exchange.getResponseHeaders().set(SESSION_HEADER, session.id());
     if (!request) {
       session.relay().fromAgent(new LineReader.Line.Text(text));
+      if ("notifications/cancelled".equals(json.path("method").asText(null))) {
+        session.cancelled(json.path("params").get("requestId"));
+      }
       send(exchange, 202, null);
       return;
     }
@@ -275,9 +278,8 @@ public final class HttpFront {
       jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
       return;
     }
-    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-    exchange.sendResponseHeaders(200, 0);
+    stream.begin(); // headers first: the session may write the server's notifications on it from now on
+    session.flushBacklog();
     session.relay().fromAgent(new LineReader.Line.Text(text));
   }
 
@@ -301,10 +303,8 @@ public final class HttpFront {
 
   private void listen(HttpExchange exchange, HttpSession session) throws IOException {
     HttpSession.Stream stream = new HttpSession.Stream(exchange);
-    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-    exchange.getResponseHeaders().set("Cache-Control", "no-cache");
     exchange.getResponseHeaders().set(SESSION_HEADER, session.id());
-    exchange.sendResponseHeaders(200, 0);
+    stream.begin();
     if (!session.listen(stream)) {
       stream.close(); // one stream per session: the client may open it again later
     }

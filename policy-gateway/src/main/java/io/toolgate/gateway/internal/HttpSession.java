@@ -28,14 +28,28 @@ public final class HttpSession implements Downstream {
   /** An event stream on one HTTP exchange. */
   public static final class Stream {
     private final HttpExchange exchange;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Whether its headers went out: nothing may be written before them. */
+    private volatile boolean started;
 
     public Stream(HttpExchange exchange) {
       this.exchange = exchange;
     }
 
+    /** Sends the event stream's headers (status 200); until then nothing is written to it. */
+    public synchronized void begin() throws IOException {
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+      exchange.sendResponseHeaders(200, 0);
+      started = true;
+    }
+
+    private boolean writable() {
+      return started && !closed;
+    }
+
     synchronized boolean send(String message) {
-      if (closed) {
+      if (!writable()) {
         return false;
       }
       try {
@@ -109,18 +123,28 @@ public final class HttpSession implements Downstream {
    */
   public boolean await(JsonNode requestId, Stream stream) {
     synchronized (lock) {
-      if (closed || waiting.putIfAbsent(requestId, stream) != null) {
-        return false;
-      }
+      return !closed && waiting.putIfAbsent(requestId, stream) == null;
     }
-    flushBacklog();
-    return true;
+  }
+
+  /**
+   * The client cancelled request {@code requestId}: no response will come, so the stream that
+   * waited for it ends (and the id may be used again).
+   */
+  public void cancelled(JsonNode requestId) {
+    Stream stream;
+    synchronized (lock) {
+      stream = requestId == null ? null : waiting.remove(requestId);
+    }
+    if (stream != null) {
+      stream.close();
+    }
   }
 
   /** Makes {@code stream} the session's stream for what is not a response; {@code false} if one is open. */
   public boolean listen(Stream stream) {
     synchronized (lock) {
-      if (closed || (general != null && !general.closed)) {
+      if (closed || (general != null && general.writable())) {
         return false;
       }
       general = stream;
@@ -129,7 +153,8 @@ public final class HttpSession implements Downstream {
     return true;
   }
 
-  private void flushBacklog() {
+  /** Sends what waits for a stream on the streams open now (once a new one has {@linkplain Stream#begin begun}). */
+  public void flushBacklog() {
     while (true) {
       String next;
       Stream to;
@@ -152,11 +177,11 @@ public final class HttpSession implements Downstream {
 
   /** The stream for what is not a response, or {@code null}. Called with the lock held. */
   private Stream openStream() {
-    if (general != null && !general.closed) {
+    if (general != null && general.writable()) {
       return general;
     }
     for (Stream stream : waiting.values()) {
-      if (!stream.closed) {
+      if (stream.writable()) {
         return stream;
       }
     }
