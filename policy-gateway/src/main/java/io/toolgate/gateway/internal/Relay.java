@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,7 @@ public final class Relay implements Upstream.Listener {
   private static final String TOOLS_CALL = "tools/call";
   private static final String TOOLS_LIST = "tools/list";
   private static final String CANCELLED = "notifications/cancelled";
+  private static final String SHUTTING_DOWN = "the gateway is shutting down; no new requests are taken";
   /** Reads what the gateway itself wrote. */
   private static final ObjectMapper TRUSTED = new ObjectMapper();
 
@@ -88,6 +90,10 @@ public final class Relay implements Upstream.Listener {
   private final Duration requestTimeout;
   private final ScheduledExecutorService timer;
   private final Map<JsonNode, Pending> pending = new ConcurrentHashMap<>();
+  /** Tool calls between the client's request and the gateway's answer (deciding, running, settling). */
+  private final AtomicInteger calls = new AtomicInteger();
+  /** Set by {@link #drain()}: completes once nothing is in flight. */
+  private volatile CompletableFuture<Void> drained;
 
   public Relay(
       PolicyEngine engine,
@@ -112,6 +118,30 @@ public final class Relay implements Upstream.Listener {
   /** How many of the client's requests wait for the server now. */
   public int inFlight() {
     return pending.size();
+  }
+
+  /**
+   * Stops taking the client's requests (from now on each is answered with JSON-RPC error {@code
+   * -32001} and never reaches the server; notifications and the client's answers to the server's
+   * requests still pass); the future completes once every request in flight was answered, tool
+   * calls settled and audited. Idempotent.
+   */
+  public CompletableFuture<Void> drain() {
+    synchronized (calls) {
+      if (drained == null) {
+        drained = new CompletableFuture<>();
+      }
+    }
+    settled();
+    return drained;
+  }
+
+  /** After a request left: completes the drain if it was the last one. */
+  private void settled() {
+    CompletableFuture<Void> drain = drained;
+    if (drain != null && pending.isEmpty() && calls.get() == 0) {
+      drain.complete(null);
+    }
   }
 
   /**
@@ -158,7 +188,9 @@ public final class Relay implements Upstream.Listener {
     Message message = new Message(text, object);
     switch (message.kind()) {
       case REQUEST -> {
-        if (TOOLS_CALL.equals(message.method())) {
+        if (drained != null) {
+          reply(JsonRpc.error(message.id(), JsonRpc.UPSTREAM_UNAVAILABLE, SHUTTING_DOWN));
+        } else if (TOOLS_CALL.equals(message.method())) {
           call(message);
         } else {
           Object admitted = admit(message.id(), TOOLS_LIST.equals(message.method()), null);
@@ -211,6 +243,7 @@ public final class Relay implements Upstream.Listener {
       reply(busy); // before the engine: a call the gateway cannot take must not take a count
       return;
     }
+    calls.incrementAndGet();
     engine
         .callAsync(
             ToolCall.of(name.asText(), arguments),
@@ -226,11 +259,17 @@ public final class Relay implements Upstream.Listener {
               } else if (outcome.response() != null) {
                 reply(outcome.response());
               }
+              calls.decrementAndGet();
+              settled();
             });
   }
 
   private CompletableFuture<Outcome> forward(Message request) {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    if (drained != null) { // decided while the drain began: it has not reached the server
+      outcome.complete(new Outcome(JsonRpc.error(request.id(), JsonRpc.UPSTREAM_UNAVAILABLE, SHUTTING_DOWN), true));
+      return outcome;
+    }
     Object admitted = admit(request.id(), false, outcome);
     if (admitted instanceof String refusal) {
       outcome.complete(new Outcome(refusal, true));
@@ -290,6 +329,7 @@ public final class Relay implements Upstream.Listener {
       upstream.forget(entry.id);
       answer(entry, JsonRpc.error(entry.id, JsonRpc.UPSTREAM_UNAVAILABLE,
           "the upstream server did not answer within " + requestTimeout.toSeconds() + "s"));
+      settled();
     }
   }
 
@@ -302,6 +342,7 @@ public final class Relay implements Upstream.Listener {
       if (entry.call != null) {
         entry.call.complete(new Outcome(null, false));
       }
+      settled();
     }
   }
 
@@ -334,6 +375,7 @@ public final class Relay implements Upstream.Listener {
     } else {
       reply(message.text());
     }
+    settled();
   }
 
   @Override
@@ -342,6 +384,7 @@ public final class Relay implements Upstream.Listener {
     if (entry != null) {
       entry.stopTimer();
       answer(entry, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
+      settled();
     }
   }
 
