@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -47,6 +49,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * then gets {@code -32001}, and the server is stopped.
  */
 public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   /** The principal of a stdio session unless another is configured. */
   public static final String DEFAULT_PRINCIPAL = "local-agent";
   /** How many of the client's requests may wait for the server at once, by default. */
@@ -72,6 +75,8 @@ public final class Gateway implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** Completes when {@link #close()} begins to drain (for tests). */
+  final CompletableFuture<Void> draining = new CompletableFuture<>();
   private volatile Relay relay;
 
   private Gateway(Builder b) {
@@ -154,8 +159,12 @@ public final class Gateway implements AutoCloseable {
     try {
       Relay current = relay;
       if (current != null) {
+        LOG.info("toolgate-gateway: draining; {} requests in flight may take up to {} ms", current.inFlight(),
+            grace.toMillis());
+        CompletableFuture<Void> drained = current.drain();
+        draining.complete(null);
         try {
-          current.drain().get(grace.toNanos(), TimeUnit.NANOSECONDS);
+          drained.get(grace.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {
           current.abandonAll("the gateway is shutting down; the call did not finish within the grace period");
         } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -31,13 +32,27 @@ import java.util.function.BiFunction;
  * sample} (asks the client for a sampling message), {@code roots} (asks the client for its
  * roots), {@code progress} (sends progress and a log message before answering), plus 30 more
  * {@code tool_NN} tools so that tool lists are long. One resource, one prompt with completion.
+ *
+ * <p>System properties (see {@link Upstreams#command(Path, java.util.Map)}): {@value #HOLD} names a
+ * release file and adds a tool {@code hold} that answers only once that file exists; {@value
+ * #RESTART_GATE} names a file that a server started after {@code crash_once} crashed waits for
+ * before it reads anything (so a test sees the gateway while its restarted server is not up yet).
  */
 public final class UpstreamTestServer {
+  /** The system property naming the {@code hold} tool's release file. */
+  static final String HOLD = "upstream.hold";
+  /** The system property naming the file a restarted server waits for. */
+  static final String RESTART_GATE = "upstream.restartGate";
+
   private UpstreamTestServer() {}
 
   public static void main(String[] args) throws InterruptedException {
     Path calls = Path.of(args[0]);
     Path crashMarker = Path.of(args.length > 1 ? args[1] : args[0] + ".crashed");
+    String gate = System.getProperty(RESTART_GATE);
+    if (gate != null && Files.exists(crashMarker) && !FileEvents.awaitExists(Path.of(gate), Duration.ofMinutes(2))) {
+      System.exit(4);
+    }
     features(McpServer.sync(
         new StdioServerTransportProvider(McpJsonDefaults.getMapper(), exitAtEnd(System.in), System.out)), calls, crashMarker)
         .build();
@@ -107,6 +122,11 @@ public final class UpstreamTestServer {
         new McpSchema.PromptReference("greet"),
         (exchange, request) -> new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(
             List.of(request.argument().value() + "ice", request.argument().value() + "ix")))));
+    String hold = System.getProperty(HOLD);
+    if (hold != null) {
+      spec.toolCall(tool("hold"), logged(calls, "hold", (exchange, request) ->
+          FileEvents.awaitExists(Path.of(hold), Duration.ofMinutes(2)) ? text("hold ok") : text("hold timed out")));
+    }
     return spec;
   }
 
