@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,6 @@ public final class Relay implements Upstream.Listener {
   private static final String TOOLS_CALL = "tools/call";
   private static final String TOOLS_LIST = "tools/list";
   private static final String CANCELLED = "notifications/cancelled";
-  private static final String SHUTTING_DOWN = "the gateway is shutting down; no new requests are taken";
   /** Reads what the gateway itself wrote. */
   private static final ObjectMapper TRUSTED = new ObjectMapper();
 
@@ -90,10 +88,7 @@ public final class Relay implements Upstream.Listener {
   private final Duration requestTimeout;
   private final ScheduledExecutorService timer;
   private final Map<JsonNode, Pending> pending = new ConcurrentHashMap<>();
-  /** Tool calls between the client's request and the gateway's answer (deciding, running, settling). */
-  private final AtomicInteger calls = new AtomicInteger();
-  /** Set by {@link #drain()}: completes once nothing is in flight. */
-  private volatile CompletableFuture<Void> drained;
+  private final Drain drain = new Drain();
 
   public Relay(
       PolicyEngine engine,
@@ -127,20 +122,14 @@ public final class Relay implements Upstream.Listener {
    * calls settled and audited. Idempotent.
    */
   public CompletableFuture<Void> drain() {
-    synchronized (calls) {
-      if (drained == null) {
-        drained = new CompletableFuture<>();
-      }
-    }
+    CompletableFuture<Void> drained = drain.begin();
     settled();
     return drained;
   }
 
-  /** After a request left: completes the drain if it was the last one. */
   private void settled() {
-    CompletableFuture<Void> drain = drained;
-    if (drain != null && pending.isEmpty() && calls.get() == 0) {
-      drain.complete(null);
+    if (drain.begun()) {
+      drain.left(pending.isEmpty());
     }
   }
 
@@ -188,8 +177,8 @@ public final class Relay implements Upstream.Listener {
     Message message = new Message(text, object);
     switch (message.kind()) {
       case REQUEST -> {
-        if (drained != null) {
-          reply(JsonRpc.error(message.id(), JsonRpc.UPSTREAM_UNAVAILABLE, SHUTTING_DOWN));
+        if (drain.begun()) {
+          reply(JsonRpc.error(message.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL));
         } else if (TOOLS_CALL.equals(message.method())) {
           call(message);
         } else {
@@ -223,8 +212,6 @@ public final class Relay implements Upstream.Listener {
     return id != null && (id.isTextual() || id.isIntegralNumber());
   }
 
-  // the policy ------------------------------------------------------------------------------
-
   private void call(Message request) {
     JsonNode id = request.id();
     JsonNode params = request.json().get("params");
@@ -243,7 +230,7 @@ public final class Relay implements Upstream.Listener {
       reply(busy); // before the engine: a call the gateway cannot take must not take a count
       return;
     }
-    calls.incrementAndGet();
+    drain.callStarted();
     engine
         .callAsync(
             ToolCall.of(name.asText(), arguments),
@@ -259,15 +246,15 @@ public final class Relay implements Upstream.Listener {
               } else if (outcome.response() != null) {
                 reply(outcome.response());
               }
-              calls.decrementAndGet();
+              drain.callEnded();
               settled();
             });
   }
 
   private CompletableFuture<Outcome> forward(Message request) {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    if (drained != null) { // decided while the drain began: it has not reached the server
-      outcome.complete(new Outcome(JsonRpc.error(request.id(), JsonRpc.UPSTREAM_UNAVAILABLE, SHUTTING_DOWN), true));
+    if (drain.begun()) { // decided while the drain began: it has not reached the server
+      outcome.complete(new Outcome(JsonRpc.error(request.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL), true));
       return outcome;
     }
     Object admitted = admit(request.id(), false, outcome);
@@ -287,8 +274,6 @@ public final class Relay implements Upstream.Listener {
       throw new IllegalStateException("a refusal could not be written", e);
     }
   }
-
-  // requests in flight ----------------------------------------------------------------------
 
   /** The error response for a request the gateway cannot take now, or {@code null}. */
   private String refusedBeforeDeciding(JsonNode id) {
@@ -353,8 +338,6 @@ public final class Relay implements Upstream.Listener {
       reply(error);
     }
   }
-
-  // from the server -------------------------------------------------------------------------
 
   @Override
   public void received(Message message) {
