@@ -30,7 +30,9 @@ import picocli.CommandLine.Parameters;
  * the agent's MCP client starts the gateway as it would start the server; the gateway starts the
  * server as a child process and relays between them, deciding every {@code tools/call}. Stdout
  * carries JSON-RPC only; logs go to stderr. Exit 0 when the client closes stdin, 1 when the
- * gateway cannot start (policy, audit file or command), 2 on a usage error.
+ * gateway cannot start (policy, audit file, command, Redis), 2 on a usage error. On SIGTERM, or
+ * when stdin closes, the gateway drains ({@link Gateway#close()}), then closes the policy watcher,
+ * the Redis store and, last, the audit file.
  */
 @Command(
     name = "toolgate-gateway",
