@@ -74,7 +74,7 @@ class StdioDrainIT {
     assertThat(FileEvents.awaitLine(calls, " hold", Duration.ofSeconds(60))).as("the server runs hold").isTrue();
     ProcessHandle upstream = ProcessHandle.of(Upstreams.pids(calls).get(0)).orElseThrow();
 
-    gateway.destroy(); // SIGTERM
+    gateway.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our ends of its pipes
     draining.get(60, TimeUnit.SECONDS);
     assertThatThrownBy(() -> client.callTool(CallToolRequest.builder("echo").arguments(Map.of()).build()))
         .isInstanceOf(McpError.class)
