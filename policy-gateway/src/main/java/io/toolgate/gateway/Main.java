@@ -208,7 +208,10 @@ public final class Main implements Callable<Integer> {
       engine.audit(sink);
     }
     if (counters != null) {
-      engine.counterStore(counters.store());
+      // The store times its own commands out; the engine's timer is only a backstop behind it.
+      java.time.Duration backstop = settings.redisTimeoutDuration().multipliedBy(2);
+      java.time.Duration least = PolicyEngine.Builder.DEFAULT_STORE_TIMEOUT;
+      engine.counterStore(counters.store()).storeTimeout(backstop.compareTo(least) > 0 ? backstop : least);
     }
     Metrics metrics = address == null ? null : new Metrics();
     if (metrics != null) {
