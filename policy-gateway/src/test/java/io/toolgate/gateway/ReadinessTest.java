@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +84,8 @@ class ReadinessTest {
 
   @Test
   void aChildThatExitsBeforeAnsweringInitializeIsNotReady() throws Exception {
-    start(Gateway.builder(engine, List.of(Upstreams.java(), "-version")));
+    Path calls = dir.resolve("calls.log");
+    start(Gateway.builder(engine, Upstreams.command(calls, Map.of(UpstreamTestServer.EXIT_ON_FIRST_LINE, "true"))));
     assertThat(readyz()).as("no session yet, nothing known to be wrong").isEqualTo(200);
     HttpResponse<String> answer = OperationsTest.HTTP.send(HttpRequest.newBuilder(gateway.endpoint())
             .header("Content-Type", "application/json")

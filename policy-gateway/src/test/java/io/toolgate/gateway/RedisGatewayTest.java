@@ -93,7 +93,7 @@ class RedisGatewayTest {
     Path calls = dir.resolve("calls.log");
     Path audit = dir.resolve("audit.jsonl");
     try (RunningMain gateway = new RunningMain(args(calls, "--policy", policy.toString(), "--redis", redis.uri(),
-        "--redis-timeout", "2s", "--audit", audit.toString()))) {
+        "--redis-timeout", "10s", "--audit", audit.toString()))) {
       assertThat(text(gateway.call("echo"))).startsWith("echo ok");
       redis.kill();
       CallToolResult refused = gateway.call("echo");
@@ -112,7 +112,7 @@ class RedisGatewayTest {
     Path calls = dir.resolve("calls.log");
     Path audit = dir.resolve("audit.jsonl");
     try (RunningMain gateway = new RunningMain(args(calls, "--policy", policy.toString(), "--redis", redis.uri(),
-        "--redis-timeout", "2s", "--audit", audit.toString(), "--fail-open"))) {
+        "--redis-timeout", "10s", "--audit", audit.toString(), "--fail-open"))) {
       assertThat(text(gateway.call("echo"))).startsWith("echo ok");
       redis.kill();
       assertThat(text(gateway.call("echo"))).startsWith("echo ok");
@@ -129,7 +129,7 @@ class RedisGatewayTest {
   void theConfigFileSetsRedisAndFailOpen() throws Exception {
     Path calls = dir.resolve("calls.log");
     StringBuilder yaml = new StringBuilder("policy: policy.yaml\naudit: audit.jsonl\nfail-open: true\nredis: "
-        + redis.uri() + "\nredis-timeout: 2s\ncommand:\n");
+        + redis.uri() + "\nredis-timeout: 10s\ncommand:\n");
     for (String part : Upstreams.command(calls)) {
       yaml.append("  - ").append(MainTest.JSON.writeValueAsString(part)).append('\n');
     }

@@ -36,19 +36,31 @@ import java.util.function.BiFunction;
  * <p>System properties (see {@link Upstreams#command(Path, java.util.Map)}): {@value #HOLD} names a
  * release file and adds a tool {@code hold} that answers only once that file exists; {@value
  * #RESTART_GATE} names a file that a server started after {@code crash_once} crashed waits for
- * before it reads anything (so a test sees the gateway while its restarted server is not up yet).
+ * before it reads anything (so a test sees the gateway while its restarted server is not up yet);
+ * {@value #EXIT_ON_FIRST_LINE} makes the process exit (code 3) once it has read its first line,
+ * before answering it (a server that dies on {@code initialize}).
  */
 public final class UpstreamTestServer {
   /** The system property naming the {@code hold} tool's release file. */
   static final String HOLD = "upstream.hold";
   /** The system property naming the file a restarted server waits for. */
   static final String RESTART_GATE = "upstream.restartGate";
+  /** The system property that makes the server exit on its first line, unanswered. */
+  static final String EXIT_ON_FIRST_LINE = "upstream.exitOnFirstLine";
 
   private UpstreamTestServer() {}
 
   public static void main(String[] args) throws InterruptedException {
     Path calls = Path.of(args[0]);
     Path crashMarker = Path.of(args.length > 1 ? args[1] : args[0] + ".crashed");
+    if (Boolean.getBoolean(EXIT_ON_FIRST_LINE)) {
+      try {
+        new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      } catch (IOException e) {
+        // exits all the same
+      }
+      Runtime.getRuntime().halt(3);
+    }
     String gate = System.getProperty(RESTART_GATE);
     if (gate != null && Files.exists(crashMarker) && !FileEvents.awaitExists(Path.of(gate), Duration.ofMinutes(2))) {
       System.exit(4);
