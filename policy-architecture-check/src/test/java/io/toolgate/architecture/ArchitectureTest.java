@@ -104,7 +104,7 @@ class ArchitectureTest {
         .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer")
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "micrometer")
+        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()

@@ -17,6 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -35,10 +42,14 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * }</pre>
  *
  * <p>The server is restarted with backoff when it exits (requests it had not answered get a
- * JSON-RPC error, and the client's {@code initialize} is replayed to the new server); {@link
- * #close()} ends it.
+ * JSON-RPC error, and the client's {@code initialize} is replayed to the new server). When the
+ * client closes its side, or {@link #close()} is called (on SIGTERM), the gateway drains: new
+ * requests get JSON-RPC error {@code -32001}, calls in flight have the {@linkplain
+ * Builder#grace grace period} to finish and their responses are written, what is still waiting
+ * then gets {@code -32001}, and the server is stopped.
  */
 public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   /** The principal of a stdio session unless another is configured. */
   public static final String DEFAULT_PRINCIPAL = "local-agent";
   /** How many of the client's requests may wait for the server at once, by default. */
@@ -49,6 +60,8 @@ public final class Gateway implements AutoCloseable {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
   /** The first delay before the server is started again; it doubles, up to {@link #MAX_RESTART_BACKOFF}. */
   public static final Duration INITIAL_RESTART_BACKOFF = Duration.ofMillis(250);
+  /** How long calls in flight may finish on {@link #close()}, by default. */
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
   /** The longest delay before the server is started again. */
   public static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(30);
 
@@ -57,8 +70,14 @@ public final class Gateway implements AutoCloseable {
   private final int maxInFlight;
   private final int maxMessageBytes;
   private final Duration requestTimeout;
+  private final Duration grace;
   private final Upstream upstream;
   private final ScheduledThreadPoolExecutor timer;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** Completes when {@link #close()} begins to drain (for tests). */
+  final CompletableFuture<Void> draining = new CompletableFuture<>();
+  private volatile Relay relay;
 
   private Gateway(Builder b) {
     this.engine = b.engine;
@@ -66,6 +85,7 @@ public final class Gateway implements AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.maxMessageBytes = b.maxMessageBytes;
     this.requestTimeout = b.requestTimeout;
+    this.grace = b.grace;
     this.upstream = b.newUpstream();
     this.timer = new ScheduledThreadPoolExecutor(1, body -> {
       Thread thread = new Thread(body, "toolgate-gateway-timer");
@@ -101,13 +121,14 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Starts the server and relays between it and the client on {@code in} and {@code out} until
-   * {@code in} ends; then stops the server.
+   * {@code in} ends; then {@linkplain #close() drains and stops} the server.
    *
    * @throws IOException if the server's command cannot be started
    */
   public void serve(InputStream in, OutputStream out) throws IOException {
     StdioDownstream downstream = new StdioDownstream(in, out, maxMessageBytes);
     Relay relay = new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer);
+    this.relay = relay;
     try {
       upstream.start(relay);
       downstream.pump(relay);
@@ -121,11 +142,41 @@ public final class Gateway implements AutoCloseable {
     return upstream instanceof ProcessUpstream process ? process.restarts() : 0;
   }
 
-  /** Stops the server (its stdin is closed first, so it can exit cleanly). Idempotent. */
+  /**
+   * Drains, then stops the server (its stdin is closed first, so it can exit cleanly): from now on
+   * the client's requests are answered with JSON-RPC error {@code -32001} and never reach the
+   * server; calls in flight have the grace period to finish (their responses are written, their
+   * counters settled and their decisions audited); a request still waiting after it is answered
+   * with {@code -32001} (a tool call counts as failed). Returns when the server is stopped; a
+   * second call waits for the first. Idempotent.
+   */
   @Override
   public void close() {
-    upstream.close();
-    timer.shutdownNow();
+    if (!closing.compareAndSet(false, true)) {
+      closed.join();
+      return;
+    }
+    try {
+      Relay current = relay;
+      if (current != null) {
+        LOG.info("toolgate-gateway: draining; {} requests in flight may take up to {} ms", current.inFlight(),
+            grace.toMillis());
+        CompletableFuture<Void> drained = current.drain();
+        draining.complete(null);
+        try {
+          drained.get(grace.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          current.abandonAll("the gateway is shutting down; the call did not finish within the grace period");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          current.abandonAll("the gateway is shutting down");
+        }
+      }
+      upstream.close();
+      timer.shutdownNow();
+    } finally {
+      closed.complete(null);
+    }
   }
 
   /** Configures a {@link Gateway}. */
@@ -139,6 +190,7 @@ public final class Gateway implements AutoCloseable {
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration initialBackoff = INITIAL_RESTART_BACKOFF;
+    private Duration grace = DEFAULT_GRACE;
 
     private Builder(PolicyEngine engine, List<String> command, URI url) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -223,6 +275,22 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long calls in flight may take to finish when the client closes its side or the gateway
+     * is {@linkplain Gateway#close() closed} (default 10 seconds); then they are answered with an
+     * error. Used by a stdio gateway; {@link GatewayServer} has its own.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder grace(Duration grace) {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("grace must not be negative, was " + grace);
+      }
+      this.grace = grace;
+      return this;
+    }
+
+    /** Builds the gateway; its server starts with {@link Gateway#serve}. */
     public Gateway build() {
       return new Gateway(this);
     }

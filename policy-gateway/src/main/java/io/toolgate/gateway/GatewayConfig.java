@@ -4,12 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.toolgate.engine.Windows;
+import io.toolgate.redis.RedisCounterStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -43,6 +45,8 @@ import java.util.function.Function;
  * allowed-origins: [https://app.example.com]   # default: loopback origins only
  * max-sessions: 64
  * grace: 10s                     # how long calls in flight may finish on shutdown
+ * redis: redis://redis.internal:6379   # counters in Redis, shared by every replica
+ * redis-timeout: 50ms            # how long a decision waits for Redis
  * }</pre>
  */
 public record GatewayConfig(
@@ -69,7 +73,9 @@ public record GatewayConfig(
     @JsonProperty("roles-claim") String rolesClaim,
     @JsonProperty("allowed-origins") List<String> allowedOrigins,
     @JsonProperty("max-sessions") Integer maxSessions,
-    @JsonProperty("grace") String grace) {
+    @JsonProperty("grace") String grace,
+    @JsonProperty("redis") String redis,
+    @JsonProperty("redis-timeout") String redisTimeout) {
 
   /** The phase-1 settings: a command upstream. */
   public GatewayConfig(
@@ -77,6 +83,18 @@ public record GatewayConfig(
       Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command) {
     this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
         command, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** The phase-2 settings: an HTTP upstream, an HTTP downstream, identity, grace; no Redis. */
+  public GatewayConfig(
+      Path policy, String principal, List<String> roles, Path audit, Boolean failOpen, Boolean shadow, Boolean watch,
+      Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command, String upstreamUrl,
+      Map<String, String> upstreamHeaders, String listen, Path tokens, String jwksUrl, Path jwksFile, String issuer,
+      String audience, String principalClaim, String rolesClaim, List<String> allowedOrigins, Integer maxSessions,
+      String grace) {
+    this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
+        command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile, issuer, audience, principalClaim,
+        rolesClaim, allowedOrigins, maxSessions, grace, null, null);
   }
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -107,7 +125,7 @@ public record GatewayConfig(
         read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command,
         read.upstreamUrl, read.upstreamHeaders, read.listen, resolve(base, read.tokens), read.jwksUrl,
         resolve(base, read.jwksFile), read.issuer, read.audience, read.principalClaim, read.rolesClaim,
-        read.allowedOrigins, read.maxSessions, read.grace);
+        read.allowedOrigins, read.maxSessions, read.grace, read.redis, read.redisTimeout);
   }
 
   /** This configuration with every value {@code flags} sets put over it. */
@@ -136,7 +154,9 @@ public record GatewayConfig(
         or(flags.rolesClaim, rolesClaim),
         or(flags.allowedOrigins, allowedOrigins),
         or(flags.maxSessions, maxSessions),
-        or(flags.grace, grace));
+        or(flags.grace, grace),
+        or(flags.redis, redis),
+        or(flags.redisTimeout, redisTimeout));
   }
 
   /**
@@ -192,6 +212,31 @@ public record GatewayConfig(
     return Windows.parse(grace)
         .orElseThrow(() -> new IllegalArgumentException(
             "grace: \"" + grace + "\" is not a duration; expected " + Windows.EXPECTED));
+  }
+
+  /**
+   * How long a decision waits for Redis (default {@link RedisCounterStore#DEFAULT_COMMAND_TIMEOUT}).
+   *
+   * @throws IllegalArgumentException if it is not a positive duration ({@code 50ms}, {@code 2s}, ...)
+   */
+  public Duration redisTimeoutDuration() {
+    if (redisTimeout == null) {
+      return RedisCounterStore.DEFAULT_COMMAND_TIMEOUT;
+    }
+    String text = redisTimeout.strip();
+    Optional<Duration> parsed;
+    if (text.endsWith("ms")) {
+      try {
+        parsed = Optional.of(Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).strip())));
+      } catch (NumberFormatException e) {
+        parsed = Optional.empty();
+      }
+    } else {
+      parsed = Windows.parse(text);
+    }
+    return parsed.filter(duration -> !duration.isNegative() && !duration.isZero())
+        .orElseThrow(() -> new IllegalArgumentException(
+            "redis-timeout: \"" + redisTimeout + "\" is not a positive duration; expected 50ms, 2s or " + Windows.EXPECTED));
   }
 
   /**

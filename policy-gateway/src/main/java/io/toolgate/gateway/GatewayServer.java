@@ -5,8 +5,6 @@ import io.toolgate.api.CallContext;
 import io.toolgate.gateway.internal.Authenticator;
 import io.toolgate.gateway.internal.HttpFront;
 import io.toolgate.gateway.internal.HttpSession;
-import io.toolgate.gateway.internal.HttpUpstream;
-import io.toolgate.gateway.internal.ProcessUpstream;
 import io.toolgate.gateway.internal.Relay;
 import io.toolgate.gateway.internal.TokenFile;
 import io.toolgate.gateway.internal.Upstream;
@@ -40,8 +38,8 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Also served: {@code /healthz} (the process is up), {@code /readyz} (the upstream is
- * reachable), {@code /metrics} (when a source is given) and {@code
+ * <p>Also served: {@code /healthz} (the process is up), {@code /readyz} (the last upstream
+ * session answered {@code initialize}, and the server is not draining), {@code /metrics} (when a source is given) and {@code
  * /.well-known/oauth-protected-resource} (RFC 9728).
  */
 public final class GatewayServer implements AutoCloseable {
@@ -95,9 +93,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private HttpSession open(String id, CallContext context) throws IOException {
     Upstream upstream = sessions.newUpstream();
-    if (upstream instanceof HttpUpstream http) {
-      http.onReadiness(ok -> upstreamReady = ok);
-    }
+    upstream.onReadiness(ok -> upstreamReady = ok);
     HttpSession session = new HttpSession(id, context, upstream);
     Relay relay = sessions.newRelay(context, upstream, session, timer);
     try {
@@ -106,9 +102,6 @@ public final class GatewayServer implements AutoCloseable {
       upstreamReady = false;
       upstream.close();
       throw e;
-    }
-    if (upstream instanceof ProcessUpstream) {
-      upstreamReady = true;
     }
     return session;
   }

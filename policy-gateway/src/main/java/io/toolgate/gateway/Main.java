@@ -7,6 +7,7 @@ import io.toolgate.engine.PolicyLoadException;
 import io.toolgate.engine.PolicyWatcher;
 import io.toolgate.engine.audit.AsyncAuditSink;
 import io.toolgate.engine.audit.JsonLinesAuditSink;
+import io.toolgate.gateway.internal.RedisCounters;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -29,7 +30,9 @@ import picocli.CommandLine.Parameters;
  * the agent's MCP client starts the gateway as it would start the server; the gateway starts the
  * server as a child process and relays between them, deciding every {@code tools/call}. Stdout
  * carries JSON-RPC only; logs go to stderr. Exit 0 when the client closes stdin, 1 when the
- * gateway cannot start (policy, audit file or command), 2 on a usage error.
+ * gateway cannot start (policy, audit file, command, Redis), 2 on a usage error. On SIGTERM, or
+ * when stdin closes, the gateway drains ({@link Gateway#close()}), then closes the policy watcher,
+ * the Redis store and, last, the audit file.
  */
 @Command(
     name = "toolgate-gateway",
@@ -116,6 +119,13 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--grace", description = "How long calls in flight may finish on shutdown (default 10s).")
   String grace;
 
+  @Option(names = "--redis", paramLabel = "URI",
+      description = "Keep counters in Redis (redis://host:port), shared by every replica on it (default: in memory).")
+  String redis;
+
+  @Option(names = "--redis-timeout", description = "How long a decision waits for Redis: 50ms, 2s, ... (default 50ms).")
+  String redisTimeout;
+
   @Parameters(paramLabel = "COMMAND", description = "The MCP server's command and its arguments, after --.")
   List<String> command;
 
@@ -152,7 +162,7 @@ public final class Main implements Callable<Integer> {
     try {
       GatewayConfig flags = new GatewayConfig(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight,
           maxMessageBytes, requestTimeout, command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile,
-          issuer, audience, principalClaim, rolesClaim, allowedOrigins, maxSessions, grace);
+          issuer, audience, principalClaim, rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout);
       settings = (config == null ? GatewayConfig.empty() : GatewayConfig.load(config)).overriddenBy(flags);
       if (settings.policy() == null) {
         throw new IllegalArgumentException("no policy: give --policy or policy: in --config");
@@ -170,12 +180,20 @@ public final class Main implements Callable<Integer> {
       }
       address = settings.listenAddress();
       settings.graceDuration();
+      settings.redisTimeoutDuration();
       if ((settings.jwksUrl() != null || settings.jwksFile() != null)
           && (settings.issuer() == null || settings.audience() == null)) {
         throw new IllegalArgumentException("JWTs need --issuer and --audience");
       }
       loaded = Policy.load(settings.policy());
     } catch (PolicyLoadException | IllegalArgumentException e) {
+      System.err.println("toolgate-gateway: " + e.getMessage());
+      return 1;
+    }
+    RedisCounters counters;
+    try {
+      counters = settings.redis() == null ? null : RedisCounters.connect(settings.redis(), settings.redisTimeoutDuration());
+    } catch (IllegalArgumentException e) {
       System.err.println("toolgate-gateway: " + e.getMessage());
       return 1;
     }
@@ -188,6 +206,12 @@ public final class Main implements Callable<Integer> {
         .shadowMode(Boolean.TRUE.equals(settings.shadow()));
     if (sink != null) {
       engine.audit(sink);
+    }
+    if (counters != null) {
+      // The store times its own commands out; the engine's timer is only a backstop behind it.
+      java.time.Duration backstop = settings.redisTimeoutDuration().multipliedBy(2);
+      java.time.Duration least = PolicyEngine.Builder.DEFAULT_STORE_TIMEOUT;
+      engine.counterStore(counters.store()).storeTimeout(backstop.compareTo(least) > 0 ? backstop : least);
     }
     Metrics metrics = address == null ? null : new Metrics();
     if (metrics != null) {
@@ -208,7 +232,8 @@ public final class Main implements Callable<Integer> {
             ? Gateway.builder(built, url).upstreamHeaders(headers)
             : Gateway.builder(built, settings.command()))
         .context(context)
-        .requestTimeout(settings.requestTimeoutDuration());
+        .requestTimeout(settings.requestTimeoutDuration())
+        .grace(settings.graceDuration());
     if (settings.maxInFlight() != null) {
       builder.maxInFlight(settings.maxInFlight());
     }
@@ -216,10 +241,11 @@ public final class Main implements Callable<Integer> {
       builder.maxMessageBytes(settings.maxMessageBytes());
     }
     if (address != null) {
-      return serveHttp(settings, builder, address, metrics, watcher, sink);
+      return serveHttp(settings, builder, address, metrics, new Closing(watcher, counters, sink));
     }
     Gateway gateway = builder.build();
-    Thread hook = new Thread(() -> shutDown(gateway, watcher, sink), "toolgate-gateway-shutdown");
+    Closing rest = new Closing(watcher, counters, sink);
+    Thread hook = new Thread(() -> shutDown(gateway, rest), "toolgate-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       LOG.info("toolgate-gateway: policy {} for principal {}, server {}", settings.policy(), who, server);
@@ -229,7 +255,7 @@ public final class Main implements Callable<Integer> {
       System.err.println("toolgate-gateway: cannot start the server " + server + ": " + e.getMessage());
       return 1;
     } finally {
-      shutDown(gateway, watcher, sink);
+      shutDown(gateway, rest);
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
@@ -239,7 +265,7 @@ public final class Main implements Callable<Integer> {
   }
 
   private static int serveHttp(GatewayConfig settings, Gateway.Builder sessions, java.net.InetSocketAddress address,
-      Metrics metrics, PolicyWatcher watcher, AsyncAuditSink sink) {
+      Metrics metrics, Closing rest) {
     GatewayServer server;
     try {
       GatewayServer.Builder http = GatewayServer.builder(sessions).listen(address).grace(settings.graceDuration())
@@ -268,12 +294,12 @@ public final class Main implements Callable<Integer> {
       server = http.start();
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("toolgate-gateway: cannot serve HTTP at " + address + ": " + e.getMessage());
-      closeRest(watcher, sink);
+      rest.close();
       return 1;
     }
     Thread hook = new Thread(() -> {
       server.close();
-      closeRest(watcher, sink);
+      rest.close();
     }, "toolgate-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.info("toolgate-gateway: serving MCP at {}", server.endpoint());
@@ -286,12 +312,36 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  private static void closeRest(PolicyWatcher watcher, AsyncAuditSink sink) {
-    if (watcher != null) {
-      watcher.close();
+  /**
+   * What is closed after the gateway, once, in this order: the policy watcher; the Redis store
+   * (its refunds were settled as the calls ended); the audit file last, so that the decisions of
+   * the calls that finished while draining are in it.
+   */
+  private static final class Closing {
+    private final PolicyWatcher watcher;
+    private final RedisCounters counters;
+    private final AsyncAuditSink sink;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Closing(PolicyWatcher watcher, RedisCounters counters, AsyncAuditSink sink) {
+      this.watcher = watcher;
+      this.counters = counters;
+      this.sink = sink;
     }
-    if (sink != null) {
-      sink.close();
+
+    void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      if (watcher != null) {
+        watcher.close();
+      }
+      if (counters != null) {
+        counters.close();
+      }
+      if (sink != null) {
+        sink.close();
+      }
     }
   }
 
@@ -317,13 +367,8 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private static void shutDown(Gateway gateway, PolicyWatcher watcher, AsyncAuditSink sink) {
+  private static void shutDown(Gateway gateway, Closing rest) {
     gateway.close();
-    if (watcher != null) {
-      watcher.close();
-    }
-    if (sink != null) {
-      sink.close();
-    }
+    rest.close();
   }
 }

@@ -109,4 +109,31 @@ class GatewayConfigTest {
     assertThat(GatewayConfig.empty().listenAddress()).isNull();
     assertThat(GatewayConfig.empty().graceDuration()).isEqualTo(GatewayServer.DEFAULT_GRACE);
   }
+
+  @Test
+  void redisAndItsTimeoutAreReadAndABadTimeoutIsAnError() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        policy: p.yaml
+        command: [npx, some-server]
+        redis: redis://redis.internal:6379
+        redis-timeout: 250ms
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config.redis()).isEqualTo("redis://redis.internal:6379");
+    assertThat(config.redisTimeoutDuration()).isEqualTo(Duration.ofMillis(250));
+    GatewayConfig flags = new GatewayConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, "redis://127.0.0.1:7000", "2s");
+    assertThat(config.overriddenBy(flags).redis()).isEqualTo("redis://127.0.0.1:7000");
+    assertThat(config.overriddenBy(flags).redisTimeoutDuration()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.overriddenBy(GatewayConfig.empty()).redis()).isEqualTo("redis://redis.internal:6379");
+    assertThat(GatewayConfig.empty().redisTimeoutDuration()).isEqualTo(Duration.ofMillis(50));
+    for (String bad : List.of("soon", "0ms", "0", "-5ms", "ms", "1.5ms", "9999999999999999999999ms")) {
+      GatewayConfig withBad = GatewayConfig.empty().overriddenBy(new GatewayConfig(null, null, null, null, null, null,
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null, bad));
+      assertThatThrownBy(withBad::redisTimeoutDuration).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("redis-timeout");
+    }
+  }
 }

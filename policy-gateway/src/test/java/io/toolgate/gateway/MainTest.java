@@ -4,24 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
-import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import io.modelcontextprotocol.spec.McpSchema.Tool;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,48 +23,6 @@ class MainTest {
        {"counter":"create_compile_rate","window":"minute","max":10,"scope":"grant"}]}}}""";
 
   @TempDir Path dir;
-
-  /** Main running on pipes, with an SDK client on the other ends. */
-  final class Running implements AutoCloseable {
-    final CompletableFuture<Integer> exit = new CompletableFuture<>();
-    final McpSyncClient client;
-
-    Running(String... args) throws Exception {
-      Pipe in = Pipe.open();
-      Pipe out = Pipe.open();
-      InputStream gatewayIn = Channels.newInputStream(in.source());
-      OutputStream gatewayOut = Channels.newOutputStream(out.sink());
-      Thread main = new Thread(() -> {
-        try (gatewayOut) {
-          exit.complete(Main.run(gatewayIn, gatewayOut, args));
-        } catch (Throwable e) {
-          exit.completeExceptionally(e);
-        }
-      }, "test-main");
-      main.setDaemon(true);
-      main.start();
-      client = McpClient.sync(new StreamClientTransport(Channels.newInputStream(out.source()),
-              Channels.newOutputStream(in.sink()), McpJsonDefaults.getMapper()))
-          .requestTimeout(Duration.ofSeconds(60))
-          .initializationTimeout(Duration.ofSeconds(60))
-          .build();
-      client.initialize();
-    }
-
-    CallToolResult call(String tool) {
-      return client.callTool(CallToolRequest.builder(tool).arguments(Map.of()).build());
-    }
-
-    List<String> tools() {
-      return client.listTools().tools().stream().map(Tool::name).toList();
-    }
-
-    @Override
-    public void close() throws Exception {
-      client.closeGracefully();
-      assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
-    }
-  }
 
   List<String> command(Path calls) {
     List<String> command = new ArrayList<>(List.of("--"));
@@ -100,7 +47,7 @@ class MainTest {
     }
     Files.writeString(dir.resolve("gateway.yaml"), yaml);
 
-    try (Running gateway = new Running("--config", dir.resolve("gateway.yaml").toString(), "--principal", "from-flag")) {
+    try (RunningMain gateway = new RunningMain("--config", dir.resolve("gateway.yaml").toString(), "--principal", "from-flag")) {
       assertThat(gateway.tools()).containsExactly("create_compile");
       assertThat(gateway.call("create_compile").isError()).isNotEqualTo(Boolean.TRUE);
       assertThat(gateway.call("delete_project").isError()).isTrue();
@@ -121,7 +68,7 @@ class MainTest {
   void shadowModeDecidesAndAuditsButRefusesNothing() throws Exception {
     Files.writeString(dir.resolve("seed.json"), SEED);
     Path calls = dir.resolve("calls.log");
-    try (Running gateway = new Running(args(List.of("--policy", dir.resolve("seed.json").toString(), "--shadow",
+    try (RunningMain gateway = new RunningMain(args(List.of("--policy", dir.resolve("seed.json").toString(), "--shadow",
         "--audit", dir.resolve("audit.jsonl").toString()), calls))) {
       assertThat(gateway.call("delete_project").isError()).isNotEqualTo(Boolean.TRUE);
     }
@@ -134,7 +81,7 @@ class MainTest {
     Path policy = dir.resolve("policy.json");
     Files.writeString(policy, SEED);
     Path calls = dir.resolve("calls.log");
-    try (Running gateway = new Running(args(List.of("--policy", policy.toString()), calls))) {
+    try (RunningMain gateway = new RunningMain(args(List.of("--policy", policy.toString()), calls))) {
       assertThat(gateway.tools()).containsExactly("create_compile");
       Path next = dir.resolve("next.json");
       Files.writeString(next, SEED.replace("\"tools\":{", "\"tools\":{\"echo\":{},"));

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,13 +44,39 @@ import java.util.function.Consumer;
  * once the server was sent a cancellation of the request id given as its argument {@code id}, or
  * after a minute) and {@code cancellations} (the
  * request ids of every cancellation the server was sent, in order).
+ *
+ * <p>System properties (see {@link Upstreams#command(Path, java.util.Map)}): {@value #HOLD} names a
+ * release file and adds a tool {@code hold} that answers only once that file exists; {@value
+ * #RESTART_GATE} names a file that a server started after {@code crash_once} crashed waits for
+ * before it reads anything (so a test sees the gateway while its restarted server is not up yet);
+ * {@value #EXIT_ON_FIRST_LINE} makes the process exit (code 3) once it has read its first line,
+ * before answering it (a server that dies on {@code initialize}).
  */
 public final class UpstreamTestServer {
+  /** The system property naming the {@code hold} tool's release file. */
+  static final String HOLD = "upstream.hold";
+  /** The system property naming the file a restarted server waits for. */
+  static final String RESTART_GATE = "upstream.restartGate";
+  /** The system property that makes the server exit on its first line, unanswered. */
+  static final String EXIT_ON_FIRST_LINE = "upstream.exitOnFirstLine";
+
   private UpstreamTestServer() {}
 
   public static void main(String[] args) throws InterruptedException {
     Path calls = Path.of(args[0]);
     Path crashMarker = Path.of(args.length > 1 ? args[1] : args[0] + ".crashed");
+    if (Boolean.getBoolean(EXIT_ON_FIRST_LINE)) {
+      try {
+        new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      } catch (IOException e) {
+        // exits all the same
+      }
+      Runtime.getRuntime().halt(3);
+    }
+    String gate = System.getProperty(RESTART_GATE);
+    if (gate != null && Files.exists(crashMarker) && !FileEvents.awaitExists(Path.of(gate), Duration.ofMinutes(2))) {
+      System.exit(4);
+    }
     boolean cancellable = args.length > 2 && args[2].equals("--cancellable");
     Cancellations cancellations = new Cancellations();
     var spec = features(McpServer.sync(new StdioServerTransportProvider(
@@ -65,7 +92,7 @@ public final class UpstreamTestServer {
     }
     spec.build();
     // The transport reads stdin on its own threads; the process exits when stdin ends, as MCP
-    // servers on stdio do (exitAtEnd), or when its parent goes away.
+    // servers on stdio do (StdinWatch), or when its parent goes away.
     ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
     while (parent == null || parent.isAlive()) {
       Thread.sleep(200);
@@ -130,6 +157,11 @@ public final class UpstreamTestServer {
         new McpSchema.PromptReference("greet"),
         (exchange, request) -> new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(
             List.of(request.argument().value() + "ice", request.argument().value() + "ix")))));
+    String hold = System.getProperty(HOLD);
+    if (hold != null) {
+      spec.toolCall(tool("hold"), logged(calls, "hold", (exchange, request) ->
+          FileEvents.awaitExists(Path.of(hold), Duration.ofMinutes(2)) ? text("hold ok") : text("hold timed out")));
+    }
     return spec;
   }
 

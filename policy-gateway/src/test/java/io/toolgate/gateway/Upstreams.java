@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Where the test upstream server runs from, and what it logged. */
 final class Upstreams {
@@ -29,6 +30,18 @@ final class Upstreams {
     List<String> command = new ArrayList<>(command(calls));
     command.add("--cancellable");
     return List.copyOf(command);
+  }
+
+  /**
+   * {@link #command(Path)} with {@code properties} set for the server ({@link
+   * UpstreamTestServer#HOLD}, {@link UpstreamTestServer#RESTART_GATE}).
+   */
+  static List<String> command(Path calls, Map<String, String> properties) {
+    List<String> command = new ArrayList<>(List.of(java()));
+    properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), UpstreamTestServer.class.getName(),
+        calls.toString(), calls + ".crashed"));
+    return command;
   }
 
   /** The tools the upstream really ran, in order. */

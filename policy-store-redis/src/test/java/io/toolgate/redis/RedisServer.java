@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Assumptions;
  * A real redis-server for the tests, on a free loopback port, bound to 127.0.0.1 only, with no
  * persistence. The binary is the {@code redis-server} on PATH if there is one, else the one
  * shipped in the {@code com.github.codemonstur:embedded-redis} test dependency. If neither starts,
- * the test fails when {@code CI=true} and is skipped otherwise.
+ * the test fails when {@code CI=true} and is skipped otherwise. Published in this module's
+ * test-jar for the other modules' tests (the gateway's {@code --redis}).
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static Path binary;
   private static RedisServer shared;
 
@@ -46,7 +47,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** One server for the whole test JVM, stopped when it exits. Tests must not stop it. */
-  static synchronized RedisServer shared() {
+  public static synchronized RedisServer shared() {
     if (shared == null) {
       shared = start();
       RedisServer server = shared;
@@ -55,7 +56,6 @@ final class RedisServer implements AutoCloseable {
     return shared;
   }
 
-  /** A server of the caller's own, on a free port. */
   /** A client of the {@linkplain #shared() shared server}, with the store's recommended options. */
   static RedisClient sharedClient() {
     RedisClient client = RedisClient.create(shared().uri());
@@ -63,22 +63,25 @@ final class RedisServer implements AutoCloseable {
     return client;
   }
 
-  static RedisServer start(String... extraArgs) {
+  /** A server of the caller's own, on a free port, started with {@code extraArgs}; the caller stops it. */
+  public static RedisServer start(String... extraArgs) {
     RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
     server.startProcess();
     return server;
   }
 
-  int port() {
+  /** The port it listens on, at 127.0.0.1. */
+  public int port() {
     return port;
   }
 
-  String uri() {
+  /** {@code redis://127.0.0.1:<port>}. */
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Kills the server at once, as a crash would. */
-  synchronized void kill() {
+  public synchronized void kill() {
     if (process != null) {
       process.destroyForcibly();
       try {
@@ -91,7 +94,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts the server again on the same port, empty. */
-  synchronized void restart() {
+  public synchronized void restart() {
     kill();
     startProcess();
   }
@@ -102,7 +105,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Sends one command; returns a bulk reply's text, or else the reply's first line. */
-  String command(String... words) {
+  public String command(String... words) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(5_000);
       StringBuilder request = new StringBuilder("*" + words.length + "\r\n");

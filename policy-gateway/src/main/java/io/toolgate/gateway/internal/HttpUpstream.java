@@ -92,6 +92,7 @@ public final class HttpUpstream implements Upstream {
   }
 
   /** Told {@code true} when the server answers {@code initialize} with a result, {@code false} when it cannot. */
+  @Override
   public void onReadiness(java.util.function.Consumer<Boolean> readiness) {
     this.readiness = readiness;
   }

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,9 @@ public final class ProcessUpstream implements Upstream {
   private final ArrayDeque<Message> queue = new ArrayDeque<>();
   private Message initialize;
   private Message initialized;
+  /** Whether the current child answered the client's {@code initialize} (or its replay). */
+  private boolean initializeAnswered;
+  private volatile Consumer<Boolean> readiness = ok -> {};
 
   public ProcessUpstream(
       List<String> command, int maxMessageBytes, int maxQueued, Duration initialBackoff, Duration maxBackoff) {
@@ -88,6 +92,15 @@ public final class ProcessUpstream implements Upstream {
       this.listener = listener;
     }
     spawn();
+  }
+
+  /**
+   * Told {@code true} when a child answers the client's {@code initialize} (or, after a restart,
+   * its replay) with a result, {@code false} when it answers with an error or exits.
+   */
+  @Override
+  public void onReadiness(Consumer<Boolean> readiness) {
+    this.readiness = readiness;
   }
 
   /** How many times the child was started again. */
@@ -208,8 +221,14 @@ public final class ProcessUpstream implements Upstream {
         Message message = parse(line);
         if (message != null && !consumedByReplay(message, current)) {
           if (message.kind() == Message.Kind.RESPONSE) {
+            boolean answersInitialize;
             synchronized (lock) {
               written.remove(message.id());
+              answersInitialize = !initializeAnswered && initialize != null && initialize.id().equals(message.id());
+              initializeAnswered |= answersInitialize;
+            }
+            if (answersInitialize) {
+              readiness.accept(!message.json().has("error"));
             }
           }
           listener.received(message);
@@ -252,6 +271,8 @@ public final class ProcessUpstream implements Upstream {
       if (message.json().has("error")) {
         LOG.warn("the restarted upstream server refused the replayed initialize: {}", excerpt(message.text()));
       }
+      initializeAnswered = true;
+      readiness.accept(!message.json().has("error")); // before the held messages are answered
       if (initialized != null) {
         outbox.offer(initialized.text());
       }
@@ -269,6 +290,7 @@ public final class ProcessUpstream implements Upstream {
         return;
       }
       state = State.RESTARTING;
+      initializeAnswered = false;
       outbox.offer(STOP);
       lost = new ArrayList<>(written);
       written.clear();
@@ -278,6 +300,7 @@ public final class ProcessUpstream implements Upstream {
       delay = backoff;
       backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
     }
+    readiness.accept(false);
     String code = exitCode(child);
     LOG.warn("upstream server exited ({}); restarting in {} ms", code, delay.toMillis());
     for (JsonNode id : lost) {

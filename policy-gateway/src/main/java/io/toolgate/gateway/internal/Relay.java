@@ -88,6 +88,7 @@ public final class Relay implements Upstream.Listener {
   private final Duration requestTimeout;
   private final ScheduledExecutorService timer;
   private final Map<JsonNode, Pending> pending = new ConcurrentHashMap<>();
+  private final Drain drain = new Drain();
 
   public Relay(
       PolicyEngine engine,
@@ -112,6 +113,24 @@ public final class Relay implements Upstream.Listener {
   /** How many of the client's requests wait for the server now. */
   public int inFlight() {
     return pending.size();
+  }
+
+  /**
+   * Stops taking the client's requests (from now on each is answered with JSON-RPC error {@code
+   * -32001} and never reaches the server; notifications and the client's answers to the server's
+   * requests still pass); the future completes once every request in flight was answered, tool
+   * calls settled and audited. Idempotent.
+   */
+  public CompletableFuture<Void> drain() {
+    CompletableFuture<Void> drained = drain.begin();
+    settled();
+    return drained;
+  }
+
+  private void settled() {
+    if (drain.begun()) {
+      drain.left(pending.isEmpty());
+    }
   }
 
   /**
@@ -158,7 +177,9 @@ public final class Relay implements Upstream.Listener {
     Message message = new Message(text, object);
     switch (message.kind()) {
       case REQUEST -> {
-        if (TOOLS_CALL.equals(message.method())) {
+        if (drain.begun()) {
+          reply(JsonRpc.error(message.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL));
+        } else if (TOOLS_CALL.equals(message.method())) {
           call(message);
         } else {
           Object admitted = admit(message.id(), TOOLS_LIST.equals(message.method()), null);
@@ -191,8 +212,6 @@ public final class Relay implements Upstream.Listener {
     return id != null && (id.isTextual() || id.isIntegralNumber());
   }
 
-  // the policy ------------------------------------------------------------------------------
-
   private void call(Message request) {
     JsonNode id = request.id();
     JsonNode params = request.json().get("params");
@@ -211,6 +230,7 @@ public final class Relay implements Upstream.Listener {
       reply(busy); // before the engine: a call the gateway cannot take must not take a count
       return;
     }
+    drain.callStarted();
     engine
         .callAsync(
             ToolCall.of(name.asText(), arguments),
@@ -226,11 +246,17 @@ public final class Relay implements Upstream.Listener {
               } else if (outcome.response() != null) {
                 reply(outcome.response());
               }
+              drain.callEnded();
+              settled();
             });
   }
 
   private CompletableFuture<Outcome> forward(Message request) {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    if (drain.begun()) { // decided while the drain began: it has not reached the server
+      outcome.complete(new Outcome(JsonRpc.error(request.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL), true));
+      return outcome;
+    }
     Object admitted = admit(request.id(), false, outcome);
     if (admitted instanceof String refusal) {
       outcome.complete(new Outcome(refusal, true));
@@ -248,8 +274,6 @@ public final class Relay implements Upstream.Listener {
       throw new IllegalStateException("a refusal could not be written", e);
     }
   }
-
-  // requests in flight ----------------------------------------------------------------------
 
   /** The error response for a request the gateway cannot take now, or {@code null}. */
   private String refusedBeforeDeciding(JsonNode id) {
@@ -290,6 +314,7 @@ public final class Relay implements Upstream.Listener {
       upstream.forget(entry.id);
       answer(entry, JsonRpc.error(entry.id, JsonRpc.UPSTREAM_UNAVAILABLE,
           "the upstream server did not answer within " + requestTimeout.toSeconds() + "s"));
+      settled();
     }
   }
 
@@ -302,6 +327,7 @@ public final class Relay implements Upstream.Listener {
       if (entry.call != null) {
         entry.call.complete(new Outcome(null, false));
       }
+      settled();
     }
   }
 
@@ -312,8 +338,6 @@ public final class Relay implements Upstream.Listener {
       reply(error);
     }
   }
-
-  // from the server -------------------------------------------------------------------------
 
   @Override
   public void received(Message message) {
@@ -334,6 +358,7 @@ public final class Relay implements Upstream.Listener {
     } else {
       reply(message.text());
     }
+    settled();
   }
 
   @Override
@@ -342,6 +367,7 @@ public final class Relay implements Upstream.Listener {
     if (entry != null) {
       entry.stopTimer();
       answer(entry, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
+      settled();
     }
   }
 

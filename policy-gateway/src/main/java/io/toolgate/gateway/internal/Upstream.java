@@ -2,6 +2,7 @@ package io.toolgate.gateway.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * The real MCP server, as the relay sees it: a place to send JSON-RPC messages and a source of
@@ -23,6 +24,13 @@ public interface Upstream extends AutoCloseable {
    * @throws IOException if the server cannot be reached at all
    */
   void start(Listener listener) throws IOException;
+
+  /**
+   * Tells {@code readiness} {@code true} each time the server answers the session's {@code
+   * initialize} with a result, {@code false} when it cannot be reached, refuses it, or goes away;
+   * call before {@link #start}. Default: tells nothing.
+   */
+  default void onReadiness(Consumer<Boolean> readiness) {}
 
   /** Sends {@code message} as it is, or holds it while the server restarts. Never blocks on I/O. */
   void send(Message message);
