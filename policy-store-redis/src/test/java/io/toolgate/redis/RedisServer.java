@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Assumptions;
  * A real redis-server for the tests, on a free loopback port, bound to 127.0.0.1 only, with no
  * persistence. The binary is the {@code redis-server} on PATH if there is one, else the one
  * shipped in the {@code com.github.codemonstur:embedded-redis} test dependency. If neither starts,
- * the test fails when {@code CI=true} and is skipped otherwise.
+ * the test fails when {@code CI=true} and is skipped otherwise. Published in this module's test-jar
+ * for other modules' Redis tests.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static Path binary;
   private static RedisServer shared;
 
@@ -46,7 +47,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** One server for the whole test JVM, stopped when it exits. Tests must not stop it. */
-  static synchronized RedisServer shared() {
+  public static synchronized RedisServer shared() {
     if (shared == null) {
       shared = start();
       RedisServer server = shared;
@@ -69,11 +70,11 @@ final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
