@@ -64,7 +64,7 @@ public final class RedisServer implements AutoCloseable {
     return client;
   }
 
-  static RedisServer start(String... extraArgs) {
+  public static RedisServer start(String... extraArgs) {
     RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
     server.startProcess();
     return server;
@@ -79,7 +79,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** Kills the server at once, as a crash would. */
-  synchronized void kill() {
+  public synchronized void kill() {
     if (process != null) {
       process.destroyForcibly();
       try {
