@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Guarded;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.micrometer.ToolgateMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -66,6 +68,7 @@ class ToolgateEndpointWebTest {
 
   @LocalServerPort int port;
   @Autowired PolicyEngine engine;
+  @Autowired MeterRegistry registry;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
   final ObjectMapper json = new ObjectMapper();
 
@@ -157,6 +160,15 @@ class ToolgateEndpointWebTest {
       }
     }
     return null;
+  }
+
+  @Test
+  void actuatorsMeterRegistryGetsTheEnginesMetrics() {
+    assertThat(engine.isObserved()).isTrue();
+    engine.evaluate(ToolCall.of("create_compile"), CallContext.of("metered"));
+    assertThat(registry.get(ToolgateMetrics.DECISIONS).tag("tool", "create_compile").tag("kind", "allow").counter().count())
+        .isGreaterThanOrEqualTo(1.0);
+    assertThat(registry.get(ToolgateMetrics.POLICY_DIGEST).gauge()).isNotNull();
   }
 
   @Test
