@@ -15,6 +15,7 @@ import io.toolgate.engine.audit.Slf4jAuditSink;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import io.toolgate.redis.RedisCounterStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -108,6 +109,7 @@ public class ToolgateAutoConfiguration {
     }
     PolicyEngine.Builder builder = PolicyEngine.builder(policy)
         .counterStore(counters)
+        .storeTimeout(properties.getStoreTimeout())
         .approvals(approvals)
         .failOpen(properties.isFailOpen())
         .shadowMode(properties.isShadowMode());
@@ -156,14 +158,15 @@ public class ToolgateAutoConfiguration {
     @ConditionalOnMissingBean({ToolgateRedis.class, CounterStore.class})
     ToolgateRedis toolgateRedis(ToolgateProperties properties, ObjectProvider<RedisClient> client) {
       String uri = properties.getRedis().getUri();
+      Duration timeout = properties.getRedis().getCommandTimeout();
       if (uri != null && !uri.isBlank()) {
-        return ToolgateRedis.connect(uri);
+        return ToolgateRedis.connect(uri, timeout);
       }
       RedisClient app = client.getIfUnique();
       if (app == null) {
         throw ToolgateConfigurationException.redisUnavailable("toolgate.redis.uri is not set and there is no single RedisClient bean");
       }
-      return ToolgateRedis.on(app);
+      return ToolgateRedis.on(app, timeout);
     }
 
     /** The store; {@link ToolgateRedis} closes it. */

@@ -1,5 +1,6 @@
 package io.toolgate.spring.autoconfigure;
 
+import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,12 @@ public class ToolgateProperties {
   /** Where counts live: memory (this JVM) or redis (shared by every replica). */
   private Store store = Store.MEMORY;
 
+  /**
+   * How long a call waits for the counter store before it is decided as for a failed store
+   * (denied, or allowed with fail-open). Not applied to the in-memory store.
+   */
+  private Duration storeTimeout = PolicyEngine.Builder.DEFAULT_STORE_TIMEOUT;
+
   private final Audit audit = new Audit();
 
   private final Redis redis = new Redis();
@@ -95,6 +102,14 @@ public class ToolgateProperties {
     this.store = store;
   }
 
+  public Duration getStoreTimeout() {
+    return storeTimeout;
+  }
+
+  public void setStoreTimeout(Duration storeTimeout) {
+    this.storeTimeout = storeTimeout;
+  }
+
   public Audit getAudit() {
     return audit;
   }
@@ -139,6 +154,17 @@ public class ToolgateProperties {
      * RedisClient bean is used.
      */
     private String uri;
+
+    /** How long each Redis command may take before the reservation fails. */
+    private Duration commandTimeout = Duration.ofMillis(50);
+
+    public Duration getCommandTimeout() {
+      return commandTimeout;
+    }
+
+    public void setCommandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+    }
 
     public String getUri() {
       return uri;

@@ -18,11 +18,11 @@ public final class ToolgateRedis implements ToolgateStoreProbe, AutoCloseable {
   private final RedisCounterStore store;
   private StatefulRedisConnection<String, String> probe; // guarded by this
 
-  private ToolgateRedis(RedisClient client, boolean ownsClient) {
+  private ToolgateRedis(RedisClient client, boolean ownsClient, Duration commandTimeout) {
     this.client = client;
     this.ownsClient = ownsClient;
     try {
-      this.store = RedisCounterStore.builder(client).build();
+      this.store = RedisCounterStore.builder(client).commandTimeout(commandTimeout).build();
     } catch (RuntimeException e) {
       if (ownsClient) {
         client.shutdown();
@@ -32,15 +32,15 @@ public final class ToolgateRedis implements ToolgateStoreProbe, AutoCloseable {
   }
 
   /** A client of its own for {@code uri}, with the store's recommended options; shut down on {@link #close}. */
-  static ToolgateRedis connect(String uri) {
+  static ToolgateRedis connect(String uri, Duration commandTimeout) {
     RedisClient client = RedisClient.create(uri);
     client.setOptions(RedisCounterStore.recommendedClientOptions());
-    return new ToolgateRedis(client, true);
+    return new ToolgateRedis(client, true, commandTimeout);
   }
 
   /** On the application's client, which stays the application's to shut down. */
-  static ToolgateRedis on(RedisClient client) {
-    return new ToolgateRedis(Objects.requireNonNull(client, "client"), false);
+  static ToolgateRedis on(RedisClient client, Duration commandTimeout) {
+    return new ToolgateRedis(Objects.requireNonNull(client, "client"), false, commandTimeout);
   }
 
   /** The counter store. */

@@ -1,6 +1,7 @@
 package io.toolgate.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.toolgate.api.CallContext;
@@ -13,7 +14,9 @@ import io.toolgate.redis.RedisCounterStore;
 import io.toolgate.redis.RedisServer;
 import io.toolgate.spring.autoconfigure.actuator.ToolgateActuatorAutoConfiguration;
 import io.toolgate.spring.autoconfigure.actuator.ToolgateHealthIndicator;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -24,13 +27,17 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class ToolgateRedisAutoConfigurationTest {
   final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(ToolgateAutoConfiguration.class, ToolgateActuatorAutoConfiguration.class))
-      .withPropertyValues(ToolgateAutoConfigurationTest.CAPPED, "toolgate.store=redis");
+      // Generous timeouts: the machine running the tests may be loaded; failures are tested by killing Redis.
+      .withPropertyValues(ToolgateAutoConfigurationTest.CAPPED, "toolgate.store=redis",
+          "toolgate.redis.command-timeout=30s", "toolgate.store-timeout=60s");
 
   @Test
   void redisFromTheUriCountsInRedis() {
     RedisServer server = RedisServer.shared();
     String principal = "agent-" + UUID.randomUUID(); // the shared server outlives this test
+    AtomicReference<ToolgateRedis> made = new AtomicReference<>();
     runner.withPropertyValues("toolgate.redis.uri=" + server.uri()).run(context -> {
+      made.set(context.getBean(ToolgateRedis.class));
       assertThat(context).hasSingleBean(RedisCounterStore.class).doesNotHaveBean(InMemoryCounterStore.class);
       assertThat(context.getBean(CounterStore.class)).isSameAs(context.getBean(ToolgateRedis.class).store());
       PolicyEngine engine = context.getBean(PolicyEngine.class);
@@ -42,6 +49,8 @@ class ToolgateRedisAutoConfigurationTest {
       assertThat(health.getStatus()).isEqualTo(Status.UP);
       assertThat(health.getDetails()).containsEntry("store", "RedisCounterStore").containsEntry("storeAnswer", "PONG");
     });
+    // Closing the context shut down the client made from the URI.
+    assertThatThrownBy(() -> made.get().ping(Duration.ofSeconds(5))).isInstanceOf(IllegalStateException.class);
     // A second context on the same Redis sees the same count: the count is in Redis, not in the JVM.
     runner.withPropertyValues("toolgate.redis.uri=" + server.uri()).run(context ->
         assertThat(context.getBean(PolicyEngine.class).evaluate(ToolCall.of("create_compile"), CallContext.of(principal)))
@@ -55,8 +64,9 @@ class ToolgateRedisAutoConfigurationTest {
       // The context must not shut the client down itself (a RedisClient is AutoCloseable): this test does.
       runner.withBean("redisClient", RedisClient.class, () -> client, bd -> bd.setDestroyMethodName("")).run(context -> {
         assertThat(context).hasSingleBean(RedisCounterStore.class);
-        assertThat(context.getBean(PolicyEngine.class).evaluate(ToolCall.of("create_compile"),
-            CallContext.of("agent-" + UUID.randomUUID())).isAllowed()).isTrue();
+        Decision decision = context.getBean(PolicyEngine.class).evaluate(ToolCall.of("create_compile"),
+            CallContext.of("agent-" + UUID.randomUUID()));
+        assertThat(decision.isAllowed()).as(decision.toString()).isTrue();
       });
       try (var connection = client.connect()) {
         assertThat(connection.sync().ping()).isEqualTo("PONG");
@@ -69,7 +79,7 @@ class ToolgateRedisAutoConfigurationTest {
   @Test
   void healthIsDownWhenRedisStopsAnswering() {
     try (RedisServer server = RedisServer.start()) {
-      runner.withPropertyValues("toolgate.redis.uri=" + server.uri()).run(context -> {
+      runner.withPropertyValues("toolgate.redis.uri=" + server.uri(), "toolgate.redis.command-timeout=2s").run(context -> {
         ToolgateHealthIndicator indicator = context.getBean(ToolgateHealthIndicator.class);
         assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
         server.kill();
