@@ -14,6 +14,7 @@ import io.toolgate.engine.audit.JsonLinesAuditSink;
 import io.toolgate.engine.audit.Slf4jAuditSink;
 import io.toolgate.engine.store.InMemoryCounterStore;
 import io.toolgate.redis.RedisCounterStore;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -113,8 +114,7 @@ public class ToolgateAutoConfiguration {
         .approvals(approvals)
         .failOpen(properties.isFailOpen())
         .shadowMode(properties.isShadowMode());
-    List<AuditSink> audit = sinks.orderedStream().toList();
-    audit.forEach(builder::audit);
+    sinks.orderedStream().forEach(builder::audit);
     observers.orderedStream().forEach(builder::observe);
     return builder.build();
   }
@@ -129,18 +129,18 @@ public class ToolgateAutoConfiguration {
   @ConditionalOnMissingBean
   PolicyWatcher toolgatePolicyWatcher(
       PolicyEngine engine, ToolgatePolicySource source, ObjectProvider<PolicyWatcher.Listener> listeners) {
-    var file = source.file().orElseThrow(() -> ToolgateConfigurationException.notWatchable(source.location()));
+    Path file = source.file().orElseThrow(() -> ToolgateConfigurationException.notWatchable(source.location()));
     List<PolicyWatcher.Listener> heard = listeners.orderedStream().toList();
     PolicyWatcher.Listener logged = new ReloadLog();
     return PolicyWatcher.watch(engine, file, new PolicyWatcher.Listener() {
       @Override
-      public void reloaded(java.nio.file.Path f, Policy loaded) {
+      public void reloaded(Path f, Policy loaded) {
         logged.reloaded(f, loaded);
         heard.forEach(l -> l.reloaded(f, loaded));
       }
 
       @Override
-      public void failed(java.nio.file.Path f, RuntimeException error) {
+      public void failed(Path f, RuntimeException error) {
         logged.failed(f, error);
         heard.forEach(l -> l.failed(f, error));
       }

@@ -51,11 +51,15 @@ public class ToolgateConfigurationException extends RuntimeException {
         List.of(), cause);
   }
 
-  /** The policy was read but has problems; every one is listed with its location. */
+  /**
+   * The policy was read but has problems; every one is listed with its location. {@code location}
+   * is what {@code toolgate.policy} named, or {@code null} for a policy loaded otherwise.
+   */
   public static ToolgateConfigurationException invalid(String location, PolicyLoadException cause) {
     List<PolicyProblem> problems = cause.problems();
     return new ToolgateConfigurationException(
-        "The Toolgate policy toolgate.policy=" + location + " has " + problems.size()
+        (location == null ? "The Toolgate policy" : "The Toolgate policy toolgate.policy=" + location)
+            + " has " + problems.size()
             + (problems.size() == 1 ? " problem" : " problems") + ":\n"
             + problems.stream().map(p -> "    " + p).collect(Collectors.joining("\n")),
         "Fix the policy at the lines above; `java -jar toolgate.jar validate <file>` checks a policy "

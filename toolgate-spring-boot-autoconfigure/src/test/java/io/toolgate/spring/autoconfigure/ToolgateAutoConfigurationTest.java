@@ -149,6 +149,16 @@ class ToolgateAutoConfigurationTest {
   }
 
   @Test
+  void aPolicyAnApplicationLoadsItselfIsAnalyzedToo() {
+    runner.withBean(Policy.class, () -> Policy.parse("version: \"1\"\ndefault: maybe\n")).run(context -> {
+      FailureAnalysis analysis = analyze(context.getStartupFailure());
+      assertThat(analysis.getDescription()).startsWith("The Toolgate policy has 1 problem:\n    /default (line 2, col 10)");
+      assertThat(analysis.getCause()).isInstanceOf(io.toolgate.engine.PolicyLoadException.class);
+    });
+    assertThat(new ToolgateFailureAnalyzer().analyze(new IllegalStateException("not ours"))).isNull();
+  }
+
+  @Test
   void theFailureAnalyzerIsRegistered() {
     // Other analyzers need a bean factory to be built; only the names matter here.
     List<String> names = SpringFactoriesLoader.forDefaultResourceLocation()
