@@ -2,6 +2,7 @@ package io.toolgate.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.toolgate.api.ApprovalService;
+import io.toolgate.api.CounterStore;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.PolicyWatcher;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
@@ -13,12 +14,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
 
 /**
  * Micrometer metrics of every call the engine decides, when {@code policy-micrometer} is on the
  * class path and the application has a {@link MeterRegistry}: a {@link ToolgateMetrics} observer
  * (the engine takes every {@code CallObserver} bean), bound to the engine once it is built, the
- * pending approvals of the in-memory queue as a gauge, and the policy watcher's reloads counted.
+ * pending approvals of the in-memory queue and the Redis store's pending and lost refunds as
+ * gauges, and the policy watcher's reloads counted.
  */
 @AutoConfiguration(
     afterName = {
@@ -33,12 +36,28 @@ public class ToolgateMetricsAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  ToolgateMetrics toolgateMetrics(MeterRegistry registry, ObjectProvider<ApprovalService> approvals) {
+  ToolgateMetrics toolgateMetrics(
+      MeterRegistry registry, ObjectProvider<ApprovalService> approvals, ObjectProvider<CounterStore> store) {
     ToolgateMetrics.Builder builder = ToolgateMetrics.builder(registry);
     if (approvals.getIfUnique() instanceof InMemoryApprovalQueue queue) {
       builder.approvalsPending(queue);
     }
+    CounterStore counters = store.getIfUnique();
+    if (counters != null && ClassUtils.isPresent(REDIS_STORE, getClass().getClassLoader())) {
+      RedisGauges.add(builder, counters);
+    }
     return builder.build();
+  }
+
+  private static final String REDIS_STORE = "io.toolgate.redis.RedisCounterStore";
+
+  /** Loaded only when policy-store-redis is present. */
+  private static final class RedisGauges {
+    static void add(ToolgateMetrics.Builder builder, CounterStore store) {
+      if (store instanceof io.toolgate.redis.RedisCounterStore redis) {
+        builder.refundsPending(redis::pendingRefunds).refundsLost(redis::lostRefunds);
+      }
+    }
   }
 
   /** Names the engine to the metrics once every bean is built: tool tags and the policy gauges. */

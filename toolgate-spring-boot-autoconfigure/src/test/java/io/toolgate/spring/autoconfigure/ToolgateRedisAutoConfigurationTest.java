@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.toolgate.micrometer.ToolgateMetrics;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.CounterStore;
 import io.toolgate.api.Decision;
@@ -55,6 +58,18 @@ class ToolgateRedisAutoConfigurationTest {
     runner.withPropertyValues("toolgate.redis.uri=" + server.uri()).run(context ->
         assertThat(context.getBean(PolicyEngine.class).evaluate(ToolCall.of("create_compile"), CallContext.of(principal)))
             .isInstanceOf(Decision.RateLimited.class));
+  }
+
+  @Test
+  void theRedisStoresRefundsAreGauges() {
+    runner.withConfiguration(AutoConfigurations.of(ToolgateMetricsAutoConfiguration.class))
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withPropertyValues("toolgate.redis.uri=" + RedisServer.shared().uri())
+        .run(context -> {
+          MeterRegistry registry = context.getBean(MeterRegistry.class);
+          assertThat(registry.get(ToolgateMetrics.REFUNDS_PENDING).gauge().value()).isZero();
+          assertThat(registry.get(ToolgateMetrics.REFUNDS_LOST).gauge().value()).isZero();
+        });
   }
 
   @Test
