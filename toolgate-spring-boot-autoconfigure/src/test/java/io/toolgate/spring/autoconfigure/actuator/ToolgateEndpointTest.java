@@ -52,7 +52,7 @@ class ToolgateEndpointTest {
       assertThat(status.policy().defaultAction()).isEqualTo("deny");
       assertThat(status.policy().tools()).extracting(ToolgateEndpoint.Tool::key).containsExactly("create_compile", "refund");
       assertThat(status.policy().tools().get(0).limits()).singleElement()
-          .isEqualTo(new ToolgateEndpoint.Limit("create_compile_rate", 2.0, "PT1M", "grant", "fixed"));
+          .isEqualTo(new ToolgateEndpoint.Limit("create_compile_rate", 2.0, "PT1H", "grant", "sliding"));
       assertThat(status.policy().tools().get(1).action()).isEqualTo("require_approval");
       assertThat(status.pendingApprovals()).isEmpty();
     });
