@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway"}) {
+        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway", "spring"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -60,7 +60,8 @@ class ArchitectureTest {
   @Test
   void onlyTheOpenTelemetryModuleUsesOpenTelemetry() {
     ArchRule rule = noClasses()
-        .that().resideOutsideOfPackages("io.toolgate.opentelemetry..", "io.toolgate.benchmarks..", "io.toolgate.examples..")
+        .that().resideOutsideOfPackages(
+            "io.toolgate.opentelemetry..", "io.toolgate.benchmarks..", "io.toolgate.examples..", "io.toolgate.spring..")
         .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..")
         .because("policy-engine and policy-mcp must not depend on OpenTelemetry: observers plug in through the api");
     rule.check(toolgate);
@@ -71,9 +72,23 @@ class ArchitectureTest {
   void onlyTheMicrometerModuleUsesMicrometer() {
     ArchRule rule = noClasses()
         .that().resideOutsideOfPackages(
-            "io.toolgate.micrometer..", "io.toolgate.benchmarks..", "io.toolgate.examples..", "io.toolgate.gateway..")
+            "io.toolgate.micrometer..", "io.toolgate.benchmarks..", "io.toolgate.examples..", "io.toolgate.gateway..",
+            "io.toolgate.spring..")
         .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
         .because("policy-engine must not depend on Micrometer: observers plug in through the api");
+    rule.check(toolgate);
+  }
+
+  /**
+   * Spring stays in the Spring Boot modules: the engine and every other module work without it,
+   * and only the auto-configuration ({@code io.toolgate.spring..}) and examples of it depend on Spring.
+   */
+  @Test
+  void onlyTheSpringBootModulesUseSpring() {
+    ArchRule rule = noClasses()
+        .that().resideOutsideOfPackages("io.toolgate.spring..", "io.toolgate.examples..")
+        .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+        .because("Toolgate is a plain Java library; Spring Boot support is an add-on in toolgate-spring-boot-autoconfigure");
     rule.check(toolgate);
   }
 
@@ -93,6 +108,7 @@ class ArchitectureTest {
         .layer("opentelemetry").definedBy("io.toolgate.opentelemetry..")
         .layer("micrometer").definedBy("io.toolgate.micrometer..")
         .layer("gateway").definedBy("io.toolgate.gateway..")
+        .layer("spring").definedBy("io.toolgate.spring..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -105,11 +121,13 @@ class ArchitectureTest {
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
         .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer")
+        .whereLayer("spring").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer", "opentelemetry")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()
         .whereLayer("examples").mayNotBeAccessedByAnyLayer()
-        .whereLayer("gateway").mayNotBeAccessedByAnyLayer();
+        .whereLayer("gateway").mayNotBeAccessedByAnyLayer()
+        .whereLayer("spring").mayNotBeAccessedByAnyLayer();
     rule.check(toolgate);
   }
 }
