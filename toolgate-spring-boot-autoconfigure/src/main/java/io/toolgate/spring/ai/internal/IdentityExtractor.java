@@ -1,0 +1,52 @@
+package io.toolgate.spring.ai.internal;
+
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.server.McpTransportContextExtractor;
+import io.toolgate.api.CallContext;
+import io.toolgate.mcp.McpIdentityResolver;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.web.servlet.function.ServerRequest;
+
+/**
+ * Reads the caller of an MCP HTTP request on the servlet thread, where Spring Security has
+ * authenticated it, and carries it to the tool handlers in the request's {@link
+ * McpTransportContext} (under {@link McpIdentityResolver#CONTEXT_KEY}), which the SDK hands to
+ * every handler whatever thread runs it. When the application has its own {@code
+ * McpIdentityResolver}, the request's headers go along too (under {@code headersKey}), for it to
+ * read.
+ */
+public final class IdentityExtractor implements McpTransportContextExtractor<ServerRequest> {
+  private final SecurityIdentity identity;
+  private final String headersKey;
+
+  /** @param headersKey where to put the request's headers, or {@code null} for none */
+  public IdentityExtractor(SecurityIdentity identity, String headersKey) {
+    this.identity = identity;
+    this.headersKey = headersKey;
+  }
+
+  @Override
+  public McpTransportContext extract(ServerRequest request) {
+    Map<String, Object> values = new HashMap<>();
+    CallContext caller = identity.of(request.principal().orElse(null));
+    if (caller != null) {
+      values.put(McpIdentityResolver.CONTEXT_KEY, caller);
+    }
+    if (headersKey != null) {
+      values.put(headersKey, headers(request));
+    }
+    return values.isEmpty() ? McpTransportContext.EMPTY : McpTransportContext.create(values);
+  }
+
+  private static Map<String, List<String>> headers(ServerRequest request) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    request.headers().asHttpHeaders().forEach(
+        (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+    return Collections.unmodifiableMap(headers);
+  }
+}

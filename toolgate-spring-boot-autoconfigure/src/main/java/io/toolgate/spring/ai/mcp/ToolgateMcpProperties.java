@@ -1,0 +1,43 @@
+package io.toolgate.spring.ai.mcp;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Settings of the guard in front of the Spring AI MCP server's tools ({@code toolgate.mcp.*}). */
+@ConfigurationProperties(prefix = "toolgate.mcp")
+public class ToolgateMcpProperties {
+  /** Whether the tools of the Spring AI MCP server are guarded by the policy. */
+  private boolean enabled = true;
+
+  /**
+   * Whether a refused call is answered with a JSON-RPC error instead of a tool result with
+   * isError true (the default, which a model reads and can act on).
+   */
+  private boolean refusalsAsErrors = false;
+
+  /** Whether tools/list shows each caller only the tools the policy lists for it. */
+  private boolean filterToolsList = true;
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public boolean isRefusalsAsErrors() {
+    return refusalsAsErrors;
+  }
+
+  public void setRefusalsAsErrors(boolean refusalsAsErrors) {
+    this.refusalsAsErrors = refusalsAsErrors;
+  }
+
+  public boolean isFilterToolsList() {
+    return filterToolsList;
+  }
+
+  public void setFilterToolsList(boolean filterToolsList) {
+    this.filterToolsList = filterToolsList;
+  }
+}
