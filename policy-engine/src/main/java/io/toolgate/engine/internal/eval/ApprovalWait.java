@@ -80,9 +80,13 @@ final class ApprovalWait {
    */
   static <T> CompletableFuture<T> cancelling(CompletionStage<?> upstream, CompletionStage<T> derived) {
     CompletableFuture<T> future = derived.toCompletableFuture();
+    CompletableFuture<?> source = upstream.toCompletableFuture();
+    if (source.isDone()) {
+      return future; // decided already (most calls): nothing left to withdraw
+    }
     future.whenComplete((v, e) -> {
       if (future.isCancelled()) {
-        upstream.toCompletableFuture().cancel(false);
+        source.cancel(false);
       }
     });
     return future;
