@@ -4,6 +4,9 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.toolgate.api.ApprovalRequest;
+import io.toolgate.api.ApprovalService;
+import io.toolgate.api.ApprovalStatus;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
@@ -178,6 +181,42 @@ class ApprovalWaitTest {
     Decision decision = call.get(30, SECONDS);
     assertThat(decision.kind()).isEqualTo(Kind.APPROVAL_REQUIRED);
     assertThat(queue.pending()).isEmpty();
+  }
+
+  @Test
+  void aServiceThatCannotWaitOrFailsToIsAskedOnceMoreAndTheCallStaysHeld() throws Exception {
+    String policy = "version: '1'\ntools:\n  deploy: {action: require_approval, wait: 15m}\n";
+    AtomicInteger asked = new AtomicInteger();
+    ApprovalService cannotWait = request -> {
+      asked.incrementAndGet();
+      return new ApprovalStatus.Pending("p-1");
+    };
+    ApprovalService fails = new ApprovalService() {
+      @Override
+      public ApprovalStatus check(ApprovalRequest request) {
+        return cannotWait.check(request);
+      }
+
+      @Override
+      public CompletionStage<Void> whenAnswered(ApprovalRequest request, String approvalId) {
+        throw new IllegalStateException("boom");
+      }
+    };
+    for (ApprovalService service : List.of(cannotWait, fails)) {
+      asked.set(0);
+      PolicyEngine engine = PolicyEngine.builder(Policy.parse(policy)).clock(clock).approvals(service).build();
+      assertThat(engine.evaluate(DEPLOY, AGENT).kind()).isEqualTo(Kind.APPROVAL_REQUIRED);
+      assertThat(asked).hasValue(2);
+      assertThat(engine.evaluateAsync(DEPLOY, AGENT).toCompletableFuture().get(30, SECONDS).kind())
+          .isEqualTo(Kind.APPROVAL_REQUIRED);
+    }
+  }
+
+  @Test
+  void theQueueAnswersAtOnceForARequestThatIsNotPending() {
+    assertThat(queue.whenAnswered(null, "no-such-id").toCompletableFuture()).isDone();
+    assertThat(queue.whenAnswered(null, null).toCompletableFuture()).isDone();
+    queue.withdraw(null, "no-such-id"); // nothing to withdraw, nothing thrown
   }
 
   @Test
