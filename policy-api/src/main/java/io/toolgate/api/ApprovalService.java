@@ -1,5 +1,8 @@
 package io.toolgate.api;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Decides whether a call that a {@code require_approval} entry holds may go on. The engine asks
  * once per such call, before it takes the call's limits.
@@ -36,4 +39,25 @@ public interface ApprovalService {
    * per {@code Approved} answer, unless {@link #confirm} is. Default: nothing.
    */
   default void release(ApprovalRequest request, ApprovalStatus.Approved approved) {}
+
+  /**
+   * For a {@code require_approval} entry with {@code wait}: a stage that completes when the
+   * pending request {@code approvalId} (from a {@link ApprovalStatus.Pending} answer to {@code
+   * request}) is answered or can no longer be, so that the engine asks {@link #check} again. The
+   * engine's own timer bounds the wait; when it stops waiting (the wait ended, the caller gave up)
+   * it cancels the stage, and the service should then forget this waiter. The stage must not
+   * block: complete it from whatever thread records the answer. Default: a completed stage, for a
+   * service that cannot tell (the engine asks once more and, still pending, the call is {@code
+   * APPROVAL_REQUIRED} as without {@code wait}).
+   */
+  default CompletionStage<Void> whenAnswered(ApprovalRequest request, String approvalId) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * The caller of a call that waited on the pending request {@code approvalId} gave up (it
+   * cancelled the call); the engine has cancelled its {@link #whenAnswered} stage first. A service
+   * may drop the request if no other call waits on it. Default: nothing.
+   */
+  default void withdraw(ApprovalRequest request, String approvalId) {}
 }

@@ -91,7 +91,8 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
 
     @Override
     CompletionStage<Ticket> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
-      return evaluator.decideAsync(policy, call, context).thenApply(Unreported::new);
+      CompletionStage<Decision> deciding = evaluator.decideAsync(policy, call, context);
+      return Evaluator.cancelling(deciding, deciding.thenApply(Unreported::new));
     }
 
     private record Unreported(Decision decision) implements Ticket {
@@ -131,10 +132,11 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
 
     @Override
     CompletionStage<Decision> evaluateAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
-      return decideAsync(policy, call, context).thenApply(ticket -> {
+      CompletionStage<Ticket> deciding = decideAsync(policy, call, context);
+      return Evaluator.cancelling(deciding, deciding.thenApply(ticket -> {
         ticket.report(Outcome.EVALUATED, null);
         return ticket.decision();
-      });
+      }));
     }
 
     @Override
@@ -154,9 +156,10 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
     CompletionStage<Ticket> decideAsync(CompiledPolicy policy, ToolCall call, CallContext context) {
       CallObservation observation = observer.start(call, context);
       long start = System.nanoTime();
-      return evaluator.decideAsync(policy, call, context)
+      CompletionStage<Decision> deciding = evaluator.decideAsync(policy, call, context);
+      return Evaluator.cancelling(deciding, deciding
           .thenApply(decision -> new Recorded(
-              Evaluator.READ_CLOCK, call, context, observation, decision, System.nanoTime() - start));
+              Evaluator.READ_CLOCK, call, context, observation, decision, System.nanoTime() - start)));
     }
 
     /**

@@ -7,6 +7,7 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.Reservation;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.eval.CompiledPolicy;
+import io.toolgate.engine.internal.eval.Evaluator;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,7 +64,8 @@ final class Interceptor {
       Supplier<? extends CompletionStage<R>> tool,
       Function<? super Decision, ? extends R> onRefusal,
       Predicate<? super R> failed) {
-    return path.decideAsync(policy, call, context)
+    CompletionStage<DecisionPath.Ticket> deciding = path.decideAsync(policy, call, context);
+    return Evaluator.cancelling(deciding, deciding
         .thenCompose(
             ticket -> {
               Decision decision = ticket.decision();
@@ -72,7 +74,7 @@ final class Interceptor {
                 return completedOrFailed(() -> onRefusal.apply(decision));
               }
               return run(ticket, reservation(decision), tool, failed);
-            });
+            }));
   }
 
   private static <R> CompletionStage<R> run(

@@ -1,5 +1,7 @@
 package io.toolgate.scenarios;
 
+import io.toolgate.api.ApprovalRequest;
+import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
@@ -13,6 +15,9 @@ import java.time.Instant;
  * The one place that wires an engine for tests: the policy on a {@link TestClock}, a fresh
  * in-memory counter store, an in-memory approval queue on the same clock, and every call made
  * through the engine's interceptor (so a failing tool is refunded exactly as in production).
+ * Steps run one after another on a test clock, so nothing can answer while a call waits: a {@code
+ * wait} on a require_approval entry ends at once, and the held call is {@code approval_required}
+ * as without it (a later step answers, and the call is sent again).
  * Used by {@link ScenarioRunner} and the testkit's {@code PolicyTester}; not meant for users' code.
  */
 public final class TestEngine {
@@ -31,7 +36,7 @@ public final class TestEngine {
         PolicyEngine.builder(source.policy())
             .clock(clock)
             .counterStore(InMemoryCounterStore.create())
-            .approvals(approvals)
+            .approvals(withoutWaiting(approvals))
             .build();
     this.coverage = coverage == null ? null : coverage.track(source.name(), source.view());
     // when clauses are named by no decision: a side engine explains the same call for coverage.
@@ -45,6 +50,26 @@ public final class TestEngine {
                 .counterStore(InMemoryCounterStore.create())
                 .approvals(request -> new ApprovalStatus.Pending("coverage"))
                 .build();
+  }
+
+  /** {@code queue}, except that it never says when a request is answered: a wait ends at once. */
+  private static ApprovalService withoutWaiting(InMemoryApprovalQueue queue) {
+    return new ApprovalService() {
+      @Override
+      public ApprovalStatus check(ApprovalRequest request) {
+        return queue.check(request);
+      }
+
+      @Override
+      public void confirm(ApprovalRequest request, ApprovalStatus.Approved approved) {
+        queue.confirm(request, approved);
+      }
+
+      @Override
+      public void release(ApprovalRequest request, ApprovalStatus.Approved approved) {
+        queue.release(request, approved);
+      }
+    };
   }
 
   /**

@@ -3,6 +3,10 @@ package io.toolgate.engine.approval;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -14,6 +18,8 @@ final class ApprovalEvents {
 
   private final List<ApprovalQueue.Listener> listeners = new CopyOnWriteArrayList<>();
   private final int maximumHistory;
+  /** Calls waiting for the answer to a pending request, by its id. */
+  private final Map<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
   /** The latest answers, newest last. */
   private final ArrayDeque<ApprovalAnswer> history = new ArrayDeque<>();
 
@@ -59,6 +65,32 @@ final class ApprovalEvents {
         listener.answered(answer);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "approval listener failed for the answer to " + answer.id(), e);
+      }
+    }
+  }
+
+  /** A stage completed when request {@code id} is answered; forgotten once completed or cancelled. */
+  CompletableFuture<Void> waitFor(String id) {
+    CompletableFuture<Void> waiter = new CompletableFuture<>();
+    waiters.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+    waiter.whenComplete((v, e) -> waiters.computeIfPresent(id, (k, set) -> {
+      set.remove(waiter);
+      return set.isEmpty() ? null : set;
+    }));
+    return waiter;
+  }
+
+  /** Whether a call still waits for the answer to request {@code id}. */
+  boolean awaited(String id) {
+    return waiters.containsKey(id);
+  }
+
+  /** Completes every stage waiting for request {@code id}. Outside the queue's lock. */
+  void wake(String id) {
+    Set<CompletableFuture<Void>> waiting = waiters.remove(id);
+    if (waiting != null) {
+      for (CompletableFuture<Void> waiter : waiting) {
+        waiter.complete(null);
       }
     }
   }

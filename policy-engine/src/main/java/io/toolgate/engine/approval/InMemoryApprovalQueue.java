@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -196,6 +198,33 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   }
 
   /**
+   * Completes when the pending request {@code approvalId} is answered; at once when it is not
+   * pending (unknown, expired, answered). An expiry completes nothing: the engine's wait ends.
+   */
+  @Override
+  public CompletionStage<Void> whenAnswered(ApprovalRequest request, String approvalId) {
+    synchronized (lock) {
+      Entry entry = approvalId == null ? null : entries.byId(approvalId, clock.instant());
+      return entry == null || entry.state != State.PENDING ? CompletableFuture.completedFuture(null) : events.waitFor(approvalId);
+    }
+  }
+
+  /**
+   * Removes the pending request {@code approvalId}, freeing its principal's allowance, unless
+   * another identical call still waits for it (then it stays pending for that call). A call that
+   * got the id without waiting does not keep it: it re-asks as a new request.
+   */
+  @Override
+  public void withdraw(ApprovalRequest request, String approvalId) {
+    synchronized (lock) {
+      Entry entry = approvalId == null ? null : entries.byId(approvalId, clock.instant());
+      if (entry != null && entry.state == State.PENDING && !events.awaited(approvalId)) {
+        entries.remove(entry);
+      }
+    }
+  }
+
+  /**
    * Approves the pending request {@code id}: the next call identical to it passes, once it is
    * admitted.
    *
@@ -248,6 +277,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
       events.record(answered);
     }
     events.answered(answered);
+    events.wake(id);
     return AnswerResult.ANSWERED;
   }
 

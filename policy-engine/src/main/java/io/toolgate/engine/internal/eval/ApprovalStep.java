@@ -19,6 +19,11 @@ final class ApprovalStep {
   private final ApprovalService approvals;
   private final Clock clock;
 
+  /** The engine's approval service, for {@link ApprovalWait}. */
+  ApprovalService service() {
+    return approvals;
+  }
+
   ApprovalStep(ApprovalService approvals, Clock clock) {
     this.approvals = approvals;
     this.clock = clock;
@@ -27,8 +32,20 @@ final class ApprovalStep {
   /** What step 5 came to when an approval was asked for: a refusal, or a claim to settle. */
   sealed interface Asked permits Refused, Claim {}
 
-  /** The approval service held or refused the call. */
-  record Refused(Decision decision) implements Asked {}
+  /**
+   * The approval service held or refused the call; a held call whose entry says {@code wait} has
+   * its {@code request}, pending id and wait in milliseconds (else {@code null}, {@code null}, 0).
+   */
+  record Refused(Decision decision, ApprovalRequest request, String approvalId, long waitMillis) implements Asked {
+    Refused(Decision decision) {
+      this(decision, null, null, 0);
+    }
+
+    /** Whether the engine holds the call for an answer before deciding. */
+    boolean waits() {
+      return waitMillis > 0 && approvalId != null;
+    }
+  }
 
   /** The service approved the call: confirmed if the call is admitted, else released. */
   record Claim(ApprovalRequest request, ApprovalStatus.Approved approved) implements Asked {}
@@ -57,7 +74,8 @@ final class ApprovalStep {
       if (status instanceof ApprovalStatus.Pending pending) {
         String id = pending.approvalId();
         return new Refused(new Decision.ApprovalRequired(
-            tool, principal, r.matched, entry.pointer(), Reasons.awaitingApproval(tool, entry.reason(), id), id));
+            tool, principal, r.matched, entry.pointer(), Reasons.awaitingApproval(tool, entry.reason(), id), id),
+            request, id, entry.waitMillis());
       }
       if (status instanceof ApprovalStatus.Rejected rejected) {
         return new Refused(new Decision.Deny(

@@ -7,6 +7,7 @@ import io.toolgate.api.ToolCall;
 import io.toolgate.engine.internal.eval.ApprovalStep.Claim;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * How the decision procedure ends, chosen by its caller: {@link Now} takes the counters with the
@@ -30,8 +31,19 @@ sealed interface Ending<R> permits Ending.Now, Ending.Later {
   /** {@code outcome}, once the approval {@code claim} is settled by the decision it comes to. */
   R settled(R outcome, Claim claim, Trace trace);
 
+  /**
+   * A call held by an entry with {@code wait}: waits (see {@link ApprovalWait}) for step 5's
+   * answer once the request is answered or the wait ends, and goes on with {@code resume}.
+   */
+  R held(ApprovalStep.Refused held, Resolved r, CallView view, Function<ApprovalStep.Asked, R> resume);
+
   /** Ends in the decision, taking the counters synchronously. */
-  record Now(CounterStep counters, ApprovalStep approvals) implements Ending<Decision> {
+  record Now(CounterStep counters, ApprovalStep approvals, ApprovalWait waits) implements Ending<Decision> {
+    @Override
+    public Decision held(ApprovalStep.Refused held, Resolved r, CallView view, Function<ApprovalStep.Asked, Decision> resume) {
+      return resume.apply(waits.await(held, r, view));
+    }
+
     @Override
     public Decision decided(Decision decision) {
       return decision;
@@ -49,7 +61,14 @@ sealed interface Ending<R> permits Ending.Now, Ending.Later {
   }
 
   /** Ends in a stage of the decision, taking the counters with the store's asynchronous form. */
-  record Later(CounterStep counters, ApprovalStep approvals) implements Ending<CompletionStage<Decision>> {
+  record Later(CounterStep counters, ApprovalStep approvals, ApprovalWait waits) implements Ending<CompletionStage<Decision>> {
+    @Override
+    public CompletionStage<Decision> held(ApprovalStep.Refused held, Resolved r, CallView view,
+        Function<ApprovalStep.Asked, CompletionStage<Decision>> resume) {
+      CompletableFuture<ApprovalStep.Asked> waiting = waits.awaitAsync(held, r, view);
+      return ApprovalWait.cancelling(waiting, waiting.thenCompose(resume));
+    }
+
     @Override
     public CompletionStage<Decision> decided(Decision decision) {
       return CompletableFuture.completedFuture(decision);

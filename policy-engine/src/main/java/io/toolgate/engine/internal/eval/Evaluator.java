@@ -52,8 +52,9 @@ public final class Evaluator {
     this.clock = clock;
     this.approvals = new ApprovalStep(approvals, clock);
     CounterStep counters = new CounterStep(store, failOpen);
-    this.now = new Ending.Now(counters, this.approvals);
-    this.later = new Ending.Later(counters, this.approvals);
+    ApprovalWait waits = new ApprovalWait(this.approvals);
+    this.now = new Ending.Now(counters, this.approvals, waits);
+    this.later = new Ending.Later(counters, this.approvals, waits);
   }
 
   /**
@@ -121,6 +122,26 @@ public final class Evaluator {
         return end.decided(refused);
       }
       ApprovalStep.Asked asked = approvals.approve(r, view, trace);
+      if (asked instanceof ApprovalStep.Refused held && held.waits() && trace == Trace.NONE) {
+        // explain never waits: it shows what the call gets now
+        return end.held(held, r, view, again -> approved(r, call, context, view, Trace.NONE, READ_CLOCK, again, end));
+      }
+      return approved(r, call, context, view, trace, nowMillis, asked, end);
+    } catch (UnreadableArguments e) {
+      return end.decided(unreadable(tool, principal, r, e));
+    }
+  }
+
+  private static Decision unreadable(String tool, String principal, Resolved r, UnreadableArguments e) {
+    return new Decision.Deny(tool, principal, r.matched, Rules.ARGUMENTS, Reasons.unreadableArguments(tool, e.getMessage()));
+  }
+
+  /** Steps 5 (what the approval service said: {@code asked}, or {@code null}) and 6. */
+  private <R> R approved(Resolved r, ToolCall call, CallContext context, CallView view, Trace trace, long nowMillis,
+      ApprovalStep.Asked asked, Ending<R> end) {
+    String tool = call.tool();
+    String principal = context.principal();
+    try {
       if (asked instanceof ApprovalStep.Refused held) {
         return end.decided(held.decision());
       }
@@ -130,7 +151,9 @@ public final class Evaluator {
       }
       return counters(r, call, context, view, trace, nowMillis, claim, end);
     } catch (UnreadableArguments e) {
-      return end.decided(new Decision.Deny(tool, principal, r.matched, Rules.ARGUMENTS, Reasons.unreadableArguments(tool, e.getMessage())));
+      return end.decided(unreadable(tool, principal, r, e));
+    } catch (RuntimeException | StackOverflowError e) {
+      return end.decided(internalError(call, context, e));
     }
   }
 
@@ -269,6 +292,15 @@ public final class Evaluator {
     }
     long at = nowMillis == READ_CLOCK ? clock.millis() : nowMillis;
     return end.take(r, only, several, at, call, context, trace);
+  }
+
+  /**
+   * {@code derived}, such that cancelling it cancels {@code upstream} too: a stage of {@link
+   * #decideAsync} held for approval withdraws the request when cancelled, through every stage
+   * derived from it.
+   */
+  public static <T> CompletableFuture<T> cancelling(CompletionStage<?> upstream, CompletionStage<T> derived) {
+    return ApprovalWait.cancelling(upstream, derived);
   }
 
   static Decision internalError(ToolCall call, CallContext context, Throwable error) {

@@ -114,7 +114,7 @@ final class ModelBuilder {
 
   private ToolEntry entry(String key, String pointer, JsonNode node) {
     if (node.isNull()) {
-      return new ToolEntry(key, pointer, Action.ALLOW, null, null, List.of(), List.of(), List.of());
+      return new ToolEntry(key, pointer, Action.ALLOW, null, null, List.of(), List.of(), List.of(), 0);
     }
     if (!node.isObject()) {
       return null;
@@ -137,7 +137,34 @@ final class ModelBuilder {
     ArgumentSchema arguments = arguments(node.get("arguments"), pointer + "/arguments");
     return new ToolEntry(key, pointer, action, text(node.get("reason")), arguments,
         conditions.list(node.get("conditions"), pointer + "/conditions"), conditions.list(node.get("when"), pointer + "/when"),
-        limits.ofEntry(node, pointer));
+        limits.ofEntry(node, pointer), waitMillis(action, node.get("wait"), pointer + "/wait"));
+  }
+
+  /** The longest {@code wait} a policy may give: a held call keeps a caller's request open. */
+  static final long MAX_WAIT_MILLIS = 15 * 60_000L;
+
+  /** A require_approval entry's {@code wait} in milliseconds, 0 when none or reported. */
+  private long waitMillis(Action action, JsonNode node, String pointer) {
+    if (node == null) {
+      return 0;
+    }
+    if (action != Action.REQUIRE_APPROVAL) {
+      problems.atKey(pointer, "only require_approval entries take wait; it says how long a held call waits for an answer");
+      return 0;
+    }
+    if (!node.isTextual() && !node.isIntegralNumber()) {
+      return 0; // reported by the schema
+    }
+    Long millis = Durations.parseMillis(node);
+    if (millis == null) {
+      problems.at(pointer, describe(node) + " is not a duration; expected " + Durations.EXPECTED);
+      return 0;
+    }
+    if (millis > MAX_WAIT_MILLIS) {
+      problems.at(pointer, describe(node) + " is too long a wait; expected at most 15m (900 seconds)");
+      return 0;
+    }
+    return millis;
   }
 
   private ArgumentSchema arguments(JsonNode node, String pointer) {

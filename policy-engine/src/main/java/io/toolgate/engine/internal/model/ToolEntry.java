@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param when clauses that must all hold for the entry to apply (deny and require_approval only)
  * @param limits the entry's limits, {@code rate_limit} shorthand included (allow and
  *     require_approval only)
+ * @param waitMillis how long a held call waits for an answer ({@code wait}, require_approval
+ *     entries only), or 0 when it does not wait
  */
 public record ToolEntry(
     String key,
@@ -25,7 +27,8 @@ public record ToolEntry(
     ArgumentSchema arguments,
     List<Condition> conditions,
     List<Condition> when,
-    List<Limit> limits) {
+    List<Limit> limits,
+    long waitMillis) {
   public ToolEntry {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(pointer, "pointer");
@@ -33,5 +36,8 @@ public record ToolEntry(
     conditions = List.copyOf(conditions);
     when = List.copyOf(when);
     limits = List.copyOf(limits);
+    if (waitMillis < 0) {
+      throw new IllegalArgumentException("waitMillis < 0");
+    }
   }
 }
