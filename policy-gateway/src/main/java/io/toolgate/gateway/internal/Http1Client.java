@@ -2,6 +2,7 @@ package io.toolgate.gateway.internal;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -87,10 +89,14 @@ final class Http1Client implements AutoCloseable {
    *
    * @param body {@code null} for none
    * @param readTimeout how long a read may block ({@link Duration#ZERO}: no limit)
+   * @param connected told, before the request is written, how to abort the exchange from another
+   *     thread (closing its connection), until the body is there to close instead
    */
-  Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout) throws IOException {
+  Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout,
+      Consumer<Closeable> connected) throws IOException {
     Connection reused = take();
     if (reused != null) {
+      connected.accept(reused::abort);
       try {
         return reused.exchange(method, headers, body, readTimeout);
       } catch (Stale e) {
@@ -98,6 +104,7 @@ final class Http1Client implements AutoCloseable {
       }
     }
     Connection fresh = connect();
+    connected.accept(fresh::abort);
     try {
       return fresh.exchange(method, headers, body, readTimeout);
     } catch (Stale e) {
@@ -173,6 +180,7 @@ final class Http1Client implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private volatile boolean aborted;
 
     Connection(Socket socket) throws IOException {
       this.socket = socket;
@@ -197,7 +205,7 @@ final class Http1Client implements AutoCloseable {
         }
         out.flush();
       } catch (IOException e) {
-        throw new Stale();
+        throw aborted ? e : new Stale();
       }
       while (true) {
         String status = line(true);
@@ -269,13 +277,13 @@ final class Http1Client implements AutoCloseable {
         try {
           b = in.read();
         } catch (IOException e) {
-          if (first && line.size() == 0) {
+          if (first && line.size() == 0 && !aborted) {
             throw new Stale();
           }
           throw e;
         }
         if (b < 0) {
-          if (first && line.size() == 0) {
+          if (first && line.size() == 0 && !aborted) {
             throw new Stale();
           }
           throw new EOFException("the upstream server's answer broke off");
@@ -290,6 +298,12 @@ final class Http1Client implements AutoCloseable {
         }
         line.write(b);
       }
+    }
+
+    /** Closes the connection from another thread: the exchange on it fails and is not sent again. */
+    void abort() {
+      aborted = true;
+      close();
     }
 
     void close() {

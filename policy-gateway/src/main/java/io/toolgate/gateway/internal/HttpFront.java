@@ -281,7 +281,9 @@ public final class HttpFront {
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
     exchange.sendResponseHeaders(200, 0);
-    session.relay().fromAgent(new LineReader.Line.Text(text));
+    // This handler's thread has nothing else to do: it carries the request to the server itself.
+    HttpSession current = session;
+    HttpUpstream.onThisThread(() -> current.relay().fromAgent(new LineReader.Line.Text(text)));
   }
 
   private HttpSession open(HttpExchange exchange, CallContext caller) throws IOException {

@@ -56,8 +56,10 @@ public final class HttpUpstream implements Upstream {
     thread.setDaemon(true);
     return thread;
   });
+  /** Set while a thread that may block for the whole exchange hands this upstream a request. */
+  private static final ThreadLocal<Runnable[]> INLINE = new ThreadLocal<>();
   /** Streams being read, by the id of the request they answer (or a key of their own), to abort them. */
-  private final Map<Object, InputStream> open = new ConcurrentHashMap<>();
+  private final Map<Object, java.io.Closeable> open = new ConcurrentHashMap<>();
 
   private final Object lock = new Object();
   private Listener listener;
@@ -90,6 +92,25 @@ public final class HttpUpstream implements Upstream {
     }
   }
 
+  /**
+   * Runs {@code relaying}; then the first request it sent to an HTTP upstream, if it could go at
+   * once, is sent and its answer read on this thread rather than on a thread of the upstream's
+   * pool (one hand-off less). For a caller with nothing else to do, such as the HTTP client side's
+   * handler of a {@code POST} that carries a request.
+   */
+  public static void onThisThread(Runnable relaying) {
+    Runnable[] exchange = new Runnable[1];
+    INLINE.set(exchange);
+    try {
+      relaying.run();
+    } finally {
+      INLINE.remove();
+    }
+    if (exchange[0] != null) {
+      exchange[0].run();
+    }
+  }
+
   /** Told {@code true} when the server answers {@code initialize} with a result, {@code false} when it cannot. */
   public void onReadiness(java.util.function.Consumer<Boolean> readiness) {
     this.readiness = readiness;
@@ -108,11 +129,11 @@ public final class HttpUpstream implements Upstream {
       }
       return;
     }
+    CompletableFuture<Void> before;
     synchronized (lock) {
       if (message.isRequest("initialize")) {
         CompletableFuture<Void> answered = new CompletableFuture<>();
-        CompletableFuture<Void> before = gate;
-        gate = before.handle((v, e) -> null).thenCompose(v -> post(message, answered)).handle((v, e) -> null);
+        gate = gate.handle((v, e) -> null).thenCompose(v -> post(message, answered)).handle((v, e) -> null);
         return;
       }
       if (message.kind() == Message.Kind.NOTIFICATION) {
@@ -120,10 +141,11 @@ public final class HttpUpstream implements Upstream {
         if (message.isNotification("notifications/initialized")) {
           gate.thenRun(this::openServerStream);
         }
-      } else {
-        gate.thenRun(() -> post(message, null));
+        return;
       }
+      before = gate;
     }
+    before.thenRun(() -> post(message, null)); // outside the lock: the post may run on this thread
   }
 
   /**
@@ -137,12 +159,16 @@ public final class HttpUpstream implements Upstream {
     byte[] body = message.text().getBytes(StandardCharsets.UTF_8);
     boolean isRequest = message.kind() == Message.Kind.REQUEST;
     CompletableFuture<Void> accepted = new CompletableFuture<>();
+    Object key = isRequest ? message.id() : new Object();
+    Runnable[] inline = isRequest && answered == null ? INLINE.get() : null;
+    INLINE.remove();
     try {
-      readers.execute(() -> {
+      (inline != null ? (java.util.concurrent.Executor) task -> inline[0] = task : readers).execute(() -> {
         Http1Client.Response response;
         try {
-          response = http.exchange("POST", request, body, Duration.ZERO);
+          response = http.exchange("POST", request, body, Duration.ZERO, abort -> open.put(key, abort));
         } catch (IOException | RuntimeException error) {
+          open.remove(key);
           accepted.complete(null);
           if (answered != null) {
             readiness.accept(false);
@@ -160,7 +186,7 @@ public final class HttpUpstream implements Upstream {
           sessionId = response.header(SESSION_HEADER);
         }
         try {
-          read(message, response);
+          read(message, response, key);
         } finally {
           complete(answered);
         }
@@ -196,9 +222,8 @@ public final class HttpUpstream implements Upstream {
   }
 
   /** Reads the server's answer to {@code message}: nothing, one JSON message, or an event stream. */
-  private void read(Message message, Http1Client.Response response) {
+  private void read(Message message, Http1Client.Response response, Object key) {
     JsonNode id = message.kind() == Message.Kind.REQUEST ? message.id() : null;
-    Object key = id != null ? id : new Object();
     boolean answered = false;
     try (InputStream body = response.body()) {
       if (response.status() >= 300) {
@@ -214,10 +239,10 @@ public final class HttpUpstream implements Upstream {
         }
         return;
       }
+      open.put(key, body);
       if (closed) {
         return;
       }
-      open.put(key, body);
       String type = response.header("Content-Type") == null ? "" : response.header("Content-Type");
       if (type.startsWith("text/event-stream")) {
         answered = events(body, id, key);
@@ -230,7 +255,8 @@ public final class HttpUpstream implements Upstream {
     } catch (IOException e) {
       LOG.debug("the upstream server's answer broke off", e);
     } finally {
-      open.values().remove(response.body()); // under the request's id, or the key of the stream's rest
+      open.remove(key, response.body()); // or, after the response, under a key of its own:
+      open.values().remove(response.body());
     }
     if (id != null && !answered) {
       lost(id, "the upstream server ended its answer without a response");
@@ -324,8 +350,9 @@ public final class HttpUpstream implements Upstream {
         Object key = new Object();
         Http1Client.Response response;
         try {
-          response = http.exchange("GET", request, null, Duration.ZERO);
+          response = http.exchange("GET", request, null, Duration.ZERO, abort -> open.put(key, abort));
         } catch (IOException | RuntimeException e) {
+          open.remove(key);
           LOG.debug("no stream from the upstream server: {}", e.getMessage());
           return;
         }
@@ -353,7 +380,7 @@ public final class HttpUpstream implements Upstream {
 
   @Override
   public void forget(JsonNode id) {
-    InputStream stream = open.remove(id);
+    java.io.Closeable stream = open.remove(id);
     if (stream != null) {
       try {
         stream.close(); // aborts the exchange: its late response is never read
@@ -374,14 +401,14 @@ public final class HttpUpstream implements Upstream {
     }
     String session = sessionId;
     if (session != null) {
-      try (InputStream answer = http.exchange("DELETE", withSession(), null, Duration.ofSeconds(5)).body()) {
+      try (InputStream answer = http.exchange("DELETE", withSession(), null, Duration.ofSeconds(5), abort -> {}).body()) {
         answer.skip(Long.MAX_VALUE);
       } catch (IOException | RuntimeException e) {
         LOG.debug("could not end the upstream session", e);
       }
     }
     for (Object key : open.keySet()) {
-      InputStream stream = open.remove(key);
+      java.io.Closeable stream = open.remove(key);
       if (stream != null) {
         try {
           stream.close();
