@@ -101,6 +101,9 @@ final class Http1Client implements AutoCloseable {
         return reused.exchange(method, headers, body, readTimeout);
       } catch (Stale e) {
         reused.close(); // closed by the server while idle: nothing was read, so send it again
+      } catch (IOException | RuntimeException e) {
+        reused.close();
+        throw e;
       }
     }
     Connection fresh = connect();
@@ -110,6 +113,9 @@ final class Http1Client implements AutoCloseable {
     } catch (Stale e) {
       fresh.close();
       throw new EOFException("the upstream server closed the connection without answering");
+    } catch (IOException | RuntimeException e) {
+      fresh.close();
+      throw e;
     }
   }
 
