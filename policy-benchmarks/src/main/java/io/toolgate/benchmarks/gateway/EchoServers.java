@@ -29,7 +29,11 @@ public final class EchoServers {
 
   /** The stdio server: exits when its stdin ends or its parent goes away. */
   public static void main(String[] args) throws InterruptedException {
-    McpSyncServer server = echo(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper()))).build();
+    // Immediate execution: each call is answered on the thread that read it. Answered from several
+    // threads at once, the SDK's (2.1.0) stdio transport drops an answer now and then on a loaded
+    // machine ("Failed to enqueue message" after busy-looping 100 ms on its outbound sink).
+    McpSyncServer server = echo(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper())))
+        .immediateExecution(true).build();
     ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
     while (parent == null || parent.isAlive()) {
       Thread.sleep(500);
