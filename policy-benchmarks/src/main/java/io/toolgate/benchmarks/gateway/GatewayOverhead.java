@@ -75,11 +75,11 @@ public final class GatewayOverhead {
         long[] gs = new long[1 << 14];
         int n = 0;
         for (long t0; (t0 = System.nanoTime()) < stopAt; ) {
-          d.callTool(GatewayBenchmark.ECHO);
+          boolean ok = call(d);
           long t1 = System.nanoTime();
-          g.callTool(GatewayBenchmark.ECHO);
+          ok &= call(g);
           long t2 = System.nanoTime();
-          if (t0 >= warmUntil) {
+          if (ok && t0 >= warmUntil) {
             if (n == ds.length) {
               ds = Arrays.copyOf(ds, n * 2);
               gs = Arrays.copyOf(gs, n * 2);
@@ -104,6 +104,23 @@ public final class GatewayOverhead {
     long[] diffs = sorted(added);
     System.out.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %d |%n", transport, clients, ds.length,
         percentiles(ds), percentiles(gs), diffs.length == 0 ? -1 : diffs[diffs.length / 2] / 1000);
+    long failed = FAILED.getAndSet(0);
+    if (failed > 0) {
+      System.err.println(transport + ", " + clients + " clients: " + failed + " calls failed (left out)");
+    }
+  }
+
+  /** Failed calls, left out of the figures (the SDK 2.1.0 stdio client, shared by threads, now and then fails to send). */
+  private static final java.util.concurrent.atomic.AtomicLong FAILED = new java.util.concurrent.atomic.AtomicLong();
+
+  private static boolean call(McpSyncClient client) {
+    try {
+      client.callTool(GatewayBenchmark.ECHO);
+      return true;
+    } catch (RuntimeException e) {
+      FAILED.incrementAndGet();
+      return false;
+    }
   }
 
   private static long[] sorted(long[][] parts) {
