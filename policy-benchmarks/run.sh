@@ -6,6 +6,7 @@
 #                                       the policy-size rows run apart, with 4 forks
 #   policy-benchmarks/run.sh --quick    1 fork, 3 s warm-up, 3 iterations of 0.5 s (< 5 min on 2 cores)
 #   policy-benchmarks/run.sh [--quick] -- <extra JMH arguments, e.g. a benchmark regex or -prof gc>
+#   (GatewayBenchmark runs only when named; policy-benchmarks/gateway.sh runs it, see RESULTS.md "Gateway")
 #       (with extra arguments or JMH_ARGS the report goes to target/run/, not RESULTS.md)
 #
 # Environment: JMH_ARGS replaces the mode's JMH settings; RESULTS_NOTE is added to RESULTS.md's
@@ -54,13 +55,15 @@ jmh_files="$out/jmh.json"
 if [[ -n "${policy_size_args+set}" && ${#jmh_extra[@]} -eq 0 && -z "${JMH_ARGS:-}" ]]; then
   echo "== JMH (${jmh_args[*]}), all but the policy-size rows"
   java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "$fork_jvm" \
-    -rf json -rff "$out/jmh.json" -e PolicySize | tee "$out/jmh.txt"
+    -rf json -rff "$out/jmh.json" -e PolicySize -e GatewayBenchmark | tee "$out/jmh.txt"
   echo "== JMH (${policy_size_args[*]}), the policy-size rows"
   java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${policy_size_args[@]}" -jvmArgs "$fork_jvm" \
     -rf json -rff "$out/jmh-policy-size.json" PolicySize | tee -a "$out/jmh.txt"
   jmh_files="$jmh_files,$out/jmh-policy-size.json"
 else
   echo "== JMH (${jmh_args[*]} ${jmh_extra[*]:-})"
+  # The gateway rows (ms per call, a run of their own: gateway.sh) only when asked for by name.
+  [[ ${#jmh_extra[@]} -eq 0 ]] && jmh_extra=(-e GatewayBenchmark)
   java "${jvm[@]}" -cp "${cp[@]}" org.openjdk.jmh.Main "${jmh_args[@]}" -jvmArgs "$fork_jvm" \
     -rf json -rff "$out/jmh.json" "${jmh_extra[@]}" | tee "$out/jmh.txt"
 fi
@@ -97,6 +100,12 @@ if [[ ${#jmh_extra[@]} -gt 0 || -n "${JMH_ARGS:-}" ]]; then
   report_dir="$out"
 fi
 echo "== report"
+# The "Gateway" section (from gateway.sh, written by hand from its output) outlives a new report.
+gateway_section="$out/gateway-section.md"
+sed -n '/^## Gateway/,$p' "$here/RESULTS.md" > "$gateway_section" 2>/dev/null || : > "$gateway_section"
 java -Djava.awt.headless=true -cp "${cp[@]}" io.toolgate.benchmarks.report.Report \
   "$jmh_files" "$out/memory.json" "$out/notes.md" "$report_dir/RESULTS.md" "$report_dir/results.png"
+if [[ -s "$gateway_section" ]]; then
+  { echo; cat "$gateway_section"; } >> "$report_dir/RESULTS.md"
+fi
 echo "wrote $report_dir/RESULTS.md and $report_dir/results.png"

@@ -49,6 +49,8 @@ public final class HttpFront {
   private final List<String> authorizationServers;
   private final int maxSessions;
   private final int maxMessageBytes;
+  /** The strict parser (built once: an ObjectMapper per request cost more than the rest of the relay). */
+  private final com.fasterxml.jackson.databind.ObjectMapper parser;
   private final BooleanSupplier ready;
   private final Supplier<String> metrics;
   private final ExecutorService closer;
@@ -65,6 +67,7 @@ public final class HttpFront {
     this.authorizationServers = List.copyOf(authorizationServers);
     this.maxSessions = maxSessions;
     this.maxMessageBytes = maxMessageBytes;
+    this.parser = JsonRpc.parser(maxMessageBytes, true);
     this.ready = ready;
     this.metrics = metrics;
     this.closer = closer;
@@ -243,7 +246,7 @@ public final class HttpFront {
     String text = new String(body, StandardCharsets.UTF_8);
     JsonNode json;
     try {
-      json = JsonRpc.parser(maxMessageBytes, true).readTree(text);
+      json = parser.readTree(text);
     } catch (IOException e) {
       jsonError(exchange, 400, JsonRpc.PARSE_ERROR, "message is not JSON (or breaks the gateway's read limits)");
       return;
@@ -280,7 +283,9 @@ public final class HttpFront {
     }
     stream.begin(); // headers first: the session may write the server's notifications on it from now on
     session.flushBacklog();
-    session.relay().fromAgent(new LineReader.Line.Text(text));
+    // This handler's thread has nothing else to do: it carries the request to the server itself.
+    HttpSession current = session;
+    HttpUpstream.onThisThread(() -> current.relay().fromAgent(new LineReader.Line.Text(text)));
   }
 
   private HttpSession open(HttpExchange exchange, CallContext caller) throws IOException {

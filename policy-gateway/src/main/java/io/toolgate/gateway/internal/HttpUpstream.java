@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>A request the server answers with an HTTP error, whose stream ends without its response, or
  * that cannot be sent at all is reported {@linkplain Listener#lost lost}. Exchanges in flight are
  * bounded by the relay's in-flight limit; {@link #forget} aborts one.
+ *
+ * <p>Each exchange runs on one thread of this upstream's pool, which writes the request and reads
+ * the answer from the socket itself ({@link Http1Client}, keep-alive): the response is relayed as
+ * soon as its event is read; the rest of the stream is then read to its end, so that the
+ * connection is reused.
  */
 public final class HttpUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(HttpUpstream.class);
@@ -43,18 +47,19 @@ public final class HttpUpstream implements Upstream {
   private static final String VERSION_HEADER = "MCP-Protocol-Version";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final URI url;
   private final Map<String, String> headers;
   private final int maxMessageBytes;
   private final ObjectMapper parser;
-  private final HttpClient http;
+  private final Http1Client http;
   private final ExecutorService readers = Executors.newCachedThreadPool(body -> {
     Thread thread = new Thread(body, "toolgate-gateway-http-upstream");
     thread.setDaemon(true);
     return thread;
   });
+  /** Set while a thread that may block for the whole exchange hands this upstream a request. */
+  private static final ThreadLocal<Runnable[]> INLINE = new ThreadLocal<>();
   /** Streams being read, by the id of the request they answer (or a key of their own), to abort them. */
-  private final Map<Object, InputStream> open = new ConcurrentHashMap<>();
+  private final Map<Object, java.io.Closeable> open = new ConcurrentHashMap<>();
 
   private final Object lock = new Object();
   private Listener listener;
@@ -73,21 +78,36 @@ public final class HttpUpstream implements Upstream {
    * @param maxMessageBytes the largest message read from the server; a longer one is dropped
    */
   public HttpUpstream(URI url, Map<String, String> headers, int maxMessageBytes) {
-    this.url = url;
+    headers.forEach(Http1Client::checkHeader);
     this.headers = Map.copyOf(headers);
     this.maxMessageBytes = maxMessageBytes;
     this.parser = JsonRpc.parser(maxMessageBytes, false);
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .executor(readers)
-        .build();
+    this.http = new Http1Client(url, CONNECT_TIMEOUT);
   }
 
   @Override
   public void start(Listener listener) {
     synchronized (lock) {
       this.listener = listener;
+    }
+  }
+
+  /**
+   * Runs {@code relaying}; then the first request it sent to an HTTP upstream, if it could go at
+   * once, is sent and its answer read on this thread rather than on a thread of the upstream's
+   * pool (one hand-off less). For a caller with nothing else to do, such as the HTTP client side's
+   * handler of a {@code POST} that carries a request.
+   */
+  public static void onThisThread(Runnable relaying) {
+    Runnable[] exchange = new Runnable[1];
+    INLINE.set(exchange);
+    try {
+      relaying.run();
+    } finally {
+      INLINE.remove();
+    }
+    if (exchange[0] != null) {
+      exchange[0].run();
     }
   }
 
@@ -110,11 +130,11 @@ public final class HttpUpstream implements Upstream {
       }
       return;
     }
+    CompletableFuture<Void> before;
     synchronized (lock) {
       if (message.isRequest("initialize")) {
         CompletableFuture<Void> answered = new CompletableFuture<>();
-        CompletableFuture<Void> before = gate;
-        gate = before.handle((v, e) -> null).thenCompose(v -> post(message, answered)).handle((v, e) -> null);
+        gate = gate.handle((v, e) -> null).thenCompose(v -> post(message, answered)).handle((v, e) -> null);
         return;
       }
       if (message.kind() == Message.Kind.NOTIFICATION) {
@@ -122,50 +142,63 @@ public final class HttpUpstream implements Upstream {
         if (message.isNotification("notifications/initialized")) {
           gate.thenRun(this::openServerStream);
         }
-      } else {
-        gate.thenRun(() -> post(message, null));
+        return;
       }
+      before = gate;
     }
+    before.thenRun(() -> post(message, null)); // outside the lock: the post may run on this thread
   }
 
   /**
-   * Posts {@code message}; the future completes when the server accepted it (its answer's headers
+   * Posts {@code message}; the future completes when the server accepted it (its answer's head
    * came), or, for {@code initialize} ({@code answered} not {@code null}), when it was answered.
    */
   private CompletableFuture<Void> post(Message message, CompletableFuture<Void> answered) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(url)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(message.text()));
-    withSession(request);
+    Map<String, String> request = withSession();
+    request.put("Content-Type", "application/json");
+    request.put("Accept", "application/json, text/event-stream");
+    byte[] body = message.text().getBytes(StandardCharsets.UTF_8);
     boolean isRequest = message.kind() == Message.Kind.REQUEST;
     CompletableFuture<Void> accepted = new CompletableFuture<>();
-    http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
-        .whenComplete((response, error) -> {
+    Object key = isRequest ? message.id() : new Object();
+    Runnable[] inline = isRequest && answered == null ? INLINE.get() : null;
+    INLINE.remove();
+    try {
+      (inline != null ? (java.util.concurrent.Executor) task -> inline[0] = task : readers).execute(() -> {
+        Http1Client.Response response;
+        try {
+          response = http.exchange("POST", request, body, Duration.ZERO, abort -> open.put(key, abort));
+        } catch (IOException | RuntimeException error) {
+          open.remove(key);
           accepted.complete(null);
-          if (error != null) {
-            if (answered != null) {
-              readiness.accept(false);
-            }
-            if (isRequest) {
-              lost(message.id(), "the upstream server could not be reached (" + error.getMessage() + ")");
-            } else {
-              LOG.warn("could not send {} to the upstream server: {}", message.method(), error.getMessage());
-            }
-            complete(answered);
-            return;
-          }
           if (answered != null) {
-            response.headers().firstValue(SESSION_HEADER).ifPresent(id -> sessionId = id);
+            readiness.accept(false);
           }
-          readers.execute(() -> {
-            try {
-              read(message, response);
-            } finally {
-              complete(answered);
-            }
-          });
-        });
+          if (isRequest) {
+            lost(message.id(), "the upstream server could not be reached (" + error.getMessage() + ")");
+          } else {
+            LOG.warn("could not send {} to the upstream server: {}", message.method(), error.getMessage());
+          }
+          complete(answered);
+          return;
+        }
+        accepted.complete(null);
+        if (answered != null && response.header(SESSION_HEADER) != null) {
+          sessionId = response.header(SESSION_HEADER);
+        }
+        try {
+          read(message, response, key);
+        } finally {
+          complete(answered);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      accepted.complete(null);
+      complete(answered);
+      if (isRequest) {
+        lost(message.id(), "the gateway's upstream session is closed");
+      }
+    }
     return answered != null ? answered : accepted;
   }
 
@@ -175,27 +208,28 @@ public final class HttpUpstream implements Upstream {
     }
   }
 
-  private void withSession(HttpRequest.Builder request) {
-    headers.forEach(request::header);
+  /** The configured headers, the session id and the protocol version, for one request. */
+  private Map<String, String> withSession() {
+    Map<String, String> request = new LinkedHashMap<>(headers);
     String session = sessionId;
     if (session != null) {
-      request.header(SESSION_HEADER, session);
+      request.put(SESSION_HEADER, session);
     }
     String version = protocolVersion;
     if (version != null) {
-      request.header(VERSION_HEADER, version);
+      request.put(VERSION_HEADER, version);
     }
+    return request;
   }
 
   /** Reads the server's answer to {@code message}: nothing, one JSON message, or an event stream. */
-  private void read(Message message, HttpResponse<InputStream> response) {
+  private void read(Message message, Http1Client.Response response, Object key) {
     JsonNode id = message.kind() == Message.Kind.REQUEST ? message.id() : null;
-    Object key = id != null ? id : new Object();
     boolean answered = false;
     try (InputStream body = response.body()) {
-      if (response.statusCode() >= 300) {
-        String reason = "the upstream server answered HTTP " + response.statusCode()
-            + (response.statusCode() == 404 && sessionId != null ? " (its session ended)" : "");
+      if (response.status() >= 300) {
+        String reason = "the upstream server answered HTTP " + response.status()
+            + (response.status() == 404 && sessionId != null ? " (its session ended)" : "");
         if (answered(message)) {
           readiness.accept(false);
         }
@@ -206,21 +240,24 @@ public final class HttpUpstream implements Upstream {
         }
         return;
       }
+      open.put(key, body);
       if (closed) {
         return;
       }
-      open.put(key, body);
-      String type = response.headers().firstValue("Content-Type").orElse("");
+      String type = response.header("Content-Type") == null ? "" : response.header("Content-Type");
       if (type.startsWith("text/event-stream")) {
-        answered = events(body, id);
+        answered = events(body, id, key);
       } else if (type.startsWith("application/json")) {
         byte[] bytes = body.readNBytes(maxMessageBytes + 1);
-        answered = bytes.length <= maxMessageBytes && deliver(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), id);
+        answered = bytes.length <= maxMessageBytes && deliver(new String(bytes, StandardCharsets.UTF_8), id);
+      } else {
+        body.skip(Long.MAX_VALUE);
       }
     } catch (IOException e) {
       LOG.debug("the upstream server's answer broke off", e);
     } finally {
-      open.remove(key);
+      open.remove(key, response.body()); // or, after the response, under a key of its own:
+      open.values().remove(response.body());
     }
     if (id != null && !answered) {
       lost(id, "the upstream server ended its answer without a response");
@@ -231,8 +268,13 @@ public final class HttpUpstream implements Upstream {
     return message.isRequest("initialize");
   }
 
-  /** Reads server-sent events, delivering each; whether one was the response to {@code id}. */
-  private boolean events(InputStream body, JsonNode id) throws IOException {
+  /**
+   * Reads server-sent events to the stream's end, delivering each; whether one was the response
+   * to {@code id}. After the response (a server should end the stream there) the stream, {@code
+   * key} in {@link #open} until then, is kept under a key of its own, since the client may use
+   * the id again; reading on to the end lets the connection be reused.
+   */
+  private boolean events(InputStream body, JsonNode id, Object key) throws IOException {
     LineReader reader = new LineReader(body, maxMessageBytes);
     StringBuilder data = new StringBuilder();
     boolean answered = false;
@@ -244,10 +286,12 @@ public final class HttpUpstream implements Upstream {
       String field = text.text().endsWith("\r") ? text.text().substring(0, text.text().length() - 1) : text.text();
       if (field.isEmpty()) {
         if (data.length() > 0) {
-          answered |= deliver(data.toString(), id);
+          boolean response = deliver(data.toString(), answered ? null : id);
           data.setLength(0);
-          if (answered && id != null) {
-            return true; // the response ends the request's stream
+          if (response && !answered && id != null) {
+            answered = true;
+            open.put(new Object(), body);
+            open.remove(key, body);
           }
         }
       } else if (field.startsWith("data:")) {
@@ -300,19 +344,23 @@ public final class HttpUpstream implements Upstream {
       }
       streamOpened = true;
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(url).header("Accept", "text/event-stream").GET();
-    withSession(request);
-    http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((response, error) -> {
-      if (error != null) {
-        LOG.debug("no stream from the upstream server: {}", error.getMessage());
-        return;
-      }
+    Map<String, String> request = withSession();
+    request.put("Accept", "text/event-stream");
+    try {
       readers.execute(() -> {
         Object key = new Object();
+        Http1Client.Response response;
+        try {
+          response = http.exchange("GET", request, null, Duration.ZERO, abort -> open.put(key, abort));
+        } catch (IOException | RuntimeException e) {
+          open.remove(key);
+          LOG.debug("no stream from the upstream server: {}", e.getMessage());
+          return;
+        }
         try (InputStream body = response.body()) {
-          if (response.statusCode() == 200 && !closed) {
+          if (response.status() == 200 && !closed) {
             open.put(key, body);
-            events(body, null);
+            events(body, null, key);
           }
         } catch (IOException e) {
           LOG.debug("the upstream server's stream broke off", e);
@@ -320,7 +368,9 @@ public final class HttpUpstream implements Upstream {
           open.remove(key);
         }
       });
-    });
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      LOG.debug("the upstream session closed before its stream opened");
+    }
   }
 
   private void lost(JsonNode id, String reason) {
@@ -331,7 +381,7 @@ public final class HttpUpstream implements Upstream {
 
   @Override
   public void forget(JsonNode id) {
-    InputStream stream = open.remove(id);
+    java.io.Closeable stream = open.remove(id);
     if (stream != null) {
       try {
         stream.close(); // aborts the exchange: its late response is never read
@@ -352,18 +402,14 @@ public final class HttpUpstream implements Upstream {
     }
     String session = sessionId;
     if (session != null) {
-      HttpRequest.Builder delete = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).DELETE();
-      withSession(delete);
-      try {
-        http.send(delete.build(), HttpResponse.BodyHandlers.discarding());
-      } catch (IOException e) {
+      try (InputStream answer = http.exchange("DELETE", withSession(), null, Duration.ofSeconds(5), abort -> {}).body()) {
+        answer.skip(Long.MAX_VALUE);
+      } catch (IOException | RuntimeException e) {
         LOG.debug("could not end the upstream session", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
     for (Object key : open.keySet()) {
-      InputStream stream = open.remove(key);
+      java.io.Closeable stream = open.remove(key);
       if (stream != null) {
         try {
           stream.close();
@@ -373,5 +419,6 @@ public final class HttpUpstream implements Upstream {
       }
     }
     readers.shutdownNow();
+    http.close();
   }
 }

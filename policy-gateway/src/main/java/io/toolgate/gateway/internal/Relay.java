@@ -187,6 +187,7 @@ public final class Relay implements Upstream.Listener {
             reply(refusal);
           } else {
             upstream.send(message);
+            startTimer((Pending) admitted);
           }
         }
       }
@@ -262,6 +263,7 @@ public final class Relay implements Upstream.Listener {
       outcome.complete(new Outcome(refusal, true));
     } else {
       upstream.send(request);
+      startTimer((Pending) admitted);
     }
     return outcome;
   }
@@ -286,7 +288,11 @@ public final class Relay implements Upstream.Listener {
     return null;
   }
 
-  /** Registers a request for its response: the {@link Pending}, or the error response that refuses it. */
+  /**
+   * Registers a request for its response: the {@link Pending}, or the error response that refuses
+   * it. Its timer starts once it was sent ({@link #startTimer}), so that a cancellation never goes
+   * to the server before the request it cancels.
+   */
   private Object admit(JsonNode id, boolean filterTools, CompletableFuture<Outcome> call) {
     String refused = refusedBeforeDeciding(id);
     if (refused != null) {
@@ -296,11 +302,14 @@ public final class Relay implements Upstream.Listener {
     if (pending.putIfAbsent(id, entry) != null) {
       return JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
     }
+    return entry;
+  }
+
+  private void startTimer(Pending entry) {
     entry.timeout = timer.schedule(() -> timedOut(entry), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (!pending.containsKey(id)) {
+    if (pending.get(entry.id) != entry) {
       entry.stopTimer(); // answered before its timer was set
     }
-    return entry;
   }
 
   private void timedOut(Pending entry) {
