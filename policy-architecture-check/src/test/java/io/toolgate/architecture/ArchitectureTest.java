@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway"}) {
+        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway", "approvals"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -77,7 +77,7 @@ class ArchitectureTest {
     rule.check(toolgate);
   }
 
-  /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, benchmarks, examples on top; none back. */
+  /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, approvals, benchmarks, examples on top; none back. */
   @Test
   void moduleArrowsPointOneWay() {
     ArchRule rule = layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -93,6 +93,7 @@ class ArchitectureTest {
         .layer("opentelemetry").definedBy("io.toolgate.opentelemetry..")
         .layer("micrometer").definedBy("io.toolgate.micrometer..")
         .layer("gateway").definedBy("io.toolgate.gateway..")
+        .layer("approvals").definedBy("io.toolgate.approvals..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -101,10 +102,11 @@ class ArchitectureTest {
         .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
         .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine", "opentelemetry", "micrometer")
-        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer")
+        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer", "approvals")
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "micrometer")
+        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "micrometer", "approvals")
+        .whereLayer("approvals").mayOnlyAccessLayers("api", "engine")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()
