@@ -185,4 +185,20 @@ class ApprovalInboxTest {
         .statusCode()).isEqualTo(303);
     assertThat(f.send(f.get("/").header("Cookie", cookie)).body()).contains("Approver token");
   }
+
+  @Test
+  void theHostsAuthenticatedPrincipalSignsInWithoutAToken() {
+    String id = f.hold("agent-7", "transfer", Map.of("amount", 5));
+    InboxResponse page = f.inbox.handle(new InboxRequest("GET", "/", null, Map.of(), null, "carol"));
+    String html = new String(page.body(), StandardCharsets.UTF_8);
+    assertThat(html).contains("Signed in as <strong>carol</strong>").contains(id);
+    String cookie = page.headers().get("Set-Cookie");
+    assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+    String session = cookie.substring(0, cookie.indexOf(';'));
+    InboxResponse answered = f.inbox.handle(new InboxRequest("POST", "/answer", null, Map.of("cookie", session),
+        form(Map.of("id", id, "verdict", "reject", "comment", "no", "csrf", csrf(html))).getBytes(StandardCharsets.UTF_8),
+        "carol"));
+    assertThat(answered.status()).isEqualTo(303);
+    assertThat(f.queue.history(1).get(0).approver()).isEqualTo("carol");
+  }
 }
