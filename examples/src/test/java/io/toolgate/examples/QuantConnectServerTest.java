@@ -252,4 +252,36 @@ class QuantConnectServerTest {
       assertThat(field.getType()).isNotIn(java.util.Map.class, java.util.Set.class, String.class);
     }
   }
+
+  @Test
+  void aHeldCallIsAnsweredInTheApprovalsInboxAndTheIdenticalCallRuns() throws Exception {
+    assertThat(server.inboxUrl()).isEqualTo(server.baseUrl() + "/approvals/");
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(http.send(HttpRequest.newBuilder(URI.create(server.inboxUrl())).build(), HttpResponse.BodyHandlers.ofString())
+        .body()).contains("Approver token");
+    try (McpSyncClient agent = client("demo-agent-token")) {
+      agent.initialize();
+      Map<String, Object> args = Map.of("projectId", 31, "compileId", "c-31", "brokerage", "paper");
+      CallToolResult held = agent.callTool(CallToolRequest.builder("create_live_algorithm").arguments(args).build());
+      assertThat(held.isError()).isTrue();
+      @SuppressWarnings("unchecked")
+      String id = String.valueOf(((Map<String, Object>) held.meta().get(McpToolGuard.META_KEY)).get("approvalId"));
+      // an MCP caller's token is not an approver's
+      assertThat(http.send(HttpRequest.newBuilder(URI.create(server.inboxUrl() + "api/pending/" + id))
+          .header("Authorization", "Bearer demo-agent-token").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(401);
+      HttpResponse<String> pending = http.send(HttpRequest.newBuilder(URI.create(server.inboxUrl() + "api/pending/" + id))
+          .header("Authorization", "Bearer demo-approver-token").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(pending.statusCode()).isEqualTo(200);
+      assertThat(pending.body()).contains("\"principal\":\"agent-7\"").contains("create_live_algorithm");
+      HttpResponse<String> approved = http.send(HttpRequest.newBuilder(URI.create(server.inboxUrl() + "api/pending/" + id + "/approve"))
+          .header("Authorization", "Bearer demo-approver-token").header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"comment\":\"paper trading is fine\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(approved.statusCode()).isEqualTo(200);
+      CallToolResult ran = agent.callTool(CallToolRequest.builder("create_live_algorithm").arguments(args).build());
+      assertThat(ran.isError()).isNotEqualTo(Boolean.TRUE);
+      assertThat(((McpSchema.TextContent) ran.content().get(0)).text()).contains("of project 31 on paper");
+    }
+  }
 }

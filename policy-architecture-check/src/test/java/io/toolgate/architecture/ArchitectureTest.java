@@ -29,7 +29,7 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String root : new String[] {"api", "engine", "engine.internal", "scenarios", "testkit", "mcp", "redis", "cli",
-        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway", "spring"}) {
+        "benchmarks", "examples", "opentelemetry", "micrometer", "gateway", "spring", "approvals"}) {
       org.assertj.core.api.Assertions.assertThat(toolgate.stream().anyMatch(c -> c.getPackageName().startsWith("io.toolgate." + root)))
           .as("classes in io.toolgate." + root).isTrue();
     }
@@ -92,7 +92,7 @@ class ArchitectureTest {
     rule.check(toolgate);
   }
 
-  /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, gateway, benchmarks, examples on top; none back (the
+  /** The module arrows: api &lt;- engine &lt;- scenarios &lt;- testkit, cli; mcp, redis, approvals, gateway, spring, benchmarks, examples on top; none back (the
    * benchmarks measure the gateway). */
   @Test
   void moduleArrowsPointOneWay() {
@@ -110,6 +110,7 @@ class ArchitectureTest {
         .layer("micrometer").definedBy("io.toolgate.micrometer..")
         .layer("gateway").definedBy("io.toolgate.gateway..")
         .layer("spring").definedBy("io.toolgate.spring..")
+        .layer("approvals").definedBy("io.toolgate.approvals..")
         .whereLayer("api").mayNotAccessAnyLayer()
         .whereLayer("engine").mayOnlyAccessLayers("api")
         .whereLayer("scenarios").mayOnlyAccessLayers("api", "engine")
@@ -118,11 +119,12 @@ class ArchitectureTest {
         .whereLayer("mcp").mayOnlyAccessLayers("api", "engine")
         .whereLayer("redis").mayOnlyAccessLayers("api", "engine")
         .whereLayer("benchmarks").mayOnlyAccessLayers("api", "engine", "opentelemetry", "micrometer", "gateway")
-        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer")
+        .whereLayer("examples").mayOnlyAccessLayers("api", "engine", "mcp", "opentelemetry", "micrometer", "approvals")
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
-        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer")
+        .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer", "approvals")
         .whereLayer("spring").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer", "opentelemetry")
+        .whereLayer("approvals").mayOnlyAccessLayers("api", "engine")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("benchmarks").mayNotBeAccessedByAnyLayer()

@@ -80,6 +80,9 @@ public final class GatewayServer implements AutoCloseable {
         b.maxSessions, sessions.maxMessageBytes(), () -> upstreamReady, b.metrics, workers);
     this.http = HttpServer.create(b.address, 64);
     http.createContext("/", front::handle);
+    if (b.inbox != null) {
+      http.createContext(b.inbox.mountPath(), new io.toolgate.approvals.ApprovalInboxHandler(b.inbox));
+    }
     http.setExecutor(workers);
     http.start();
     Duration idle = b.sessionIdle;
@@ -186,6 +189,7 @@ public final class GatewayServer implements AutoCloseable {
     private Duration sessionIdle = DEFAULT_SESSION_IDLE;
     private Duration grace = DEFAULT_GRACE;
     private Supplier<String> metrics;
+    private io.toolgate.approvals.ApprovalInbox inbox;
 
     private Builder(Gateway.Builder sessions) {
       this.sessions = Objects.requireNonNull(sessions, "sessions");
@@ -205,6 +209,15 @@ public final class GatewayServer implements AutoCloseable {
      */
     public Builder tokenFile(Path file) {
       authenticators.add(TokenFile.load(file));
+      return this;
+    }
+
+    /**
+     * Also serves {@code inbox} at its mount path (e.g. {@code /approvals}), outside the MCP
+     * endpoint's authentication: the inbox signs in its own approvers.
+     */
+    public Builder approvalsInbox(io.toolgate.approvals.ApprovalInbox inbox) {
+      this.inbox = Objects.requireNonNull(inbox, "inbox");
       return this;
     }
 

@@ -92,6 +92,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--tokens", description = "Token file: lines of sha256:<hex> principal [role...].")
   Path tokens;
 
+  @Option(names = "--approvals", paramLabel = "APPROVER_TOKENS",
+      description = "Serve the approvals inbox at /approvals on --listen; approvers sign in with the tokens in this file.")
+  Path approvals;
+
   @Option(names = "--jwks-url", description = "Verify bearer JWTs with the keys at this URL.")
   String jwksUrl;
 
@@ -213,6 +217,24 @@ public final class Main implements Callable<Integer> {
       java.time.Duration least = PolicyEngine.Builder.DEFAULT_STORE_TIMEOUT;
       engine.counterStore(counters.store()).storeTimeout(backstop.compareTo(least) > 0 ? backstop : least);
     }
+    io.toolgate.approvals.ApprovalInbox inbox = null;
+    if (approvals != null) {
+      if (address == null) {
+        System.err.println("toolgate-gateway: --approvals needs --listen");
+        new Closing(null, counters, sink).close();
+        return 1;
+      }
+      try {
+        var queue = io.toolgate.engine.approval.InMemoryApprovalQueue.builder(java.time.Clock.systemUTC()).build();
+        engine.approvals(queue);
+        inbox = io.toolgate.approvals.ApprovalInbox.builder(queue)
+            .approvers(io.toolgate.approvals.ApproverTokens.load(approvals)).build();
+      } catch (IllegalArgumentException e) {
+        System.err.println("toolgate-gateway: " + e.getMessage());
+        new Closing(null, counters, sink).close();
+        return 1;
+      }
+    }
     Metrics metrics = address == null ? null : new Metrics();
     if (metrics != null) {
       engine.observe(metrics.observer);
@@ -241,7 +263,7 @@ public final class Main implements Callable<Integer> {
       builder.maxMessageBytes(settings.maxMessageBytes());
     }
     if (address != null) {
-      return serveHttp(settings, builder, address, metrics, new Closing(watcher, counters, sink));
+      return serveHttp(settings, builder, address, metrics, new Closing(watcher, counters, sink), inbox);
     }
     Gateway gateway = builder.build();
     Closing rest = new Closing(watcher, counters, sink);
@@ -265,7 +287,7 @@ public final class Main implements Callable<Integer> {
   }
 
   private static int serveHttp(GatewayConfig settings, Gateway.Builder sessions, java.net.InetSocketAddress address,
-      Metrics metrics, Closing rest) {
+      Metrics metrics, Closing rest, io.toolgate.approvals.ApprovalInbox inbox) {
     GatewayServer server;
     try {
       GatewayServer.Builder http = GatewayServer.builder(sessions).listen(address).grace(settings.graceDuration())
@@ -291,6 +313,9 @@ public final class Main implements Callable<Integer> {
       if (settings.maxSessions() != null) {
         http.maxSessions(settings.maxSessions());
       }
+      if (inbox != null) {
+        http.approvalsInbox(inbox);
+      }
       server = http.start();
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("toolgate-gateway: cannot serve HTTP at " + address + ": " + e.getMessage());
@@ -303,6 +328,9 @@ public final class Main implements Callable<Integer> {
     }, "toolgate-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.info("toolgate-gateway: serving MCP at {}", server.endpoint());
+    if (inbox != null) {
+      LOG.info("toolgate-gateway: approvals inbox at {}", server.endpoint().resolve(inbox.mountPath() + "/"));
+    }
     try {
       server.awaitShutdown();
     } catch (InterruptedException e) {

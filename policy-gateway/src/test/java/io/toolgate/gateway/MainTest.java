@@ -122,4 +122,16 @@ class MainTest {
     assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--upstream-url",
         "http://127.0.0.1:1/mcp", "--upstream-header", "Authorization=env:TOOLGATE_TEST_UNSET_VARIABLE")).isEqualTo(1);
   }
+
+  @Test
+  void approvalsWithoutListenOrWithABadTokenFileExitOne() throws Exception {
+    Files.writeString(dir.resolve("seed.json"), SEED);
+    String policy = dir.resolve("seed.json").toString();
+    Files.writeString(dir.resolve("approvers.tokens"), "not-a-hash alice\n");
+    InputStream nothing = InputStream.nullInputStream();
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--approvals",
+        dir.resolve("approvers.tokens").toString(), "--upstream-url", "http://127.0.0.1:1/mcp")).isEqualTo(1);
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--listen", "127.0.0.1:0",
+        "--approvals", dir.resolve("approvers.tokens").toString(), "--upstream-url", "http://127.0.0.1:1/mcp")).isEqualTo(1);
+  }
 }

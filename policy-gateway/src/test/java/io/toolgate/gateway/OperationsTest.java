@@ -250,4 +250,25 @@ class OperationsTest {
         "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}", session);
     assertThat(echo.body()).contains("echo ok");
   }
+
+  @Test
+  void theApprovalsInboxIsServedBesideTheMcpEndpoint() throws Exception {
+    Path tokens = Files.createTempFile("approvers", ".tokens");
+    Files.writeString(tokens, io.toolgate.approvals.ApproverTokens.hash("approver-token-1") + " risk-officer\n");
+    var queue = io.toolgate.engine.approval.InMemoryApprovalQueue.builder(java.time.Clock.systemUTC()).build();
+    var inbox = io.toolgate.approvals.ApprovalInbox.builder(queue)
+        .approvers(io.toolgate.approvals.ApproverTokens.load(tokens)).build();
+    start(URI.create(tomcat.url() + "/mcp"), UnaryOperator.identity(), server -> server.approvalsInbox(inbox));
+    assertThat(get("/approvals/").body()).contains("Approver token");
+    assertThat(get("/approvals/api/pending").statusCode()).isEqualTo(401);
+    HttpResponse<String> pending = HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.address().getPort() + "/approvals/api/pending"))
+        .header("Authorization", "Bearer approver-token-1").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(pending.statusCode()).isEqualTo(200);
+    assertThat(pending.body()).isEqualTo("[]");
+    McpSyncClient client = client();
+    assertThat(client.callTool(CallToolRequest.builder("echo").arguments(Map.of()).build()).isError()).isFalse();
+    client.closeGracefully();
+    Files.delete(tokens);
+  }
 }

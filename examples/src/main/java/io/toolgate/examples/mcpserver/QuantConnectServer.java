@@ -12,6 +12,8 @@ import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.approvals.ApprovalInbox;
+import io.toolgate.approvals.ApprovalInboxServlet;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.mcp.McpIdentityResolver;
@@ -56,8 +58,9 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  * 404, and one another principal opened 403 ({@link McpSessionFilter}). Without {@code --tokens}
  * the server accepts the shipped demo tokens and says so loudly on standard error.
  *
- * <p>Standalone, it prints each call held for approval; type {@code approve <id>} or {@code
- * reject <id>} on its standard input to answer as the human in the loop.
+ * <p>Standalone, it prints each call held for approval; answer it in the approvals inbox at
+ * {@code /approvals/} (approvers sign in with a token from {@code --approvers}, default the shipped
+ * {@code approvers.txt}), or type {@code approve <id>} or {@code reject <id>} on its standard input.
  */
 public final class QuantConnectServer implements AutoCloseable {
   /** The policy shipped beside this class. */
@@ -129,6 +132,10 @@ public final class QuantConnectServer implements AutoCloseable {
     Context context = tomcat.addContext("", null);
     Tomcat.addServlet(context, "mcp", transport).setAsyncSupported(true);
     context.addServletMapping("/mcp", "mcp");
+    ApprovalInbox inbox = ApprovalInbox.builder(approvals)
+        .approvers(token -> options.approvers.identify(token).map(CallContext::principal)).build();
+    Tomcat.addServlet(context, "approvals", new ApprovalInboxServlet(inbox));
+    context.addServletMapping(inbox.mountPath() + "/*", "approvals");
     Tomcat.addServlet(context, "metrics", new MetricsServlet(metrics));
     context.addServletMapping("/metrics", "metrics");
     // In this order: untrusted web origins, then callers without a valid token, then requests in
@@ -182,6 +189,11 @@ public final class QuantConnectServer implements AutoCloseable {
     return "http://127.0.0.1:" + connector.getLocalPort();
   }
 
+  /** The approvals inbox, e.g. {@code http://127.0.0.1:8080/approvals/}: approvers sign in with their token. */
+  public String inboxUrl() {
+    return baseUrl() + "/approvals/";
+  }
+
   /** The approval queue the human in the loop answers. */
   public InMemoryApprovalQueue approvals() {
     return approvals;
@@ -219,6 +231,7 @@ public final class QuantConnectServer implements AutoCloseable {
     private int port;
     private Policy policy = Policy.fromResource(POLICY_RESOURCE);
     private TokenFile tokens = TokenFile.shipped();
+    private TokenFile approvers = TokenFile.shippedApprovers();
     private AuditSink audit;
     private Clock clock = Clock.systemUTC();
     private Consumer<? super PendingApproval> onPending = pending -> {};
@@ -248,6 +261,12 @@ public final class QuantConnectServer implements AutoCloseable {
     /** The accepted bearer tokens; default the shipped {@code tokens.txt}. */
     public Options tokens(TokenFile tokens) {
       this.tokens = Objects.requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /** Who may sign in to the approvals inbox; default the shipped {@code approvers.txt}. */
+    public Options approvers(TokenFile approvers) {
+      this.approvers = Objects.requireNonNull(approvers, "approvers");
       return this;
     }
 

@@ -28,7 +28,7 @@ final class ServerCommand {
           + " read. Never expose this server; pass --tokens FILE for real use.";
 
   static final String USAGE =
-      "usage: QuantConnectServer [--port N] [--tokens FILE] [--policy FILE] [--audit FILE]"
+      "usage: QuantConnectServer [--port N] [--tokens FILE] [--approvers FILE] [--policy FILE] [--audit FILE]"
           + " [--allowed-origin ORIGIN]...";
 
   /**
@@ -67,6 +67,7 @@ final class ServerCommand {
     System.out.println("QuantConnect-like MCP server guarded by Toolgate on " + server.endpoint());
     System.out.println("send Authorization: Bearer <token>, " + options.tokens().size() + " tokens accepted;"
         + " type 'approve <id>' or 'reject <id>' to answer held calls; metrics at " + server.baseUrl() + "/metrics");
+    System.out.println("approvals inbox at " + server.inboxUrl() + " (sign in with an approver token)");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
@@ -101,7 +102,7 @@ final class ServerCommand {
     List<String> origins = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {
       String flag = args[i];
-      if (!List.of("--port", "--tokens", "--policy", "--audit", "--allowed-origin").contains(flag)) {
+      if (!List.of("--port", "--tokens", "--approvers", "--policy", "--audit", "--allowed-origin").contains(flag)) {
         throw new IllegalArgumentException("unknown option " + AgentText.excerpt(flag) + "; " + USAGE);
       }
       if (i + 1 >= args.length) {
@@ -111,6 +112,7 @@ final class ServerCommand {
       switch (flag) {
         case "--port" -> options.port(port(value));
         case "--tokens" -> options.tokens(TokenFile.load(Path.of(value)));
+        case "--approvers" -> options.approvers(TokenFile.load(Path.of(value)));
         case "--policy" -> options.policy(policy(Path.of(value)));
         case "--audit" -> options.audit(JsonLinesAuditSink.toFile(Path.of(value)));
         default -> origins.add(value);

@@ -60,8 +60,17 @@ public final class TokenFile {
 
   /** The token file shipped with the example. */
   public static TokenFile shipped() {
-    try (var in = TokenFile.class.getResourceAsStream("tokens.txt")) {
-      TokenFile parsed = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "tokens.txt");
+    return shipped("tokens.txt");
+  }
+
+  /** The approvers' token file shipped with the example: {@code demo-approver-token} for {@code risk-officer}. */
+  public static TokenFile shippedApprovers() {
+    return shipped("approvers.txt");
+  }
+
+  private static TokenFile shipped(String resource) {
+    try (var in = TokenFile.class.getResourceAsStream(resource)) {
+      TokenFile parsed = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
       return new TokenFile(parsed.entries, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the shipped token file", e);
