@@ -17,7 +17,9 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.toolgate.api.CallContext;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
+import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.mcp.LoopbackTomcat;
 import io.toolgate.mcp.McpIdentityResolver;
 import io.toolgate.mcp.McpToolGuard;
@@ -30,6 +32,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +64,10 @@ class InboxBrowserTest {
         create_live_algorithm:
           action: require_approval
           reason: Going live needs a human
+        liquidate_portfolio:
+          action: require_approval
+          reason: Selling everything needs a human
+          wait: 2m
       """;
   static final AtomicInteger DEPLOYED = new AtomicInteger();
   static final List<McpSyncClient> CLIENTS = new ArrayList<>();
@@ -90,7 +98,11 @@ class InboxBrowserTest {
             McpSchema.Tool.builder("create_live_algorithm", Map.of("type", "object")).build(),
             (exchange, request) -> CallToolResult.builder().content(List.of(McpSchema.TextContent.builder(
                 "deployment " + DEPLOYED.incrementAndGet() + " of project " + request.arguments().get("projectId"))
-                .build())).build()))))
+                .build())).build()),
+            new McpServerFeatures.SyncToolSpecification(
+                McpSchema.Tool.builder("liquidate_portfolio", Map.of("type", "object")).build(),
+                (exchange, request) -> CallToolResult.builder().content(List.of(McpSchema.TextContent.builder(
+                    "liquidated portfolio " + request.arguments().get("portfolio")).build())).build()))))
         .build();
     Path tokens = Files.createTempFile("approvers", ".tokens");
     Files.writeString(tokens, ApproverTokens.hash("alice-secret") + " alice\n" + ApproverTokens.hash("bob-secret") + " bob\n");
@@ -202,6 +214,32 @@ class InboxBrowserTest {
     CallToolResult ran = deploy(agent, args);
     assertThat(ran.isError()).isNotEqualTo(Boolean.TRUE);
     assertThat(((McpSchema.TextContent) ran.content().get(0)).text()).contains("of project 42");
+  }
+
+  @Test
+  void aCallThatWaitsReturnsTheToolsResultOnceAPersonApprovesIt() throws Exception {
+    McpSyncClient agent = client("tok-agent");
+    CompletableFuture<String> held = new CompletableFuture<>();
+    try (var subscription = queue.subscribe(new ApprovalQueue.Listener() {
+      @Override
+      public void pending(PendingApproval request) {
+        if (request.request().call().tool().equals("liquidate_portfolio")) {
+          held.complete(request.id());
+        }
+      }
+    })) {
+      CompletableFuture<CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(
+          CallToolRequest.builder("liquidate_portfolio").arguments(Map.of("portfolio", "p-9")).build()));
+      String id = held.get(60, TimeUnit.SECONDS);
+      assertThat(call).as("the call waits for a person").isNotDone();
+
+      signIn("alice-secret");
+      answer(id, "market is closed anyway", "approve");
+
+      CallToolResult ran = call.get(60, TimeUnit.SECONDS);
+      assertThat(ran.isError()).isNotEqualTo(Boolean.TRUE);
+      assertThat(((McpSchema.TextContent) ran.content().get(0)).text()).isEqualTo("liquidated portfolio p-9");
+    }
   }
 
   @Test
