@@ -59,6 +59,9 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
   /** How long one Redis command may take unless configured. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
 
+  /** How large a held request (its arguments and context, as JSON) may be unless configured: 256 KiB. */
+  public static final int DEFAULT_MAXIMUM_REQUEST_BYTES = 256 * 1024;
+
   private final RedisClient client;
   private final boolean ownsClient;
   private final Clock clock;
@@ -67,6 +70,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
   private final int maximumPendingPerPrincipal;
   private final int maximumHistory;
   private final boolean fourEyes;
+  private final int maximumRequestBytes;
   private final String base;
   private final String channel;
   private final StatefulRedisConnection<String, String> connection;
@@ -84,6 +88,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     this.maximumPendingPerPrincipal = b.maximumPendingPerPrincipal;
     this.maximumHistory = b.maximumHistory;
     this.fourEyes = b.fourEyes;
+    this.maximumRequestBytes = b.maximumRequestBytes;
     this.base = b.keyPrefix + "{" + b.hashTag + "}:ap:";
     this.channel = base + "events";
     this.connection = client.connect(StringCodec.UTF8);
@@ -124,12 +129,18 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     String digest = ArgumentsDigest.of(request.call().arguments());
     long now = clock.millis();
     String id = UUID.randomUUID().toString();
+    String json = ApprovalCodec.write(request);
+    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maximumRequestBytes) {
+      return new ApprovalStatus.Rejected(null, null, "the call is too large to hold for approval (" + bytes
+          + " bytes of JSON, at most " + maximumRequestBytes + ")");
+    }
     List<Object> out;
     try {
       out = redis.eval(ApprovalScripts.CHECK, ScriptOutputType.MULTI,
           new String[] {base + "k:" + identity(tool, who(principal), digest), base + "all", base + "pending",
               base + "pp:" + identity(who(principal))},
-          Long.toString(now), Long.toString(now + expireMillis), id, ApprovalCodec.write(request),
+          Long.toString(now), Long.toString(now + expireMillis), id, json,
           principal == null ? "" : principal, digest, Integer.toString(maximumEntries),
           Integer.toString(maximumPendingPerPrincipal), Long.toString(expireMillis), base + "e:",
           Long.toString(now), principal == null ? "0" : "1", channel);
@@ -342,6 +353,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     private int maximumPendingPerPrincipal = InMemoryApprovalQueue.DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL;
     private int maximumHistory = InMemoryApprovalQueue.DEFAULT_MAXIMUM_HISTORY;
     private boolean fourEyes = true;
+    private int maximumRequestBytes = DEFAULT_MAXIMUM_REQUEST_BYTES;
     private String keyPrefix = RedisCounterStore.DEFAULT_KEY_PREFIX;
     private String hashTag = RedisCounterStore.DEFAULT_HASH_TAG;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -381,6 +393,16 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     /** As {@link InMemoryApprovalQueue.Builder#fourEyes}; default true. */
     public Builder fourEyes(boolean fourEyes) {
       this.fourEyes = fourEyes;
+      return this;
+    }
+
+    /**
+     * How large a held request may be, as JSON (arguments, context, rule and reason): a larger call
+     * is rejected, with no id and a reason naming the size, rather than stored. Default {@link
+     * #DEFAULT_MAXIMUM_REQUEST_BYTES}.
+     */
+    public Builder maximumRequestBytes(int maximumRequestBytes) {
+      this.maximumRequestBytes = atLeast(1, maximumRequestBytes, "maximumRequestBytes");
       return this;
     }
 
