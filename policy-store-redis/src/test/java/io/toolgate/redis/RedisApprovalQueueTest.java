@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.lettuce.core.RedisClient;
+import io.toolgate.api.ApprovalAnswerEvent;
 import io.toolgate.api.ApprovalRequest;
 import io.toolgate.api.ApprovalStatus;
+import io.toolgate.api.AuditEvent;
+import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
@@ -13,6 +16,7 @@ import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.ApprovalAnswer;
 import io.toolgate.engine.approval.ApprovalQueue;
+import io.toolgate.engine.approval.ArgumentsDigest;
 import io.toolgate.engine.approval.PendingApproval;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,7 +92,17 @@ class RedisApprovalQueueTest {
     RedisClient clientA = client();
     RedisClient clientB = client();
     try (RedisApprovalQueue queueA = queue(clientA); RedisApprovalQueue queueB = queue(clientB)) {
-      PolicyEngine engineA = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queueA).build();
+      CompletableFuture<ApprovalAnswerEvent> auditedInA = new CompletableFuture<>();
+      AuditSink auditA = new AuditSink() {
+        @Override
+        public void record(AuditEvent event) {}
+
+        @Override
+        public void approvalAnswered(ApprovalAnswerEvent event) {
+          auditedInA.complete(event);
+        }
+      };
+      PolicyEngine engineA = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queueA).audit(auditA).build();
       PolicyEngine engineB = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queueB).build();
       CompletableFuture<PendingApproval> heardInB = new CompletableFuture<>();
       CompletableFuture<ApprovalAnswer> heardInA = new CompletableFuture<>();
@@ -116,6 +130,10 @@ class RedisApprovalQueueTest {
 
       assertThat(queueB.approve(id, "alice")).isTrue();
       assertThat(heardInA.get(30, TimeUnit.SECONDS).approver()).as("A hears of B's answer").isEqualTo("alice");
+      ApprovalAnswerEvent audited = auditedInA.get(30, TimeUnit.SECONDS);
+      assertThat(audited.approvalId()).as("A's audit records B's answer").isEqualTo(id);
+      assertThat(audited.approved()).isTrue();
+      assertThat(audited.argsDigest()).isEqualTo(ArgumentsDigest.of(deploy.arguments()));
 
       assertThat(engineA.evaluate(deploy, agent).kind()).isEqualTo(Decision.Kind.ALLOW);
       Decision again = engineA.evaluate(deploy, agent);
