@@ -5,8 +5,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.toolgate.api.ApprovalRequest;
 import io.toolgate.api.ApprovalStatus;
 import io.toolgate.engine.approval.ApprovalAnswer;
@@ -16,6 +14,7 @@ import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.engine.approval.ArgumentsDigest;
 import io.toolgate.redis.internal.ApprovalCodec;
 import io.toolgate.redis.internal.ApprovalScripts;
+import io.toolgate.redis.internal.ApprovalSubscriptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,9 +27,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * An {@link ApprovalQueue} in Redis: every replica sees one queue, and a restart loses no pending
@@ -75,9 +71,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
   private final String channel;
   private final StatefulRedisConnection<String, String> connection;
   private final RedisCommands<String, String> redis;
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final ExecutorService dispatch;
-  private StatefulRedisPubSubConnection<String, String> pubSub;
+  private final ApprovalSubscriptions subscriptions;
 
   private RedisApprovalQueue(Builder b) {
     this.client = b.client;
@@ -94,11 +88,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     this.connection = client.connect(StringCodec.UTF8);
     connection.setTimeout(b.commandTimeout);
     this.redis = connection.sync();
-    this.dispatch = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "toolgate-approval-events");
-      t.setDaemon(true);
-      return t;
-    });
+    this.subscriptions = new ApprovalSubscriptions(client, channel);
   }
 
   /** A queue on the standalone Redis at {@code redisUri}; it owns the client and shuts it down on close. */
@@ -245,29 +235,13 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
   }
 
   @Override
-  public synchronized Subscription subscribe(Listener listener) {
-    Objects.requireNonNull(listener, "listener");
-    if (pubSub == null) {
-      StatefulRedisPubSubConnection<String, String> c = client.connectPubSub(StringCodec.UTF8);
-      c.addListener(new RedisPubSubAdapter<>() {
-        @Override
-        public void message(String ch, String message) {
-          dispatch.execute(() -> deliver(message));
-        }
-      });
-      c.sync().subscribe(channel);
-      pubSub = c;
-    }
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+  public Subscription subscribe(Listener listener) {
+    return subscriptions.subscribe(Objects.requireNonNull(listener, "listener"));
   }
 
   @Override
-  public synchronized void close() {
-    if (pubSub != null) {
-      pubSub.close();
-    }
-    dispatch.shutdown();
+  public void close() {
+    subscriptions.close();
     connection.close();
     if (ownsClient) {
       client.shutdown();
@@ -278,28 +252,6 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
   public String toString() {
     return "RedisApprovalQueue[expireAfter=" + Duration.ofMillis(expireMillis) + ", maximumEntries=" + maximumEntries
         + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + ", fourEyes=" + fourEyes + "]";
-  }
-
-  private void deliver(String message) {
-    boolean pendingEvent = message.startsWith("P");
-    Object event;
-    try {
-      event = pendingEvent ? ApprovalCodec.pendingEvent(message.substring(1)) : ApprovalCodec.answer(message.substring(1));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "ignored an approval event from Redis that cannot be read", e);
-      return;
-    }
-    for (Listener listener : listeners) {
-      try {
-        if (pendingEvent) {
-          listener.pending((PendingApproval) event);
-        } else {
-          listener.answered((ApprovalAnswer) event);
-        }
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "an approval listener failed", e);
-      }
-    }
   }
 
   private List<PendingApproval> pendingList(String id) {
