@@ -129,8 +129,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   }
 
   /**
-   * Writes an approval answer as one line: {@code time}, {@code event} ({@code
-   * approval_answered}), {@code approval_id}, {@code tool}, {@code principal}, {@code verdict}
+   * Writes an approval answer as one line: {@code event} ({@code approval_answered}) first, so a
+   * reader tells it from a decision line at once, then {@code time}, {@code approval_id}, {@code tool}, {@code principal}, {@code verdict}
    * ({@code approved} or {@code rejected}), {@code approver}, {@code comment}, {@code
    * args_digest}.
    *
@@ -140,8 +140,8 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   @Override
   public void approvalAnswered(ApprovalAnswerEvent event) {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
-    json.put("time", event.time().toString());
     json.put("event", "approval_answered");
+    json.put("time", event.time().toString());
     json.put("approval_id", AgentText.excerpt(event.approvalId()));
     json.put(DecisionFields.Field.TOOL.key(), AgentText.excerpt(event.tool()));
     json.put("principal", AgentText.excerpt(event.principal()));
