@@ -16,4 +16,12 @@ public interface AuditSink {
   AuditSink NONE = event -> {};
 
   void record(AuditEvent event);
+
+  /**
+   * A person answered an approval request. The engine reports the answers of an approval queue
+   * it was built with (every answer the queue hears of, from any process); like {@link #record},
+   * an exception is reported and changes nothing. Default: nothing, so a sink written before
+   * answers were audited keeps working.
+   */
+  default void approvalAnswered(ApprovalAnswerEvent event) {}
 }

@@ -1,5 +1,6 @@
 package io.toolgate.engine;
 
+import io.toolgate.api.ApprovalAnswerEvent;
 import io.toolgate.api.ApprovalService;
 import io.toolgate.api.AuditEvent.Outcome;
 import io.toolgate.api.AuditSink;
@@ -10,6 +11,8 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.PolicyViolationException;
 import io.toolgate.api.Reservation;
 import io.toolgate.api.ToolCall;
+import io.toolgate.engine.approval.ApprovalAnswer;
+import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.ApprovalServices;
 import io.toolgate.engine.internal.audit.GuardedAuditSink;
 import io.toolgate.engine.internal.eval.Evaluator;
@@ -67,7 +70,19 @@ public final class PolicyEngine {
     CounterStore store = ObservedCounterStore.around(
         TimedCounterStore.around(b.store, b.storeTimeout), b.store.getClass().getSimpleName(), observer);
     Evaluator evaluator = new Evaluator(store, b.approvals, b.clock, b.failOpen);
-    this.path = DecisionPath.of(evaluator, GuardedAuditSink.of(b.sinks), observer, b.clock);
+    AuditSink audit = GuardedAuditSink.of(b.sinks);
+    this.path = DecisionPath.of(evaluator, audit, observer, b.clock);
+    if (audit != AuditSink.NONE && b.approvals instanceof ApprovalQueue queue) {
+      queue.subscribe(new ApprovalQueue.Listener() {
+        @Override
+        public void answered(ApprovalAnswer answer) {
+          audit.approvalAnswered(new ApprovalAnswerEvent(answer.answeredAt(), answer.id(),
+              answer.request().call().tool(), answer.request().context().principal(),
+              answer.verdict() == ApprovalQueue.Verdict.APPROVED, answer.approver(), answer.comment(),
+              answer.argsDigest()));
+        }
+      });
+    }
     this.interceptor = new Interceptor(path, b.shadow);
   }
 
@@ -305,7 +320,11 @@ public final class PolicyEngine {
       return this;
     }
 
-    /** Who approves calls that {@code require_approval} entries hold. */
+    /**
+     * Who approves calls that {@code require_approval} entries hold. If it is an {@link
+     * ApprovalQueue} and the engine has audit sinks, the engine subscribes to it for the engine's
+     * life and every answer reaches the sinks' {@link AuditSink#approvalAnswered}.
+     */
     public Builder approvals(ApprovalService approvals) {
       this.approvals = Objects.requireNonNull(approvals, "approvals");
       return this;

@@ -154,7 +154,9 @@ public final class Demo {
         + " (after approval), delete_project " + deleteRuns + "; no refused call reached a tool.");
     out.println();
     List<String> auditLines = Files.readAllLines(auditFile, StandardCharsets.UTF_8);
-    out.println("Audit, " + auditLines.size() + " JSON Lines (" + auditFile + "):");
+    long answers = auditLines.stream().filter(l -> l.startsWith("{\"event\":\"approval_answered\"")).count();
+    out.println("Audit, " + (auditLines.size() - answers) + " JSON Lines of decisions and " + answers
+        + " of approval answers (" + auditFile + "):");
     auditLines.forEach(out::println);
     Files.deleteIfExists(auditFile);
     out.println();

@@ -1,5 +1,6 @@
 package io.toolgate.engine.audit;
 
+import io.toolgate.api.ApprovalAnswerEvent;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.CallContext;
@@ -113,6 +114,15 @@ public final class AsyncAuditSink implements AuditSink, AutoCloseable {
     if (closed && queue.remove(event)) {
       throw new IllegalStateException(this + " is closed; event not recorded");
     }
+  }
+
+  /**
+   * Passes an approval answer straight to the wrapped sink, on the caller's thread: answers are
+   * rare, and an approval queue tells of them on its own thread, not a tool call's.
+   */
+  @Override
+  public void approvalAnswered(ApprovalAnswerEvent event) {
+    sink.approvalAnswered(event);
   }
 
   private boolean waitForRoom(AuditEvent event) {

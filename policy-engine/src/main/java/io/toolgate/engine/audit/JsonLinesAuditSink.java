@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.AgentText;
+import io.toolgate.api.ApprovalAnswerEvent;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.Decision;
@@ -114,6 +115,46 @@ public final class JsonLinesAuditSink implements AuditSink, Closeable {
   @Override
   public void record(AuditEvent event) {
     String line = line(event) + "\n";
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("audit sink " + target + " is closed");
+      }
+      try {
+        out.write(line);
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException("audit sink " + target + " could not write", e);
+      }
+    }
+  }
+
+  /**
+   * Writes an approval answer as one line: {@code event} ({@code approval_answered}) first, so a
+   * reader tells it from a decision line at once, then {@code time}, {@code approval_id}, {@code tool}, {@code principal}, {@code verdict}
+   * ({@code approved} or {@code rejected}), {@code approver}, {@code comment}, {@code
+   * args_digest}.
+   *
+   * @throws UncheckedIOException if the write fails
+   * @throws IllegalStateException if the sink is closed
+   */
+  @Override
+  public void approvalAnswered(ApprovalAnswerEvent event) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("event", "approval_answered");
+    json.put("time", event.time().toString());
+    json.put("approval_id", AgentText.excerpt(event.approvalId()));
+    json.put(DecisionFields.Field.TOOL.key(), AgentText.excerpt(event.tool()));
+    json.put("principal", AgentText.excerpt(event.principal()));
+    json.put("verdict", event.approved() ? "approved" : "rejected");
+    json.put("approver", AgentText.excerpt(event.approver()));
+    json.put("comment", AgentText.excerpt(event.comment()));
+    json.put("args_digest", event.argsDigest());
+    String line;
+    try {
+      line = Jackson.JSON.writeValueAsString(json) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an approval answer is always JSON", e);
+    }
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("audit sink " + target + " is closed");

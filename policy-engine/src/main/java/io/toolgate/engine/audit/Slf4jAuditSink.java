@@ -1,6 +1,7 @@
 package io.toolgate.engine.audit;
 
 import io.toolgate.api.AgentText;
+import io.toolgate.api.ApprovalAnswerEvent;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditSink;
 import io.toolgate.api.Decision;
@@ -70,6 +71,27 @@ public final class Slf4jAuditSink implements AuditSink {
     } else if (logger.isWarnEnabled()) {
       logger.warn(line(event));
     }
+  }
+
+  /**
+   * Logs an approval answer at INFO: {@code event=approval_answered approval_id tool principal
+   * verdict approver args_digest comment}.
+   */
+  @Override
+  public void approvalAnswered(ApprovalAnswerEvent event) {
+    if (!logger.isInfoEnabled()) {
+      return;
+    }
+    StringBuilder out = new StringBuilder(192);
+    field(out, "event", "approval_answered");
+    field(out, "approval_id", AgentText.excerpt(event.approvalId()));
+    field(out, DecisionFields.Field.TOOL.key(), AgentText.excerpt(event.tool()));
+    field(out, "principal", AgentText.excerpt(event.principal()));
+    field(out, "verdict", event.approved() ? "approved" : "rejected");
+    field(out, "approver", AgentText.excerpt(event.approver()));
+    field(out, "args_digest", event.argsDigest());
+    field(out, "comment", AgentText.excerpt(event.comment()));
+    logger.info(out.toString());
   }
 
   private static String line(AuditEvent event) {

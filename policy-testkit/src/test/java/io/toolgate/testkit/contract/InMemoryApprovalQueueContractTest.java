@@ -7,12 +7,13 @@ import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import java.time.Clock;
 import java.time.Duration;
 
-class InMemoryApprovalQueueContractTest extends ApprovalQueueContract {
+class InMemoryApprovalQueueContractTest extends ApprovalQueueAdminContract {
   private static final Duration EXPIRE_AFTER = Duration.ofMinutes(30);
 
   @Override
   protected ApprovalService newService(Clock clock) {
-    return InMemoryApprovalQueue.builder(clock).expireAfter(EXPIRE_AFTER).maximumPendingPerPrincipal(3).build();
+    return InMemoryApprovalQueue.builder(clock).expireAfter(EXPIRE_AFTER).maximumPendingPerPrincipal(3).maximumEntries(6)
+        .build();
   }
 
   @Override
@@ -30,6 +31,11 @@ class InMemoryApprovalQueueContractTest extends ApprovalQueueContract {
   @Override
   protected Duration expireAfter() {
     return EXPIRE_AFTER;
+  }
+
+  @Override
+  protected int maximumEntries() {
+    return 6;
   }
 
   @Override

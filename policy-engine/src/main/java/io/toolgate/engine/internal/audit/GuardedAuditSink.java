@@ -1,5 +1,6 @@
 package io.toolgate.engine.internal.audit;
 
+import io.toolgate.api.ApprovalAnswerEvent;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.AuditSink;
 import java.util.List;
@@ -29,6 +30,17 @@ public final class GuardedAuditSink implements AuditSink {
         sink.record(event);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "audit sink " + sink + " failed; decision unchanged", e);
+      }
+    }
+  }
+
+  @Override
+  public void approvalAnswered(ApprovalAnswerEvent event) {
+    for (AuditSink sink : sinks) {
+      try {
+        sink.approvalAnswered(event);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "audit sink " + sink + " failed to record an approval answer", e);
       }
     }
   }
