@@ -13,20 +13,19 @@ import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.engine.approval.ArgumentsDigest;
 import io.toolgate.redis.internal.ApprovalCodec;
+import io.toolgate.redis.internal.ApprovalKeys;
 import io.toolgate.redis.internal.ApprovalScripts;
 import io.toolgate.redis.internal.ApprovalSubscriptions;
+import io.toolgate.redis.internal.ApprovalWaiters;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * An {@link ApprovalQueue} in Redis: every replica sees one queue, and a restart loses no pending
@@ -72,6 +71,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
   private final StatefulRedisConnection<String, String> connection;
   private final RedisCommands<String, String> redis;
   private final ApprovalSubscriptions subscriptions;
+  private final ApprovalWaiters waiters;
 
   private RedisApprovalQueue(Builder b) {
     this.client = b.client;
@@ -89,6 +89,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     connection.setTimeout(b.commandTimeout);
     this.redis = connection.sync();
     this.subscriptions = new ApprovalSubscriptions(client, channel);
+    this.waiters = new ApprovalWaiters(subscriptions);
   }
 
   /** A queue on the standalone Redis at {@code redisUri}; it owns the client and shuts it down on close. */
@@ -128,8 +129,8 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     List<Object> out;
     try {
       out = redis.eval(ApprovalScripts.CHECK, ScriptOutputType.MULTI,
-          new String[] {base + "k:" + identity(tool, who(principal), digest), base + "all", base + "pending",
-              base + "pp:" + identity(who(principal))},
+          new String[] {base + "k:" + ApprovalKeys.identity(tool, ApprovalKeys.who(principal), digest), base + "all", base + "pending",
+              base + "pp:" + ApprovalKeys.identity(ApprovalKeys.who(principal))},
           Long.toString(now), Long.toString(now + expireMillis), id, json,
           principal == null ? "" : principal, digest, Integer.toString(maximumEntries),
           Integer.toString(maximumPendingPerPrincipal), Long.toString(expireMillis), base + "e:",
@@ -139,17 +140,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
       return new ApprovalStatus.Rejected(null, null,
           "the approval queue is unavailable (" + e.getClass().getSimpleName() + "); try again later");
     }
-    String code = (String) out.get(0);
-    return switch (code) {
-      case "N", "P" -> new ApprovalStatus.Pending((String) out.get(1));
-      case "A" -> new ApprovalStatus.Approved((String) out.get(1), nonEmpty(out.get(2)));
-      case "R" -> new ApprovalStatus.Rejected((String) out.get(1), nonEmpty(out.get(2)), (String) out.get(3));
-      case "F" -> new ApprovalStatus.Rejected(null, null,
-          "the approval queue is full (" + maximumEntries + " requests); try again later");
-      default -> new ApprovalStatus.Rejected(null, null,
-          "too many approval requests pending for this principal (at most " + maximumPendingPerPrincipal
-              + " at once); wait for an answer or for one to expire");
-    };
+    return ApprovalCodec.status(out, maximumEntries, maximumPendingPerPrincipal);
   }
 
   @Override
@@ -192,7 +183,10 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
       throw new RedisStoreException("could not answer approval " + id + " in Redis", e);
     }
     return switch ((String) out.get(0)) {
-      case "K" -> AnswerResult.ANSWERED;
+      case "K" -> {
+        waiters.wake(id);
+        yield AnswerResult.ANSWERED;
+      }
       case "U" -> AnswerResult.UNKNOWN;
       case "D" -> AnswerResult.ALREADY_ANSWERED;
       default -> AnswerResult.OWN_CALL;
@@ -239,8 +233,50 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     return subscriptions.subscribe(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Completes when this process hears of an answer to the pending request {@code approvalId}
+   * (from any process, through pub/sub) or finds it no longer pending; at once if Redis fails (the
+   * engine then asks {@link #check} again, which fails closed). Cancelled, the waiter is forgotten.
+   */
+  @Override
+  public CompletionStage<Void> whenAnswered(ApprovalRequest request, String approvalId) {
+    if (approvalId == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return waiters.register(approvalId, id -> {
+      List<String> f = redis.hmget(base + "e:" + id, "state", "exp").stream().map(kv -> kv.getValueOrElse(null)).toList();
+      return "P".equals(f.get(0)) && f.get(1) != null && Long.parseLong(f.get(1)) > clock.millis();
+    });
+  }
+
+  /**
+   * Removes the pending request {@code approvalId} (freeing its principal's allowance) unless a
+   * call in this process still waits for it. Calls waiting in other processes are not counted:
+   * such a call finds its request gone and re-asks as a new request. Redis failures are logged.
+   */
+  @Override
+  public void withdraw(ApprovalRequest request, String approvalId) {
+    if (approvalId == null) {
+      return;
+    }
+    waiters.unlessAwaited(approvalId, () -> {
+      try {
+        redis.eval(ApprovalScripts.WITHDRAW, ScriptOutputType.INTEGER,
+            new String[] {base + "e:" + approvalId, base + "all", base + "pending"}, approvalId);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "could not withdraw approval " + approvalId + " in Redis", e);
+      }
+    });
+  }
+
+  /** How many approval ids calls in this process wait for (for tests). */
+  int waiting() {
+    return waiters.size();
+  }
+
   @Override
   public void close() {
+    waiters.close();
     subscriptions.close();
     connection.close();
     if (ownsClient) {
@@ -262,37 +298,7 @@ public final class RedisApprovalQueue implements ApprovalQueue, AutoCloseable {
     } catch (RuntimeException e) {
       throw new RedisStoreException("could not list pending approvals in Redis", e);
     }
-    List<PendingApproval> list = new ArrayList<>();
-    for (int i = 0; i + 3 < out.size(); i += 4) {
-      list.add(ApprovalCodec.pending((String) out.get(i), (String) out.get(i + 1), (String) out.get(i + 2),
-          (String) out.get(i + 3)));
-    }
-    list.sort(Comparator.comparing(PendingApproval::requestedAt));
-    return list;
-  }
-
-  /** A principal as a key part: calls without one share the part "-", no principal's "+name". */
-  private static String who(String principal) {
-    return principal == null ? "-" : "+" + principal;
-  }
-
-  private static String nonEmpty(Object value) {
-    return value == null || "".equals(value) ? null : (String) value;
-  }
-
-  /** The hex SHA-256 of the parts, each length-prefixed, so no crafted value reaches another key. */
-  private static String identity(String... parts) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String part : parts) {
-        byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-        sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
-        sha.update(bytes);
-      }
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ApprovalCodec.pendingList(out);
   }
 
   /** Configures a {@link RedisApprovalQueue}; every setting but the client and clock has a default. */

@@ -67,6 +67,36 @@ public final class ApprovalCodec {
     return new PendingApproval(id, read(request), millis(requestedAt), millis(expiresAt));
   }
 
+  /** The flat list the PENDING script returns (id, request, requested at, expires at), oldest first. */
+  public static java.util.List<PendingApproval> pendingList(java.util.List<Object> out) {
+    java.util.List<PendingApproval> list = new java.util.ArrayList<>();
+    for (int i = 0; i + 3 < out.size(); i += 4) {
+      list.add(pending((String) out.get(i), (String) out.get(i + 1), (String) out.get(i + 2), (String) out.get(i + 3)));
+    }
+    list.sort(java.util.Comparator.comparing(PendingApproval::requestedAt));
+    return list;
+  }
+
+  /** What the CHECK script's reply {@code out} says, as the queue answers {@code check}. */
+  public static io.toolgate.api.ApprovalStatus status(java.util.List<Object> out, int maximumEntries,
+      int maximumPendingPerPrincipal) {
+    return switch ((String) out.get(0)) {
+      case "N", "P" -> new io.toolgate.api.ApprovalStatus.Pending((String) out.get(1));
+      case "A" -> new io.toolgate.api.ApprovalStatus.Approved((String) out.get(1), nonEmpty(out.get(2)));
+      case "R" -> new io.toolgate.api.ApprovalStatus.Rejected((String) out.get(1), nonEmpty(out.get(2)),
+          (String) out.get(3));
+      case "F" -> new io.toolgate.api.ApprovalStatus.Rejected(null, null,
+          "the approval queue is full (" + maximumEntries + " requests); try again later");
+      default -> new io.toolgate.api.ApprovalStatus.Rejected(null, null,
+          "too many approval requests pending for this principal (at most " + maximumPendingPerPrincipal
+              + " at once); wait for an answer or for one to expire");
+    };
+  }
+
+  private static String nonEmpty(Object value) {
+    return value == null || "".equals(value) ? null : (String) value;
+  }
+
   /** The {@code {id, req, at, exp}} object the check script publishes. */
   public static PendingApproval pendingEvent(String json) {
     JsonNode node = tree(json);

@@ -111,6 +111,22 @@ public final class ApprovalScripts {
       """;
 
   /**
+   * KEYS: entry, all, pending. ARGV: id. Removes the request if it is still pending (its identity,
+   * the indexes, its principal's pending index): 1 if it was removed, else 0.
+   */
+  public static final String WITHDRAW = """
+      local f = redis.call('HMGET', KEYS[1], 'state', 'kkey', 'pkey')
+      if f[1] ~= 'P' then return 0 end
+      local id = ARGV[1]
+      if redis.call('GET', f[2]) == id then redis.call('DEL', f[2]) end
+      redis.call('DEL', KEYS[1])
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('ZREM', KEYS[3], id)
+      redis.call('ZREM', f[3], id)
+      return 1
+      """;
+
+  /**
    * KEYS: pending. ARGV: now, entry prefix, id or '' for all. The live pending entries: a flat
    * list of id, request JSON, requested at, expires at.
    */
