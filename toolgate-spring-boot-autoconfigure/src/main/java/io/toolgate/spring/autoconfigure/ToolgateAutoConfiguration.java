@@ -49,9 +49,12 @@ public class ToolgateAutoConfiguration {
     return new ToolgatePolicySource(properties.getPolicy());
   }
 
-  /** The policy, loaded at startup; a bad one fails startup with every problem located. */
+  /**
+   * The policy, loaded at startup; a bad one fails startup with every problem located. Not loaded
+   * when the application defines its own {@link Policy} or {@link PolicyEngine}.
+   */
   @Bean
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({Policy.class, PolicyEngine.class})
   Policy toolgatePolicy(ToolgatePolicySource source) {
     return source.load();
   }

@@ -28,7 +28,7 @@ class ConfigurationMetadataTest {
     properties.forEach((name, p) -> {
       if (name.startsWith("toolgate.")) {
         assertThat(p.path("description").asText()).as(name).isNotBlank();
-        assertThat(p.path("sourceType").asText()).as(name).startsWith(ToolgateProperties.class.getName());
+        assertThat(p.path("sourceType").asText()).as(name).startsWith("io.toolgate.spring.");
       }
     });
     assertThat(properties.get("toolgate.policy").path("type").asText()).isEqualTo("org.springframework.core.io.Resource");

@@ -203,6 +203,16 @@ class ToolgateAutoConfigurationTest {
   }
 
   @Test
+  void anApplicationWithItsOwnEngineNeedsNoPolicyProperty() {
+    PolicyEngine own = PolicyEngine.of(Policy.parse("{\"version\":\"1\"}"));
+    runner.withBean(PolicyEngine.class, () -> own).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(PolicyEngine.class)).isSameAs(own);
+      assertThat(context).doesNotHaveBean(Policy.class);
+    });
+  }
+
+  @Test
   void userBeansWin() {
     PolicyEngine own = PolicyEngine.of(Policy.parse("{\"version\":\"1\"}"));
     runner.withPropertyValues(CAPPED).withBean(PolicyEngine.class, () -> own).run(context ->
