@@ -52,7 +52,7 @@ final class BearerTokenFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     String header = request.getHeader("Authorization");
     if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      Caller caller = find(sha256(header.substring(BEARER.length()).trim()));
+      Caller caller = find(sha256(header.substring(BEARER.length()).strip()));
       if (caller != null) {
         SecurityContextHolder.getContext()
             .setAuthentication(
