@@ -63,4 +63,13 @@ public interface CallEnvelope {
    * CallObserver#start} or {@link CallObservation#decided}; other envelopes ignore it.
    */
   default void putMetadata(String key, String value) {}
+
+  /**
+   * The engine holds the call until {@code until} for an answer to approval request {@code
+   * approvalId} (a {@code require_approval} entry with {@code wait}). Called once, before the wait
+   * begins, on the thread deciding the call; the wait ends when the call's decision is made. A
+   * protocol that can tell its peer the call is still alive (MCP progress notifications) does so;
+   * other envelopes ignore it. It must return at once: the wait has not begun yet.
+   */
+  default void held(String approvalId, java.time.Instant until) {}
 }

@@ -9,6 +9,7 @@ import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallEnvelope;
 import io.toolgate.api.Decision;
 import io.toolgate.api.Decision.Kind;
 import io.toolgate.api.PolicyViolationException;
@@ -16,6 +17,7 @@ import io.toolgate.api.ToolCall;
 import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -223,5 +225,44 @@ class ApprovalWaitTest {
   void explainNeverWaits() {
     PolicyEngine engine = engine("10m");
     assertThat(engine.explain(DEPLOY, AGENT).decision().kind()).isEqualTo(Kind.APPROVAL_REQUIRED);
+  }
+
+  @Test
+  void theCallsEnvelopeHearsOnceThatItIsHeldWithTheRequestIdAndTheEndOfTheWait() throws Exception {
+    PolicyEngine engine = engine("2m");
+    BlockingQueue<String> held = new LinkedBlockingQueue<>();
+    CallEnvelope envelope = new CallEnvelope() {
+      @Override
+      public void held(String approvalId, Instant until) {
+        held.add(approvalId + " until " + until);
+      }
+    };
+    ToolCall call = DEPLOY.withEnvelope(envelope);
+    Future<String> sync = callers.submit(() -> engine.call(call, AGENT, this::deploy));
+    String first = nextPending();
+    assertThat(held.poll(30, SECONDS)).isEqualTo(first + " until 2026-01-01T10:02:00Z");
+    queue.approve(first, "alice");
+    assertThat(sync.get(30, SECONDS)).isEqualTo("deployed");
+
+    CompletionStage<Decision> async = engine.evaluateAsync(call, AGENT);
+    String second = nextPending();
+    assertThat(held.poll(30, SECONDS)).isEqualTo(second + " until 2026-01-01T10:02:00Z");
+    queue.approve(second, "alice");
+    assertThat(async.toCompletableFuture().get(30, SECONDS).isAllowed()).isTrue();
+    assertThat(held).as("told once per held call").isEmpty();
+  }
+
+  @Test
+  void anEnvelopeThatThrowsWhenToldItIsHeldDoesNotChangeTheDecision() throws Exception {
+    PolicyEngine engine = engine("10m");
+    ToolCall call = DEPLOY.withEnvelope(new CallEnvelope() {
+      @Override
+      public void held(String approvalId, Instant until) {
+        throw new IllegalStateException("boom");
+      }
+    });
+    Future<String> sync = callers.submit(() -> engine.call(call, AGENT, this::deploy));
+    queue.approve(nextPending(), "alice");
+    assertThat(sync.get(30, SECONDS)).isEqualTo("deployed");
   }
 }

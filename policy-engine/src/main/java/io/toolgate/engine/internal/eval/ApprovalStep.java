@@ -24,6 +24,11 @@ final class ApprovalStep {
     return approvals;
   }
 
+  /** The engine's clock, for {@link ApprovalWait}. */
+  Clock clock() {
+    return clock;
+  }
+
   ApprovalStep(ApprovalService approvals, Clock clock) {
     this.approvals = approvals;
     this.clock = clock;

@@ -1,6 +1,7 @@
 package io.toolgate.engine.internal.eval;
 
 import io.toolgate.api.ApprovalService;
+import io.toolgate.api.CallEnvelope;
 import io.toolgate.engine.internal.eval.ApprovalStep.Asked;
 import io.toolgate.engine.internal.eval.ApprovalStep.Claim;
 import io.toolgate.engine.internal.eval.ApprovalStep.Refused;
@@ -29,6 +30,7 @@ final class ApprovalWait {
 
   /** Waits on this thread, then asks again; interrupted, withdraws and keeps the call held. */
   Asked await(Refused held, Resolved r, CallView view) {
+    tell(held, view);
     CompletionStage<Void> answered = answered(held);
     try {
       answered.toCompletableFuture().get(held.waitMillis(), TimeUnit.MILLISECONDS);
@@ -49,6 +51,7 @@ final class ApprovalWait {
    * withdraws the request; no thread is blocked meanwhile (the JDK's delayer times the wait).
    */
   CompletableFuture<Asked> awaitAsync(Refused held, Resolved r, CallView view) {
+    tell(held, view);
     CompletionStage<Void> answered = answered(held);
     CompletableFuture<Void> ended = new CompletableFuture<>();
     answered.whenComplete((v, e) -> ended.complete(null));
@@ -90,6 +93,15 @@ final class ApprovalWait {
       }
     });
     return future;
+  }
+
+  /** Tells the protocol that carried the call that it is held ({@link CallEnvelope#held}). */
+  private void tell(Refused held, CallView view) {
+    try {
+      view.call.envelope().held(held.approvalId(), step.clock().instant().plusMillis(held.waitMillis()));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "the call's envelope failed to hear that it is held", e);
+    }
   }
 
   private Asked again(Refused held, Resolved r, CallView view) {
