@@ -76,6 +76,10 @@ public sealed interface Decision
    * The tool may run. The call holds its {@link #reservation()} of counters: the interceptor
    * commits it when the tool returns and rolls it back when the tool fails, for limits that
    * refund on error. Callers of {@code evaluate} who run the tool themselves do the same.
+   *
+   * @param approvalId the id of the approval this call was admitted on and used up (the id an
+   *     earlier {@link ApprovalRequired} named), or {@code null} when no approval was used (or
+   *     the approval service gave its approval no id)
    */
   record Allow(
       String tool,
@@ -83,12 +87,18 @@ public sealed interface Decision
       List<String> matched,
       String rule,
       String reason,
-      Reservation reservation)
+      Reservation reservation,
+      String approvalId)
       implements Decision {
     public Allow {
       Objects.requireNonNull(tool, "tool");
       matched = List.copyOf(matched);
       reservation = reservation == null ? Reservation.NONE : reservation;
+    }
+
+    /** An allow that used no approval ({@link #approvalId()} is {@code null}). */
+    public Allow(String tool, String principal, List<String> matched, String rule, String reason, Reservation reservation) {
+      this(tool, principal, matched, rule, reason, reservation, null);
     }
 
     @Override

@@ -75,4 +75,14 @@ class ValuesTest {
     assertThat(allow.isAllowed()).isTrue();
     assertThat(deny.isAllowed()).isFalse();
   }
+
+  @Test
+  void anAllowNamesTheApprovalItUsedAndTheSixArgumentFormUsedNone() {
+    Decision.Allow plain = new Decision.Allow("t", "p", List.of(), "/tools/t", "ok", null);
+    Decision.Allow approved = new Decision.Allow("t", "p", List.of(), "/tools/t", "ok", null, "a-1");
+    assertThat(plain.approvalId()).isNull();
+    assertThat(plain).isEqualTo(new Decision.Allow("t", "p", List.of(), "/tools/t", "ok", null, null));
+    assertThat(approved.approvalId()).isEqualTo("a-1");
+    assertThat(approved).isNotEqualTo(plain);
+  }
 }

@@ -50,7 +50,8 @@ import java.util.Objects;
  * gen_ai.operation.name=execute_tool}, {@code mcp.method.name}, {@code mcp.session.id} and {@code
  * jsonrpc.request.id} when known, and once decided {@code toolgate.decision}, {@code
  * toolgate.rule}, and {@code toolgate.counter} with {@code toolgate.retry_after_ms} for a rate
- * limit or {@code toolgate.approval_id} for a held call. A refused call gets an event {@code
+ * limit or {@code toolgate.approval_id} for a held call (the pending request) and for a call
+ * allowed on an approval (the approval it used up). A refused call gets an event {@code
  * toolgate.refusal} (decision, rule, reason); a tool that failed sets {@code error.type} (the
  * exception's class name, or {@code tool_error} for an {@code isError} result or error response)
  * and the status {@code ERROR}. The span lasts from the start of the decision until the tool

@@ -174,6 +174,27 @@ class OpenTelemetryObserverTest {
   }
 
   @Test
+  void aCallAllowedOnAnApprovalNamesTheApprovalItUsed() {
+    InMemoryApprovalQueue queue = InMemoryApprovalQueue.builder(CLOCK).build();
+    PolicyEngine engine = PolicyEngine.builder(Policy.parse(POLICY))
+        .observe(OpenTelemetryObserver.create(sdk)).approvals(queue).clock(CLOCK).build();
+    assertThatThrownBy(() -> engine.call(ToolCall.of("pay"), AGENT, () -> "ran"))
+        .isInstanceOf(PolicyViolationException.class);
+    String pending = attr(onlySpan(), "toolgate.approval_id");
+    assertThat(queue.approve(pending, "alice")).isTrue();
+    spans.reset();
+
+    assertThat(engine.call(ToolCall.of("pay"), AGENT, () -> "paid")).isEqualTo("paid");
+    SpanData allowed = onlySpan();
+    assertThat(attr(allowed, "toolgate.decision")).isEqualTo("allow");
+    assertThat(attr(allowed, "toolgate.approval_id")).isEqualTo(pending);
+    spans.reset();
+
+    engine.call(ToolCall.of("read_file"), AGENT, () -> "read");
+    assertThat(attr(onlySpan(), "toolgate.approval_id")).as("no approval used").isNull();
+  }
+
+  @Test
   void aToolThatThrowsSetsErrorTypeToTheExceptionClassAndStatusError() {
     assertThatThrownBy(() -> engine().call(ToolCall.of("read_file"), AGENT, () -> {
       throw new IllegalStateException("disk gone");

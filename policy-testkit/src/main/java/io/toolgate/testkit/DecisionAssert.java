@@ -146,6 +146,27 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     return this;
   }
 
+  /**
+   * The call was allowed on the approval {@code approvalId}: the id an earlier {@code
+   * requiresApproval()} decision named ({@code tester.lastApprovalId()}), now used up.
+   */
+  public DecisionAssert usedApproval(String approvalId) {
+    isAllowed();
+    if (actual instanceof Decision.Allow allow && !approvalId.equals(allow.approvalId())) {
+      fail("to be allowed on approval " + approvalId);
+    }
+    return this;
+  }
+
+  /** The call was allowed without an approval (no require_approval entry held it). */
+  public DecisionAssert usedNoApproval() {
+    isAllowed();
+    if (actual instanceof Decision.Allow allow && allow.approvalId() != null) {
+      fail("to be allowed without an approval");
+    }
+    return this;
+  }
+
   private void fail(String expectation) {
     String call = CallLog.callOf(actual);
     failWithMessage("%nExpected the decision %s%n  call:     %s%n  decision: %s", expectation,
@@ -164,6 +185,9 @@ public final class DecisionAssert extends AbstractAssert<DecisionAssert, Decisio
     }
     if (d instanceof Decision.ApprovalRequired a) {
       out.append("\n            approval id: ").append(a.approvalId());
+    }
+    if (d instanceof Decision.Allow a && a.approvalId() != null) {
+      out.append("\n            used approval: ").append(a.approvalId());
     }
     return out.toString();
   }

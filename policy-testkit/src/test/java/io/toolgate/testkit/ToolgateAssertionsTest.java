@@ -69,6 +69,28 @@ class ToolgateAssertionsTest {
   }
 
   @Test
+  void anApprovedCallNamesTheApprovalItUsed() {
+    Map<String, Object> live = Map.of("live", true);
+    shop.as("agent-1").call("create_live_algorithm", live);
+    String id = shop.lastApprovalId();
+    shop.approveLast();
+    Decision allowed = shop.as("agent-1").call("create_live_algorithm", live);
+    assertThat(allowed).isAllowed().usedApproval(id);
+    assertThat(((Decision.Allow) allowed).approvalId()).isEqualTo(id);
+    assertThatThrownBy(() -> assertThat(allowed).usedApproval("other"))
+        .hasMessageContaining("to be allowed on approval other")
+        .hasMessageContaining("used approval: " + id);
+    assertThatThrownBy(() -> assertThat(allowed).usedNoApproval()).hasMessageContaining("to be allowed without an approval");
+
+    Decision plain = shop.as("agent-1").call("create_compile", Map.of("projectId", 7));
+    assertThat(plain).usedNoApproval();
+    assertThatThrownBy(() -> assertThat(plain).usedApproval(id)).hasMessageContaining("to be allowed on approval " + id);
+    assertThat(shop.as("agent-1").call("create_live_algorithm", live)).as("the approval was used up").requiresApproval();
+    assertThatThrownBy(() -> assertThat(shop.as("agent-1").call("create_live_algorithm", live)).usedApproval(id))
+        .hasMessageContaining("to be ALLOW");
+  }
+
+  @Test
   void decidedByTakesPointersEngineNamesAndEntryKeys() {
     assertThat(DecisionAssert.decidedBy("/tools/a~1b/limits/0", "a/b")).isTrue();
     assertThat(DecisionAssert.decidedBy("/grants/ops/tools/x", "x")).isTrue();

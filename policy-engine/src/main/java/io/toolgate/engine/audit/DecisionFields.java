@@ -39,7 +39,7 @@ public final class DecisionFields {
     RETRY_AFTER_MS("retry_after_ms", "retryAfterMillis"),
     /** A rate limit's counter name. */
     COUNTER("counter", "counter"),
-    /** A held call's approval id. */
+    /** A held call's approval id, or the approval an allowed call was admitted on. */
     APPROVAL_ID("approval_id", "approvalId");
 
     private final String key;
@@ -69,7 +69,8 @@ public final class DecisionFields {
   /**
    * Gives {@code out} the fields only some kinds of decision have, in order: for a rate limit
    * {@link Field#RETRY_AFTER_MS} (a {@code Long}, or {@code null} when unknown) then {@link
-   * Field#COUNTER}; for a held call {@link Field#APPROVAL_ID}; nothing for the others.
+   * Field#COUNTER}; for a held call {@link Field#APPROVAL_ID}, and for an allow admitted on an
+   * approval the same field naming the approval it used; nothing for the others.
    */
   public static void details(Decision decision, BiConsumer<Field, Object> out) {
     if (decision instanceof Decision.RateLimited limited) {
@@ -77,6 +78,8 @@ public final class DecisionFields {
       out.accept(Field.COUNTER, limited.counter());
     } else if (decision instanceof Decision.ApprovalRequired held) {
       out.accept(Field.APPROVAL_ID, held.approvalId());
+    } else if (decision instanceof Decision.Allow allow && allow.approvalId() != null) {
+      out.accept(Field.APPROVAL_ID, allow.approvalId());
     }
   }
 

@@ -43,7 +43,8 @@ import java.util.Objects;
  * matched}, {@code outcome} ({@code evaluated}, {@code not_run}, {@code succeeded} or {@code
  * failed}), {@code latency_ns} (the decision's, tool excluded); for {@code rate_limited} also
  * {@code retry_after_ms} and {@code counter}, for {@code approval_required} also {@code
- * approval_id}; then {@code args_digest}, the lower-case hex SHA-256 of the arguments' canonical
+ * approval_id} (the pending request), and for an {@code allow} admitted on an approval also
+ * {@code approval_id} (the approval it used up, the id its held call's line named); then {@code args_digest}, the lower-case hex SHA-256 of the arguments' canonical
  * JSON (object keys sorted, numbers by value, so {@code {"a":7,"b":1}} and {@code
  * {"b":1,"a":7.0}} have one digest: the same form the approval queue compares calls by), and
  * {@code arguments}, with the value of every key that looks secret replaced by {@code

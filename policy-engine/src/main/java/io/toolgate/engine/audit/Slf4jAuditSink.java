@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fields, in this order: {@code tool}, {@code principal}, {@code session}, {@code decision},
  * {@code rule}, {@code outcome}, {@code latency_ns}, {@code retry_after_ms} and {@code counter}
- * for {@code rate_limited}, {@code approval_id} for {@code approval_required}, {@code args_digest}
+ * for {@code rate_limited}, {@code approval_id} for {@code approval_required} and for an {@code
+ * allow} admitted on an approval (the approval it used up), {@code args_digest}
  * (as in {@link JsonLinesAuditSink}, or {@code unreadable} when the arguments are not JSON), and
  * {@code reason} last. A missing value is {@code -}; a value with anything but letters, digits
  * and {@code . _ : / @ + ~ -} is quoted, with {@code "}, {@code \} and control characters escaped,

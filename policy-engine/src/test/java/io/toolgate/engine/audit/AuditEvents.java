@@ -24,6 +24,15 @@ final class AuditEvents {
     return new AuditEvent(TIME, call, AGENT, d, Outcome.SUCCEEDED, 41_250);
   }
 
+  /** An allow admitted on the approval {@code ap-1}, the id {@link #approvalRequired} names. */
+  static AuditEvent allowedOnApproval(ToolCall call) {
+    Decision d =
+        new Decision.Allow(
+            call.tool(), "agent-1", List.of("/tools/" + call.tool()), "/tools/" + call.tool(),
+            "Policy allowed " + call.tool() + " (/tools/" + call.tool() + ").", null, "ap-1");
+    return new AuditEvent(TIME, call, AGENT, d, Outcome.SUCCEEDED, 41_250);
+  }
+
   static AuditEvent deny(ToolCall call) {
     Decision d =
         new Decision.Deny(

@@ -32,6 +32,13 @@ class DecisionFieldsTest {
   }
 
   @Test
+  void anAllowAdmittedOnAnApprovalNamesItUnderTheHeldCallsName() {
+    assertThat(details(new Decision.Allow("t", "p", List.of(), "/tools/t", "r", null, "id")))
+        .containsExactly("approval_id=id");
+    assertThat(details(new Decision.Allow("t", "p", List.of(), "/tools/t", "r", null, null))).isEmpty();
+  }
+
+  @Test
   void retryAfterSecondsRoundUpAndMillisRoundDown() {
     assertThat(DecisionFields.retryAfterSeconds(Duration.ofMillis(29_001))).isEqualTo(30L);
     assertThat(DecisionFields.retryAfterSeconds(Duration.ofSeconds(30))).isEqualTo(30L);

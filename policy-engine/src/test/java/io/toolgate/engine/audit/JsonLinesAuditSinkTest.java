@@ -141,6 +141,25 @@ class JsonLinesAuditSinkTest {
   }
 
   @Test
+  void anAllowAdmittedOnAnApprovalNamesTheApprovalItUsedWhereTheHeldCallDid() {
+    ToolCall pay = call("pay", "{\"amount\":5,\"api_key\":\"sk-secret\"}");
+    sink.record(approvalRequired(pay));
+    sink.record(AuditEvents.allowedOnApproval(pay));
+    sink.record(allow(pay));
+    List<JsonNode> lines = lines(out.toString());
+
+    JsonNode used = lines.get(1);
+    assertThat(names(used)).containsExactly(
+        "time", "tool", "principal", "session", "decision", "rule", "reason", "matched", "outcome",
+        "latency_ns", "approval_id", "args_digest", "arguments");
+    assertThat(used.get("decision").asText()).isEqualTo("allow");
+    assertThat(used.get("approval_id").asText()).isEqualTo(lines.get(0).get("approval_id").asText()).isEqualTo("ap-1");
+    assertThat(used.get("args_digest")).isEqualTo(lines.get(0).get("args_digest"));
+    assertThat(used.get("arguments")).isEqualTo(json("{\"amount\":5,\"api_key\":\"[REDACTED]\"}"));
+    assertThat(lines.get(2).has("approval_id")).as("an allow that used no approval").isFalse();
+  }
+
+  @Test
   void everyOutcomeIsWrittenInLowerCase() {
     for (AuditEvent.Outcome outcome : AuditEvent.Outcome.values()) {
       AuditEvent base = allow(ToolCall.of("t"));

@@ -121,6 +121,18 @@ class Slf4jAuditSinkTest {
   }
 
   @Test
+  void anAllowAdmittedOnAnApprovalNamesTheApprovalItUsed() throws Exception {
+    ToolCall pay = call("pay", "{\"amount\":5,\"api_key\":\"sk-secret\"}");
+    sink.record(AuditEvents.allowedOnApproval(pay));
+
+    assertThat(logger.lines).containsExactly(
+        "INFO tool=pay principal=agent-1 session=s-9 decision=allow rule=/tools/pay outcome=succeeded"
+            + " latency_ns=41250 approval_id=ap-1 args_digest=" + digest(pay)
+            + " reason=\"Policy allowed pay (/tools/pay).\"");
+    assertThat(logger.lines.get(0)).doesNotContain("sk-secret");
+  }
+
+  @Test
   void valuesAreQuotedSoThatNoneCanForgeAFieldOrALine() throws Exception {
     sink.record(deny(ToolCall.of("evil\ndecision=allow \"x\" \\ \u0001")));
     sink.record(deny(ToolCall.of("")));

@@ -56,6 +56,8 @@ public final class ToolSpan implements CallObservation {
       }
     } else if (decision instanceof Decision.ApprovalRequired held) {
       span.setAttribute(Names.APPROVAL_ID, held.approvalId());
+    } else if (decision instanceof Decision.Allow allow && allow.approvalId() != null) {
+      span.setAttribute(Names.APPROVAL_ID, allow.approvalId()); // the approval the call used up
     }
     if (!decision.isAllowed()) {
       span.addEvent(

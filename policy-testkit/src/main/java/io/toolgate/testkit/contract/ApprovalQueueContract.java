@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ApprovingServiceContract} for a service that holds requests by id between calls, as the
  * in-memory queue does: the same call, arguments compared canonically, gets the same id while it
- * is pending; an approval covers one identical call once (confirm uses it up, release gives it
- * back); a rejection covers the same call until it {@linkplain #expireAfter() expires}; and each
- * principal's pending requests are {@linkplain #maximumPendingPerPrincipal() capped}, leaving
- * other principals alone.
+ * is pending, and its approval carries that id; an approval covers one identical call once
+ * (confirm uses it up, release gives it back); a rejection covers the same call until it
+ * {@linkplain #expireAfter() expires}; and each principal's pending requests are {@linkplain
+ * #maximumPendingPerPrincipal() capped}, leaving other principals alone.
  */
 public abstract class ApprovalQueueContract extends ApprovingServiceContract {
 
@@ -59,6 +59,18 @@ public abstract class ApprovalQueueContract extends ApprovingServiceContract {
     ApprovalStatus next = service().check(request);
     assertThat(next).as("used up: a new request").isInstanceOf(ApprovalStatus.Pending.class);
     assertThat(idOf(next)).isNotEqualTo(approved.approvalId());
+  }
+
+  /** The engine names this id on the call it admits, linking its audit line to the held call's. */
+  @Test
+  void anApprovalCarriesTheIdItsPendingRequestHad() {
+    ApprovalRequest request = charge(105);
+    ApprovalStatus asked = service().check(request);
+    assertThat(asked).isInstanceOf(ApprovalStatus.Pending.class);
+    approve(service(), request, asked);
+
+    assertThat(service().check(request)).isInstanceOf(ApprovalStatus.Approved.class)
+        .extracting(ApprovalServiceContract::idOf).isEqualTo(idOf(asked));
   }
 
   @Test

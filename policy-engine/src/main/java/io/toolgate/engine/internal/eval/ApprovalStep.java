@@ -99,7 +99,7 @@ final class ApprovalStep {
   /**
    * Settles {@code claim} (if any) once the call's decision is final: confirmed when the call is
    * allowed, else released. {@code decision} is {@code null} when deciding failed. Returns {@code
-   * decision}.
+   * decision}, an allow naming the approval it used ({@link Decision.Allow#approvalId()}).
    */
   Decision settle(Claim claim, Decision decision, Trace trace) {
     if (claim == null) {
@@ -118,6 +118,10 @@ final class ApprovalStep {
     }
     trace.step(claim.request().rule(), admitted, null,
         (a, x) -> "approval", (a, x) -> a ? "used by this call" : "given back: the call was not admitted");
+    if (decision instanceof Decision.Allow allow) {
+      return new Decision.Allow(allow.tool(), allow.principal(), allow.matched(), allow.rule(), allow.reason(),
+          allow.reservation(), claim.approved().approvalId());
+    }
     return decision;
   }
 }
