@@ -15,8 +15,6 @@ import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
-import io.toolgate.engine.Policy;
-import io.toolgate.engine.PolicyView;
 import io.toolgate.mcp.internal.CancelSlot;
 import io.toolgate.mcp.internal.HeldCall;
 import io.toolgate.mcp.internal.McpEnvelopes;
@@ -24,13 +22,14 @@ import io.toolgate.mcp.internal.Refusals;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Puts a {@link PolicyEngine} in front of the tools of a server built on the official MCP Java
@@ -95,7 +94,7 @@ public final class McpToolGuard {
   private final McpSessionOwners sessionOwners;
   private final Function<Decision, CallToolResult> onRefusal;
   private final Duration progressPeriod;
-  private volatile Holds holds;
+  private final HeldCall.Holding holding = new HeldCall.Holding();
 
   private McpToolGuard(Builder b) {
     this.engine = b.engine;
@@ -154,7 +153,9 @@ public final class McpToolGuard {
           if (foreign != null) {
             return onRefusal.apply(foreign);
           }
-          HeldCall held = heldCall(request, exchange::progressNotification, transportContext);
+          HeldCall held = heldCall(request, notification -> Mono.fromRunnable(() -> exchange.progressNotification(notification))
+              .subscribeOn(Schedulers.boundedElastic()) // the sync exchange blocks: not on the ticking thread
+              .subscribe(null, e -> { /* the client went away: nothing to tell */ }), transportContext);
           return callSync(request, context, held, () -> handler.apply(exchange, request));
         });
   }
@@ -249,10 +250,7 @@ public final class McpToolGuard {
     if (held == null) {
       return engine.call(call, context, tool::get, onRefusal, Refusals::failed);
     }
-    if (held.slot() != null) {
-      Thread waiting = Thread.currentThread();
-      held.slot().onCancel(waiting::interrupt); // ApprovalWait withdraws when interrupted
-    }
+    held.cancelsThisThread(); // the engine withdraws the request when the waiting thread is interrupted
     try {
       return engine.call(call, context,
           () -> {
@@ -302,12 +300,8 @@ public final class McpToolGuard {
           if (held == null) {
             return Mono.fromCompletionStage(calling.get());
           }
-          CompletableFuture<CallToolResult> stage = calling.get().toCompletableFuture();
-          stage.whenComplete((result, e) -> held.decided());
-          if (held.slot() != null) {
-            held.slot().onCancel(() -> stage.cancel(false)); // cancelling the stage withdraws
-          }
-          return Mono.fromCompletionStage(stage);
+          return Mono.fromCompletionStage(held.cancels(calling.get())) // cancelling the stage withdraws
+              .onErrorMap(CancellationException.class, e -> Refusals.cancelled());
         });
   }
 
@@ -315,30 +309,16 @@ public final class McpToolGuard {
    * What the call does if the engine holds it: progress to the client when its request carried a
    * {@code progressToken} and {@code notifier} can reach it, and cancellation by the client when
    * the transport context carries a {@link McpCancellation} slot; {@code null} (nothing allocated)
-   * when neither applies or the policy holds no call.
+   * when neither applies or the policy has no {@code require_approval} entry.
    */
   private HeldCall heldCall(
       CallToolRequest request, Consumer<ProgressNotification> notifier, McpTransportContext transportContext) {
-    if (!mayHold()) {
+    if (!holding.mayHold(engine.policy())) {
       return null;
     }
     Object slot = transportContext.get(CancelSlot.CONTEXT_KEY);
     return HeldCall.of(request.progressToken(), notifier, progressPeriod, slot instanceof CancelSlot s ? s : null);
   }
-
-  /** Whether the current policy has a {@code require_approval} entry (cached per policy). */
-  private boolean mayHold() {
-    Policy policy = engine.policy();
-    Holds holds = this.holds;
-    if (holds == null || holds.policy() != policy) {
-      boolean any = policy.view().entries().stream().anyMatch(e -> e.action() == PolicyView.Action.REQUIRE_APPROVAL);
-      holds = new Holds(policy, any);
-      this.holds = holds;
-    }
-    return holds.any();
-  }
-
-  private record Holds(Policy policy, boolean any) {}
 
   /**
    * A refusal when the call's MCP session was opened by another principal (the session's

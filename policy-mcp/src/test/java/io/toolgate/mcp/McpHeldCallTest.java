@@ -271,8 +271,17 @@ class McpHeldCallTest {
 
     client.transport().cancel(id);
 
-    // the server answers the cancelled call (sync: APPROVAL_REQUIRED; async: an error) or not at all
-    call.handle((result, error) -> null).get(30, TimeUnit.SECONDS);
+    // the stream still gets an answer: sync, the held call's APPROVAL_REQUIRED; async, error -32800
+    Object answer = call.handle((result, error) -> result != null ? result : error).get(30, TimeUnit.SECONDS);
+    if ("/mcp".equals(endpoint)) {
+      assertThat(((CallToolResult) answer).isError()).isTrue();
+      assertThat(((CallToolResult) answer).meta().get(McpToolGuard.META_KEY).toString())
+          .contains("approval_required");
+    } else {
+      Throwable error = answer instanceof java.util.concurrent.CompletionException e ? e.getCause() : (Throwable) answer;
+      assertThat(error).isInstanceOf(io.modelcontextprotocol.spec.McpError.class);
+      assertThat(((io.modelcontextprotocol.spec.McpError) error).getJsonRpcError().code()).isEqualTo(-32800);
+    }
     assertThat(queue.pending()).extracting(PendingApproval::id).doesNotContain(pending.id());
     assertThat(queue.approve(pending.id(), "risk-officer")).isFalse();
     assertThat(ran()).isEqualTo(before);

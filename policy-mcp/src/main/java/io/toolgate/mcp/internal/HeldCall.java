@@ -1,9 +1,13 @@
 package io.toolgate.mcp.internal;
 
 import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import io.toolgate.engine.Policy;
+import io.toolgate.engine.PolicyView;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +64,28 @@ public final class HeldCall {
         || token instanceof Short || token instanceof BigInteger ? token : null;
   }
 
-  /** The slot the transport gave the call, or {@code null}. */
-  public CancelSlot slot() {
-    return slot;
+  /**
+   * A cancellation interrupts this thread, which the engine's synchronous wait answers by
+   * withdrawing the request; {@link #decided} clears the interrupt when it is called on it.
+   */
+  public void cancelsThisThread() {
+    if (slot != null) {
+      Thread waiting = Thread.currentThread();
+      slot.onCancel(waiting::interrupt);
+    }
+  }
+
+  /**
+   * {@code stage} (the engine's, for the call), which a cancellation cancels (the engine then
+   * withdraws the request); its completion ends the progress.
+   */
+  public <T> CompletableFuture<T> cancels(CompletionStage<T> stage) {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    future.whenComplete((result, e) -> decided());
+    if (slot != null) {
+      slot.onCancel(() -> future.cancel(false));
+    }
+    return future;
   }
 
   /** The engine holds the call until {@code until} for an answer to {@code approvalId}. */
@@ -134,5 +157,28 @@ public final class HeldCall {
     });
     executor.setRemoveOnCancelPolicy(true);
     return executor;
+  }
+
+  /** Whether a policy can hold a call at all (has a {@code require_approval} entry), per policy. */
+  public static final class Holding {
+    private volatile Known known;
+
+    /** Whether {@code policy} has a {@code require_approval} entry; computed once per policy. */
+    public boolean mayHold(Policy policy) {
+      Known known = this.known;
+      if (known == null || known.policy() != policy) {
+        known = new Known(policy, policy.view().entries().stream()
+            .anyMatch(e -> e.action() == PolicyView.Action.REQUIRE_APPROVAL));
+        this.known = known;
+      }
+      return known.any();
+    }
+
+    private record Known(Policy policy, boolean any) {}
+  }
+
+  /** How many progress tasks are scheduled (a stopped call leaves none). */
+  static int scheduled() {
+    return TICKS.getQueue().size();
   }
 }
