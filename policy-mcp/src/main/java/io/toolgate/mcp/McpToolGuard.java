@@ -300,7 +300,14 @@ public final class McpToolGuard {
           if (held == null) {
             return Mono.fromCompletionStage(calling.get());
           }
-          return Mono.fromCompletionStage(held.cancels(calling.get())) // cancelling the stage withdraws
+          CompletionStage<CallToolResult> stage;
+          try {
+            stage = calling.get();
+          } catch (RuntimeException | Error e) {
+            held.decided(); // no stage to end the progress
+            throw e;
+          }
+          return Mono.fromCompletionStage(held.cancels(stage)) // cancelling the stage withdraws
               .onErrorMap(CancellationException.class, e -> Refusals.cancelled());
         });
   }
