@@ -9,18 +9,27 @@ import io.modelcontextprotocol.server.McpSyncListFilter;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.mcp.internal.CancelSlot;
+import io.toolgate.mcp.internal.HeldCall;
 import io.toolgate.mcp.internal.McpEnvelopes;
 import io.toolgate.mcp.internal.Refusals;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Puts a {@link PolicyEngine} in front of the tools of a server built on the official MCP Java
@@ -61,6 +70,13 @@ import reactor.core.publisher.Mono;
  * the {@code traceparent} the client sent. The SDK does not hand tool handlers the JSON-RPC request
  * id, so the envelope has none.
  *
+ * <p>A call held for an approval ({@code require_approval} with {@code wait}) on a stateful server
+ * sends its client {@code notifications/progress} every {@link #PROGRESS_PERIOD}, from the moment
+ * it is held until its decision is made, when the request carried a {@code progressToken}
+ * (stateless servers cannot notify). With {@link McpCancellation} in front of the streamable HTTP
+ * transport, the client's {@code notifications/cancelled} for a held call withdraws its approval
+ * request and the tool never runs.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class McpToolGuard {
@@ -70,10 +86,15 @@ public final class McpToolGuard {
   /** The JSON-RPC error code of a refusal when refusals are sent as errors. */
   public static final int ERROR_CODE = Refusals.ERROR_CODE;
 
+  /** How often the client of a call held for an approval hears progress: every 10 seconds. */
+  public static final Duration PROGRESS_PERIOD = Duration.ofSeconds(10);
+
   private final PolicyEngine engine;
   private final McpIdentityResolver identity;
   private final McpSessionOwners sessionOwners;
   private final Function<Decision, CallToolResult> onRefusal;
+  private final Duration progressPeriod;
+  private final HeldCall.Holding holding = new HeldCall.Holding();
 
   private McpToolGuard(Builder b) {
     this.engine = b.engine;
@@ -85,6 +106,7 @@ public final class McpToolGuard {
               throw Refusals.error(decision);
             }
             : Refusals::result;
+    this.progressPeriod = b.progressPeriod;
   }
 
   /**
@@ -125,12 +147,16 @@ public final class McpToolGuard {
     return new McpServerFeatures.SyncToolSpecification(
         tool.tool(),
         (exchange, request) -> {
-          CallContext context = identity.resolve(contextOf(exchange.transportContext()), exchange.sessionId());
+          McpTransportContext transportContext = contextOf(exchange.transportContext());
+          CallContext context = identity.resolve(transportContext, exchange.sessionId());
           Decision foreign = foreignSession(request, context);
           if (foreign != null) {
             return onRefusal.apply(foreign);
           }
-          return callSync(request, context, () -> handler.apply(exchange, request));
+          HeldCall held = heldCall(request, notification -> Mono.fromRunnable(() -> exchange.progressNotification(notification))
+              .subscribeOn(Schedulers.boundedElastic()) // the sync exchange blocks: not on the ticking thread
+              .subscribe(null, e -> { /* the client went away: nothing to tell */ }), transportContext);
+          return callSync(request, context, held, () -> handler.apply(exchange, request));
         });
   }
 
@@ -142,13 +168,15 @@ public final class McpToolGuard {
         (exchange, request) ->
             Mono.defer(
                 () -> {
-                  CallContext context =
-                      identity.resolve(contextOf(exchange.transportContext()), exchange.sessionId());
+                  McpTransportContext transportContext = contextOf(exchange.transportContext());
+                  CallContext context = identity.resolve(transportContext, exchange.sessionId());
                   Decision foreign = foreignSession(request, context);
                   if (foreign != null) {
                     return Mono.fromSupplier(() -> onRefusal.apply(foreign));
                   }
-                  return callAsync(request, context, () -> handler.apply(exchange, request));
+                  HeldCall held = heldCall(request, notification -> exchange.progressNotification(notification)
+                      .subscribe(null, e -> { /* the client went away: nothing to tell */ }), transportContext);
+                  return callAsync(request, context, held, () -> handler.apply(exchange, request));
                 }));
   }
 
@@ -174,7 +202,8 @@ public final class McpToolGuard {
         tool.tool(),
         (transportContext, request) -> {
           CallContext context = identity.resolve(contextOf(transportContext), null);
-          return callSync(request, context, () -> handler.apply(transportContext, request));
+          HeldCall held = heldCall(request, null, contextOf(transportContext));
+          return callSync(request, context, held, () -> handler.apply(transportContext, request));
         });
   }
 
@@ -188,7 +217,8 @@ public final class McpToolGuard {
             Mono.defer(
                 () -> {
                   CallContext context = identity.resolve(contextOf(transportContext), null);
-                  return callAsync(request, context, () -> handler.apply(transportContext, request));
+                  HeldCall held = heldCall(request, null, contextOf(transportContext));
+                  return callAsync(request, context, held, () -> handler.apply(transportContext, request));
                 }));
   }
 
@@ -215,23 +245,86 @@ public final class McpToolGuard {
   // ---- the interceptor ------------------------------------------------------------------------
 
   private CallToolResult callSync(
-      CallToolRequest request, CallContext context, java.util.function.Supplier<CallToolResult> tool) {
-    return engine.call(received(request, context), context, tool::get, onRefusal, Refusals::failed);
+      CallToolRequest request, CallContext context, HeldCall held, Supplier<CallToolResult> tool) {
+    ToolCall call = received(request, context, held);
+    if (held == null) {
+      return engine.call(call, context, tool::get, onRefusal, Refusals::failed);
+    }
+    held.cancelsThisThread(); // the engine withdraws the request when the waiting thread is interrupted
+    try {
+      return engine.call(call, context,
+          () -> {
+            decided(held);
+            return tool.get();
+          },
+          decision -> {
+            decided(held);
+            return onRefusal.apply(decision);
+          },
+          Refusals::failed);
+    } finally {
+      decided(held);
+    }
+  }
+
+  /** Stops {@code held}'s progress; clears the interrupt its cancellation sent this thread. */
+  private static void decided(HeldCall held) {
+    if (held.decided()) {
+      Thread.interrupted();
+    }
   }
 
   private Mono<CallToolResult> callAsync(
-      CallToolRequest request, CallContext context, java.util.function.Supplier<Mono<CallToolResult>> tool) {
+      CallToolRequest request, CallContext context, HeldCall held, Supplier<Mono<CallToolResult>> tool) {
     return Mono.deferContextual(
-        reactorContext ->
-            Mono.fromCompletionStage(
-                engine.callAsync(
-                    received(request, context),
-                    context,
-                    () -> Objects.requireNonNull(tool.get(), "the tool returned no Mono")
+        reactorContext -> {
+          Supplier<CompletionStage<CallToolResult>> calling =
+              () -> engine.callAsync(
+                  received(request, context, held),
+                  context,
+                  () -> {
+                    if (held != null) {
+                      held.decided();
+                    }
+                    return Objects.requireNonNull(tool.get(), "the tool returned no Mono")
                         .contextWrite(reactorContext)
-                        .toFuture(),
-                    onRefusal,
-                    Refusals::failed)));
+                        .toFuture();
+                  },
+                  decision -> {
+                    if (held != null) {
+                      held.decided();
+                    }
+                    return onRefusal.apply(decision);
+                  },
+                  Refusals::failed);
+          if (held == null) {
+            return Mono.fromCompletionStage(calling.get());
+          }
+          CompletionStage<CallToolResult> stage;
+          try {
+            stage = calling.get();
+          } catch (RuntimeException | Error e) {
+            held.decided(); // no stage to end the progress
+            throw e;
+          }
+          return Mono.fromCompletionStage(held.cancels(stage)) // cancelling the stage withdraws
+              .onErrorMap(CancellationException.class, e -> Refusals.cancelled());
+        });
+  }
+
+  /**
+   * What the call does if the engine holds it: progress to the client when its request carried a
+   * {@code progressToken} and {@code notifier} can reach it, and cancellation by the client when
+   * the transport context carries a {@link McpCancellation} slot; {@code null} (nothing allocated)
+   * when neither applies or the policy has no {@code require_approval} entry.
+   */
+  private HeldCall heldCall(
+      CallToolRequest request, Consumer<ProgressNotification> notifier, McpTransportContext transportContext) {
+    if (!holding.mayHold(engine.policy())) {
+      return null;
+    }
+    Object slot = transportContext.get(CancelSlot.CONTEXT_KEY);
+    return HeldCall.of(request.progressToken(), notifier, progressPeriod, slot instanceof CancelSlot s ? s : null);
   }
 
   /**
@@ -252,12 +345,14 @@ public final class McpToolGuard {
   }
 
   /**
-   * The call, with its envelope when the engine has observers: the request's {@code _meta}, read
-   * only if an observer asks.
+   * The call, with its envelope when the engine has observers or the call may be held: the
+   * request's {@code _meta}, read only if an observer asks.
    */
-  private ToolCall received(CallToolRequest request, CallContext context) {
+  private ToolCall received(CallToolRequest request, CallContext context, HeldCall held) {
     ToolCall call = call(request);
-    return engine.isObserved() ? call.withEnvelope(McpEnvelopes.received(request.meta(), context.sessionId())) : call;
+    return engine.isObserved() || held != null
+        ? call.withEnvelope(McpEnvelopes.received(request.meta(), context.sessionId(), held))
+        : call;
   }
 
   private static McpTransportContext contextOf(McpTransportContext transportContext) {
@@ -279,6 +374,7 @@ public final class McpToolGuard {
     private McpIdentityResolver identity = McpIdentityResolver.fromTransportContext();
     private McpSessionOwners sessionOwners;
     private boolean asErrors;
+    private Duration progressPeriod = PROGRESS_PERIOD;
 
     private Builder(PolicyEngine engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -311,6 +407,12 @@ public final class McpToolGuard {
      */
     public Builder refusalsAsErrors(boolean asErrors) {
       this.asErrors = asErrors;
+      return this;
+    }
+
+    /** How often a held call's client hears progress; {@link #PROGRESS_PERIOD} but in tests. */
+    Builder progressPeriod(Duration period) {
+      this.progressPeriod = Objects.requireNonNull(period, "period");
       return this;
     }
 

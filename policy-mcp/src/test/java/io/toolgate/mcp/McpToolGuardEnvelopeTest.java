@@ -92,4 +92,46 @@ class McpToolGuardEnvelopeTest {
 
     assertThat(seen).containsExactly("SERVER tools/call session=null id=null traceparent=null progressToken=null keys=[]");
   }
+
+  /** A policy that can hold calls: an unobserved engine, calls with and without a progressToken. */
+  private final List<io.toolgate.api.AuditEvent> holdingEvents = new CopyOnWriteArrayList<>();
+
+  private final McpToolGuard holding = McpToolGuard.builder(
+          PolicyEngine.builder(Policy.parse("""
+              version: '1'
+              default: allow
+              tools:
+                create_live_algorithm: { action: require_approval, wait: 2m }
+              """)).audit(holdingEvents::add).build())
+      .identity(McpIdentityResolver.fixed(CallContext.of("agent")))
+      .build();
+
+  @Test
+  void anUnobservedCallWithoutProgressTokenGetsNoEnvelopeEvenWhenCallsCanBeHeld() {
+    var tool = holding.guard(
+        new McpServerFeatures.SyncToolSpecification(TestTools.tool("read_file"), (exchange, request) -> ok()));
+    var exchange = new McpSyncServerExchange(
+        new McpAsyncServerExchange("session-1", null, null, null, McpTransportContext.EMPTY));
+
+    tool.callHandler().apply(exchange, new CallToolRequest("read_file", Map.of(), Map.of("traceparent", "x")));
+    tool.callHandler().apply(exchange, new CallToolRequest("read_file", Map.of(), Map.of("progressToken", Map.of())));
+    tool.callHandler().apply(exchange, REQUEST);
+
+    assertThat(holdingEvents).hasSize(3);
+    assertThat(holdingEvents.get(0).call().envelope()).isSameAs(CallEnvelope.NONE);
+    assertThat(holdingEvents.get(1).call().envelope()).isSameAs(CallEnvelope.NONE); // not a valid token
+    assertThat(holdingEvents.get(2).call().envelope().side()).isEqualTo(CallEnvelope.Side.SERVER);
+    assertThat(holdingEvents.get(2).call().envelope().sessionId()).isEqualTo("session-1");
+  }
+
+  @Test
+  void aStatelessCallGetsNoProgressEnvelope() {
+    var tool = holding.guard(new McpStatelessServerFeatures.SyncToolSpecification(
+        TestTools.tool("read_file"), (context, request) -> ok()));
+
+    tool.callHandler().apply(McpTransportContext.EMPTY, REQUEST);
+
+    assertThat(holdingEvents).singleElement()
+        .satisfies(e -> assertThat(e.call().envelope()).isSameAs(CallEnvelope.NONE));
+  }
 }

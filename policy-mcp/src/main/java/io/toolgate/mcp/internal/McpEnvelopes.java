@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The {@link CallEnvelope}s of MCP {@code tools/call} requests: the one a server's guard received
- * (its {@code params._meta} read on demand, never copied) and the one a client's transport is
+ * (its {@code params._meta} read on demand, never copied; told when the engine holds it) and the one a client's transport is
  * about to send (entries an observer adds, kept for {@link Outgoing#addTo}).
  */
 public final class McpEnvelopes {
@@ -16,7 +16,15 @@ public final class McpEnvelopes {
 
   /** A {@code tools/call} a server received, in MCP session {@code sessionId} ({@code null}: none). */
   public static CallEnvelope received(Map<String, Object> meta, String sessionId) {
-    return new Received(meta == null ? Map.of() : meta, sessionId);
+    return received(meta, sessionId, null);
+  }
+
+  /**
+   * As {@link #received(Map, String)}, telling {@code held} ({@code null}: nothing) when the
+   * engine holds the call for an approval.
+   */
+  public static CallEnvelope received(Map<String, Object> meta, String sessionId, HeldCall held) {
+    return new Received(meta == null ? Map.of() : meta, sessionId, held);
   }
 
   /** The envelope of a {@code tools/call} a client sends as request {@code requestId}. */
@@ -24,7 +32,14 @@ public final class McpEnvelopes {
     return new Outgoing(requestId == null ? null : String.valueOf(requestId));
   }
 
-  private record Received(Map<String, Object> meta, String sessionId) implements CallEnvelope {
+  private record Received(Map<String, Object> meta, String sessionId, HeldCall waiting) implements CallEnvelope {
+    @Override
+    public void held(String approvalId, java.time.Instant until) {
+      if (waiting != null) {
+        waiting.held(approvalId, until);
+      }
+    }
+
     @Override
     public Side side() {
       return Side.SERVER;

@@ -19,6 +19,9 @@ public final class Refusals {
   /** The JSON-RPC error code of a refusal sent as an error: in the server-defined range. */
   public static final int ERROR_CODE = -32003;
 
+  /** The JSON-RPC error code of a cancelled call (as LSP's {@code RequestCancelled}). */
+  public static final int CANCELLED_CODE = -32800;
+
   private Refusals() {}
 
   /**
@@ -76,6 +79,14 @@ public final class Refusals {
         .message(decision.reason())
         .data(Map.of(META_KEY, describe(decision)))
         .build();
+  }
+
+  /**
+   * The JSON-RPC error that ends a held call its client cancelled (the client no longer waits for
+   * it; the stream still needs an answer): code {@link #CANCELLED_CODE}.
+   */
+  public static McpError cancelled() {
+    return McpError.builder(CANCELLED_CODE).message("The client cancelled the call; its approval request is withdrawn.").build();
   }
 
   /** Whether a tool's result counts as failed: none at all, or {@code isError: true}. */

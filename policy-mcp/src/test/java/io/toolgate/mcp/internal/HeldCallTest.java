@@ -1,0 +1,126 @@
+package io.toolgate.mcp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class HeldCallTest {
+  private final BlockingQueue<ProgressNotification> sent = new LinkedBlockingQueue<>();
+
+  private ProgressNotification next() throws InterruptedException {
+    ProgressNotification n = sent.poll(30, TimeUnit.SECONDS);
+    assertThat(n).as("a progress notification").isNotNull();
+    return n;
+  }
+
+  @Test
+  void onlyAStringOrAnIntegerTokenIsEchoedAndNothingIsParsedOutOfIt() {
+    assertThat(HeldCall.token("t-1")).isEqualTo("t-1");
+    assertThat(HeldCall.token("{\"a\":1}")).isEqualTo("{\"a\":1}");
+    assertThat(HeldCall.token(7)).isEqualTo(7);
+    assertThat(HeldCall.token(7L)).isEqualTo(7L);
+    BigInteger huge = BigInteger.TEN.pow(40);
+    assertThat(HeldCall.token(huge)).isSameAs(huge);
+    assertThat(HeldCall.token(1.5)).isNull();
+    assertThat(HeldCall.token(Map.of("a", 1))).isNull();
+    assertThat(HeldCall.token(List.of(1))).isNull();
+    assertThat(HeldCall.token(true)).isNull();
+    assertThat(HeldCall.token(null)).isNull();
+  }
+
+  @Test
+  void nothingIsAllocatedForACallWithoutAValidTokenOrSlotOrWhenTheServerCannotNotify() {
+    assertThat(HeldCall.of(null, sent::add, Duration.ofSeconds(10), null)).isNull();
+    assertThat(HeldCall.of(Map.of("x", 1), sent::add, Duration.ofSeconds(10), null)).isNull();
+    assertThat(HeldCall.of("t", null, Duration.ofSeconds(10), null)).isNull(); // stateless
+    assertThat(HeldCall.of(null, null, Duration.ofSeconds(10), new CancelSlot())).isNotNull();
+  }
+
+  @Test
+  void progressComesAtOnceThenEachPeriodIncreasingAndStopsWhenDecided() throws Exception {
+    HeldCall held = HeldCall.of("tok", sent::add, Duration.ofMillis(5), null);
+    held.held("a-1", Instant.now().plus(Duration.ofMinutes(2)));
+
+    List<ProgressNotification> seen = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      seen.add(next());
+    }
+    assertThat(seen).allSatisfy(n -> {
+      assertThat(n.progressToken()).isEqualTo("tok");
+      assertThat(n.message()).startsWith("waiting for approval a-1, ").endsWith(" left");
+      assertThat(n.total()).isGreaterThan(n.progress());
+    });
+    assertThat(seen.get(1).progress()).isGreaterThan(seen.get(0).progress());
+    assertThat(seen.get(2).progress()).isGreaterThan(seen.get(1).progress());
+
+    assertThat(held.decided()).isFalse();
+    assertThat(HeldCall.scheduled()).isZero(); // no task left behind
+    held.held("a-2", Instant.now()); // told again after the decision: nothing starts
+    assertThat(HeldCall.scheduled()).isZero();
+  }
+
+  @Test
+  void aNotifierThatFailsDoesNotStopTheOthers() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    HeldCall failing = HeldCall.of(1, n -> {
+      calls.incrementAndGet();
+      throw new IllegalStateException("the client went away");
+    }, Duration.ofMillis(5), null);
+    HeldCall fine = HeldCall.of(2, sent::add, Duration.ofMillis(5), null);
+    failing.held("a", Instant.now().plusSeconds(60));
+    fine.held("b", Instant.now().plusSeconds(60));
+    next();
+    next();
+    failing.decided();
+    fine.decided();
+    assertThat(calls.get()).isPositive();
+    assertThat(HeldCall.scheduled()).isZero();
+  }
+
+  @Test
+  void timeLeftReadsAsMinutesAndSeconds() {
+    assertThat(HeldCall.format(Duration.ofSeconds(100))).isEqualTo("1m40s");
+    assertThat(HeldCall.format(Duration.ofMinutes(2))).isEqualTo("2m0s");
+    assertThat(HeldCall.format(Duration.ofMillis(39_001))).isEqualTo("40s");
+    assertThat(HeldCall.format(Duration.ofSeconds(-5))).isEqualTo("0s");
+  }
+
+  @Test
+  void aCancellationCountsOnlyUntilTheDecision() {
+    AtomicInteger fired = new AtomicInteger();
+
+    CancelSlot early = new CancelSlot();
+    early.onCancel(fired::incrementAndGet);
+    early.cancel(); // before the call is held: takes effect once it is
+    assertThat(fired).hasValue(0);
+    early.held();
+    assertThat(fired).hasValue(1);
+    early.cancel();
+    assertThat(fired).hasValue(1);
+    assertThat(early.decided()).isTrue();
+
+    CancelSlot late = new CancelSlot();
+    late.onCancel(fired::incrementAndGet);
+    late.held();
+    assertThat(late.decided()).isFalse();
+    late.cancel(); // after the decision: nothing
+    assertThat(fired).hasValue(1);
+
+    CancelSlot unbound = new CancelSlot(); // cancelled while held, before the action is known
+    unbound.held();
+    unbound.cancel();
+    unbound.onCancel(fired::incrementAndGet);
+    assertThat(fired).hasValue(2);
+  }
+}
