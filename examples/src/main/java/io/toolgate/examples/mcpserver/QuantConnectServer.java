@@ -56,8 +56,9 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  *     --approval-webhook-secret-env NAME [--approval-webhook-format json|slack]]
  * </pre>
  *
- * <p>In front of the MCP transport (not of {@code /metrics}), in this order: requests from a web {@code Origin} that is
- * neither loopback nor allowed get 403 ({@link OriginFilter}); requests without a valid bearer
+ * <p>In front of the MCP transport, in this order: requests from a web {@code Origin} that is
+ * neither loopback nor allowed get 403 ({@link OriginFilter}, also in front of {@code /metrics}
+ * and, allowing the inbox's own {@code Origin: null} form posts, of the inbox); requests without a valid bearer
  * token get 401 ({@link BearerTokenFilter}); requests naming an MCP session that is unknown get
  * 404, and one another principal opened 403 ({@link McpSessionFilter}). Without {@code --tokens}
  * the server accepts the shipped demo tokens and says so loudly on standard error.
@@ -148,7 +149,8 @@ public final class QuantConnectServer implements AutoCloseable {
     context.addServletMapping("/metrics", "metrics");
     // In this order: untrusted web origins, then callers without a valid token, then requests in
     // a session that is unknown or another principal's, are refused before the transport.
-    addFilter(context, "origin", new OriginFilter(options.allowedOrigins), "/*");
+    addFilter(context, "origin", new OriginFilter(options.allowedOrigins), "/mcp", "/metrics");
+    addFilter(context, "inbox-origin", OriginFilter.forInbox(options.allowedOrigins), inbox.mountPath() + "/*");
     addFilter(context, "bearer", new BearerTokenFilter(options.tokens), "/mcp");
     addFilter(context, "session", McpSessionFilter.of(sessionOwners, QuantConnectServer::identify), "/mcp");
   }
@@ -159,7 +161,7 @@ public final class QuantConnectServer implements AutoCloseable {
         : McpTransportContext.EMPTY;
   }
 
-  private static void addFilter(Context context, String name, Filter filter, String urlPattern) {
+  private static void addFilter(Context context, String name, Filter filter, String... urlPatterns) {
     FilterDef def = new FilterDef();
     def.setFilterName(name);
     def.setFilter(filter);
@@ -167,7 +169,9 @@ public final class QuantConnectServer implements AutoCloseable {
     context.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName(name);
-    map.addURLPattern(urlPattern);
+    for (String urlPattern : urlPatterns) {
+      map.addURLPattern(urlPattern);
+    }
     context.addFilterMap(map);
   }
 
