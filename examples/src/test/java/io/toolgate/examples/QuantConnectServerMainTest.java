@@ -104,6 +104,39 @@ class QuantConnectServerMainTest {
     assertThat(Files.readAllLines(stderr, StandardCharsets.UTF_8)).noneMatch(line -> line.contains("WARNING"));
   }
 
+  @Test
+  void webhookFlagsWithoutTheirSecretAreOneLineAndStatus2() throws Exception {
+    assertOneLineError(run("--approval-webhook", "http://127.0.0.1:9/hook"), "--approval-webhook needs --approval-webhook-secret-env NAME");
+    assertOneLineError(run("--approval-webhook", "file:///etc/passwd", "--approval-webhook-secret-env", "X"),
+        "--approval-webhook must be an http:// or https:// URL, was file:///etc/passwd");
+  }
+
+  @Test
+  void aWebhookIsAnnouncedWithoutItsPathOrSecret() throws Exception {
+    Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), QuantConnectServer.class.getName(), "--port", "0",
+        "--approval-webhook", "https://hooks.example.com/services/T000/B000/secret-path",
+        "--approval-webhook-secret-env", "HOOK_SECRET", "--approval-webhook-format", "slack"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+    builder.environment().put("HOOK_SECRET", "a-secret-of-at-least-16-bytes");
+    Process process = builder.start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      while (lines.isEmpty() || !lines.get(lines.size() - 1).startsWith("held calls are posted")) {
+        String line = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
+        assertThat(line).as(String.join("\n", lines)).isNotNull();
+        lines.add(line);
+      }
+    } finally {
+      process.destroy();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+    assertThat(lines).anyMatch(l -> l.matches("approvals inbox at http://127\\.0\\.0\\.1:[0-9]+/approvals/ \\(sign in with demo-approver-token\\)"));
+    assertThat(lines).contains("held calls are posted to https://hooks.example.com/... (signed with X-Toolgate-Signature)");
+    assertThat(String.join("\n", lines)).doesNotContain("secret-path").doesNotContain("a-secret-of");
+  }
+
   private static String readLine(BufferedReader in) {
     try {
       return in.readLine();

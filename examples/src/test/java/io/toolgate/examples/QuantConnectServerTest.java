@@ -10,6 +10,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import io.toolgate.engine.Policy;
 import io.toolgate.examples.mcpserver.QuantConnectServer;
 import io.toolgate.examples.mcpserver.TokenFile;
 import io.toolgate.mcp.McpToolGuard;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,15 +31,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The example server on a free loopback port, reached by a real MCP client with bearer tokens. */
+/**
+ * The example server on a free loopback port, reached by a real MCP client with bearer tokens. It
+ * runs the shipped policy without its {@code wait: 2m}, so a held call is refused at once and sent
+ * again once approved (the waiting call is DemoTest's and DemoInBrowserTest's).
+ */
 class QuantConnectServerTest {
   static QuantConnectServer server;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
+    String shipped;
+    try (var in = QuantConnectServer.class.getClassLoader().getResourceAsStream(QuantConnectServer.POLICY_RESOURCE)) {
+      shipped = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(shipped).contains("\n    wait: 2m\n");
     server =
         QuantConnectServer.start(
             new QuantConnectServer.Options()
+                .policy(Policy.parse(shipped.replace("\n    wait: 2m\n", "\n")))
                 .clock(Clock.fixed(Instant.parse("2026-01-01T10:00:30Z"), ZoneOffset.UTC))
                 .allowedOrigins(List.of("https://app.example.com")));
   }
@@ -175,6 +187,31 @@ class QuantConnectServerTest {
     }
     assertThat(send("POST", null, null, "http://evil.example").statusCode()).isEqualTo(403);
     assertThat(server.tools().runs("read_compile")).isEqualTo(runs);
+  }
+
+  @Test
+  void theInboxTakesItsOwnFormPostsWithOriginNullAndRefusesForeignOrigins() throws Exception {
+    // the inbox's pages say Referrer-Policy: no-referrer, so a browser posts its forms with Origin: null
+    for (String origin : Arrays.asList(null, "null", "http://127.0.0.1:8080")) {
+      HttpRequest.Builder login = HttpRequest.newBuilder(URI.create(server.inboxUrl() + "login"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("token=demo-approver-token"));
+      if (origin != null) {
+        login.header("Origin", origin);
+      }
+      HttpResponse<String> response = HttpClient.newHttpClient().send(login.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(String.valueOf(origin)).isEqualTo(303);
+      assertThat(response.headers().firstValue("Set-Cookie")).isPresent();
+    }
+    for (String origin : List.of("http://evil.example", "http://127.0.0.1.evil.example", "https://app.example.com.evil")) {
+      HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.inboxUrl() + "login"))
+          .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", origin)
+          .POST(HttpRequest.BodyPublishers.ofString("token=demo-approver-token")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).as(origin).isEqualTo(403);
+      assertThat(refused.headers().firstValue("Set-Cookie")).isEmpty();
+    }
+    // "null" stays refused in front of the MCP transport
+    assertThat(send("POST", "demo-ci-token", null, "null").statusCode()).isEqualTo(403);
   }
 
   @Test

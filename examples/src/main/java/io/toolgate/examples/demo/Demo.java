@@ -29,20 +29,41 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The README's demo: a runaway agent, a real MCP client, against the guarded QuantConnect-like
  * server over streamable HTTP on a loopback port. Prints a table of calls and decisions and the
- * audit lines, checks that each decision is the one the policy promises, and exits 0 if so.
+ * audit lines, checks that each decision is the one the policy promises, and exits 0 if so. The
+ * agent's {@code create_live_algorithm} call waits for a person ({@code wait: 2m} in the policy);
+ * a scripted approver, told by the server's signed webhook, approves it through the approvals
+ * inbox's JSON API, and the same call returns the deployment.
+ *
+ * <p>{@code --approve-in-browser [--port N]} runs {@link InBrowser} instead: a person approves the
+ * call in the inbox.
  */
 public final class Demo {
   static final String TOKEN = "demo-agent-token";
+  static final String USAGE = "usage: java -jar toolgate-demo.jar [--approve-in-browser [--port N]]";
+  /** Marks a row that continues the call before it (the same number). */
+  private static final int SAME_CALL = -2;
   static final ObjectMapper JSON = new ObjectMapper();
 
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
-    int status = run(System.out);
+    int status;
+    if (args.length == 0) {
+      status = run(System.out);
+    } else if (args[0].equals("--approve-in-browser") && (args.length == 1
+        || args.length == 3 && args[1].equals("--port") && args[2].matches("[0-9]{1,5}") && Integer.parseInt(args[2]) <= 65535)) {
+      status = InBrowser.run(System.out, args.length == 3 ? Integer.parseInt(args[2]) : 0);
+    } else {
+      System.err.println(USAGE);
+      status = 2;
+    }
     System.out.flush();
     System.exit(status);
   }
@@ -73,26 +94,22 @@ public final class Demo {
     int liveRuns;
     List<String> metricLines;
     try (JsonLinesAuditSink audit = JsonLinesAuditSink.builder().includeArguments(true).toFile(auditFile);
-        QuantConnectServer server = QuantConnectServer.start(new QuantConnectServer.Options().audit(audit).clock(clock))) {
+        ScriptedApprover approver = ScriptedApprover.start("create_live_algorithm", "paper-checked, go live");
+        QuantConnectServer server = QuantConnectServer.start(new QuantConnectServer.Options().audit(audit).clock(clock)
+            .approvalWebhook(approver.webhookUrl(), approver.secret(), false))) {
       out.println("Toolgate demo: a runaway agent against a QuantConnect-like MCP server");
       out.println("server : " + server.endpoint() + " (MCP streamable HTTP, embedded Tomcat, 127.0.0.1)");
       out.println("policy : " + QuantConnectServer.POLICY_RESOURCE);
       out.println("agent  : principal agent-7, role quant (Authorization: Bearer " + TOKEN + ")");
+      out.println("inbox  : " + server.inboxUrl() + " (a scripted approver, told by the server's signed webhook,"
+          + " answers there with " + ScriptedApprover.APPROVER_TOKEN + ")");
       out.println();
 
       int status = postWithoutToken(server.endpoint());
       rows.add(new Row("-", "POST /mcp without a bearer token", "HTTP " + status, "refused before any tool runs"));
       expect(problems, status == 401, "a request without a token gets HTTP 401, got " + status);
 
-      McpSyncClient agent =
-          McpClient.sync(
-                  HttpClientStreamableHttpTransport.builder(server.baseUrl())
-                      .endpoint("/mcp")
-                      .addHttpRequestCustomizer(
-                          (request, method, uri, body, context) -> request.header("Authorization", "Bearer " + TOKEN))
-                      .build())
-              .requestTimeout(Duration.ofSeconds(30))
-              .build();
+      McpSyncClient agent = agent(server);
       try {
         agent.initialize();
         List<Outcome> outcomes = new ArrayList<>();
@@ -112,18 +129,21 @@ public final class Demo {
         outcomes.add(delete);
         expect(problems, delete.decision.equals("DENY"), "delete_project denied, got " + delete.decision);
 
-        // 3. Going live waits for a person; the demo approves as that person would.
+        // 3. Going live waits for a person: the call is held while the approver answers in the inbox.
         Map<String, Object> live = ordered("projectId", 7, "compileId", "c-1", "brokerage", "InteractiveBrokers");
-        Outcome held = call(agent, "create_live_algorithm", live);
-        outcomes.add(held);
-        expect(problems, held.decision.equals("APPROVAL_REQUIRED"), "going live held for approval, got " + held.decision);
-        if (held.approvalId != null) {
-          boolean approved = server.approvals().approve(held.approvalId, "risk-officer@example.com");
-          outcomes.add(new Outcome(-1, "risk-officer@example.com approves " + held.approvalId, approved ? "APPROVED" : "NOT FOUND", "", 0, null));
-        }
         Outcome goLive = call(agent, "create_live_algorithm", live);
-        outcomes.add(goLive);
-        expect(problems, goLive.decision.equals("ALLOW"), "the approved deployment runs, got " + goLive.decision);
+        ScriptedApprover.Approval approval = approval(approver, problems);
+        if (approval != null) {
+          outcomes.add(new Outcome(0, goLive.call, "HELD", "the call waits (wait: 2m); the server posts a signed webhook for approval "
+              + approval.id(), 0, approval.id()));
+          outcomes.add(new Outcome(-1, approval.approver() + " approves in the inbox: POST " + approval.apiPath(),
+              approval.status() == 200 ? "APPROVED" : "HTTP " + approval.status(), "comment: " + approval.comment(), 0, null));
+          expect(problems, approval.status() == 200 && "risk-officer".equals(approval.approver()),
+              "risk-officer's approval through the inbox API to succeed, got HTTP " + approval.status());
+        }
+        outcomes.add(new Outcome(approval != null ? SAME_CALL : 0, goLive.call, goLive.decision, goLive.detail
+            + (goLive.decision.equals("ALLOW") ? " (the same call, returned once approved)" : ""), 0, goLive.approvalId));
+        expect(problems, goLive.decision.equals("ALLOW"), "the held call to return the deployment once approved, got " + goLive.decision);
 
         // 4. Backtests must match the argument schema.
         Outcome backtest = call(agent, "create_backtest", ordered("projectId", 7, "compileId", "c-1", "backtestName", "momentum"));
@@ -150,6 +170,8 @@ public final class Demo {
     printTable(out, rows);
     out.println();
     out.println("The runaway loop: 10 compiles allowed, 15 refused with a retry-after (10 a minute per grant).");
+    out.println("Going live: the agent's one create_live_algorithm call was held until risk-officer approved it in the"
+        + " inbox, then returned the deployment.");
     out.println("Server side: create_compile ran " + compileRuns + " times, create_live_algorithm " + liveRuns
         + " (after approval), delete_project " + deleteRuns + "; no refused call reached a tool.");
     out.println();
@@ -174,10 +196,34 @@ public final class Demo {
     return 1;
   }
 
+  /** What the scripted approver did, once the agent's call has returned; null (and a problem) if it did nothing. */
+  private static ScriptedApprover.Approval approval(ScriptedApprover approver, List<String> problems) throws InterruptedException {
+    try {
+      // the agent's call has returned: an approver that answered has answered by now; the timeout is a hang guard
+      return approver.approval().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      problems.add("the scripted approver to approve the held call through the inbox, but: " + e);
+      return null;
+    }
+  }
+
   /** One call as the agent saw it. */
   record Outcome(int number, String call, String decision, String detail, long retryAfterSeconds, String approvalId) {}
 
-  private static Outcome call(McpSyncClient agent, String tool, Map<String, Object> args) throws IOException {
+  /** The agent: an MCP client of {@code server} as agent-7. */
+  static McpSyncClient agent(QuantConnectServer server) {
+    return McpClient.sync(
+            HttpClientStreamableHttpTransport.builder(server.baseUrl())
+                .endpoint("/mcp")
+                .addHttpRequestCustomizer(
+                    (request, method, uri, body, context) -> request.header("Authorization", "Bearer " + TOKEN))
+                .build())
+        // longer than the policy's wait: 2m, so a held call ends by the policy, not the client
+        .requestTimeout(Duration.ofMinutes(3))
+        .build();
+  }
+
+  static Outcome call(McpSyncClient agent, String tool, Map<String, Object> args) throws IOException {
     CallToolResult result = agent.callTool(CallToolRequest.builder(tool).arguments(args).build());
     String text =
         !result.content().isEmpty() && result.content().get(0) instanceof McpSchema.TextContent content
@@ -205,7 +251,8 @@ public final class Demo {
     List<Outcome> outcomes = new ArrayList<>();
     int number = 0;
     for (Outcome o : calls) {
-      outcomes.add(o.number < 0 ? o : new Outcome(++number, o.call, o.decision, o.detail, o.retryAfterSeconds, o.approvalId));
+      int n = o.number == SAME_CALL ? number : o.number < 0 ? o.number : ++number;
+      outcomes.add(new Outcome(n, o.call, o.decision, o.detail, o.retryAfterSeconds, o.approvalId));
     }
     List<Row> rows = new ArrayList<>();
     int i = 0;
@@ -283,7 +330,7 @@ public final class Demo {
     }
   }
 
-  private static Map<String, Object> ordered(Object... keysAndValues) {
+  static Map<String, Object> ordered(Object... keysAndValues) {
     Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {
       map.put((String) keysAndValues[i], keysAndValues[i + 1]);

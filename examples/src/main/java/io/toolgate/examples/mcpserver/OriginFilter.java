@@ -23,6 +23,11 @@ import java.util.stream.Collectors;
  * origin ({@code http} or {@code https} on {@code localhost}, {@code 127.x.x.x} or {@code [::1]},
  * any port), and each origin configured, compared exactly (scheme, host and port, ignoring case).
  * Host names are never resolved: resolving is what DNS rebinding abuses.
+ *
+ * <p>{@link #forInbox} also allows the opaque origin {@code null}: the approvals inbox's pages are
+ * served with {@code Referrer-Policy: no-referrer}, under which browsers send {@code Origin: null}
+ * with the inbox's own form posts (sign in, answer). The inbox guards those posts itself (a
+ * token to sign in, a {@code SameSite=Strict} session cookie, a CSRF token in every form).
  */
 public final class OriginFilter extends HttpFilter {
   private static final long serialVersionUID = 1L;
@@ -32,10 +37,21 @@ public final class OriginFilter extends HttpFilter {
           .getBytes(StandardCharsets.UTF_8);
 
   private final transient Set<String> allowed;
+  private final boolean opaque;
 
   /** A filter trusting loopback origins and {@code allowed}, e.g. {@code https://app.example.com}. */
   public OriginFilter(List<String> allowed) {
+    this(allowed, false);
+  }
+
+  private OriginFilter(List<String> allowed, boolean opaque) {
     this.allowed = allowed.stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    this.opaque = opaque;
+  }
+
+  /** For the approvals inbox: as {@link #OriginFilter(List)}, and the opaque origin {@code null} too. */
+  public static OriginFilter forInbox(List<String> allowed) {
+    return new OriginFilter(allowed, true);
   }
 
   @Override
@@ -55,7 +71,7 @@ public final class OriginFilter extends HttpFilter {
   /** Whether {@code origin} (an Origin header's value) is trusted. */
   public boolean isAllowed(String origin) {
     String lower = origin.strip().toLowerCase(Locale.ROOT);
-    return allowed.contains(lower) || isLoopback(lower);
+    return allowed.contains(lower) || isLoopback(lower) || opaque && lower.equals("null");
   }
 
   private static boolean isLoopback(String origin) {

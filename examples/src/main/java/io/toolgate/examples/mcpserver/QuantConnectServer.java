@@ -14,6 +14,8 @@ import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.approvals.ApprovalInbox;
 import io.toolgate.approvals.ApprovalInboxServlet;
+import io.toolgate.approvals.ApprovalWebhook;
+import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.mcp.McpIdentityResolver;
@@ -26,6 +28,7 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
@@ -49,11 +52,13 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  * <pre>
  * java -cp examples/target/toolgate-demo.jar io.toolgate.examples.mcpserver.QuantConnectServer \
  *     --port 8080 [--tokens tokens.txt] [--policy policy.yaml] [--audit audit.jsonl] \
- *     [--allowed-origin https://app.example.com]...
+ *     [--allowed-origin https://app.example.com]... [--approval-webhook URL \
+ *     --approval-webhook-secret-env NAME [--approval-webhook-format json|slack]]
  * </pre>
  *
- * <p>In front of the MCP transport (not of {@code /metrics}), in this order: requests from a web {@code Origin} that is
- * neither loopback nor allowed get 403 ({@link OriginFilter}); requests without a valid bearer
+ * <p>In front of the MCP transport, in this order: requests from a web {@code Origin} that is
+ * neither loopback nor allowed get 403 ({@link OriginFilter}, also in front of {@code /metrics}
+ * and, allowing the inbox's own {@code Origin: null} form posts, of the inbox); requests without a valid bearer
  * token get 401 ({@link BearerTokenFilter}); requests naming an MCP session that is unknown get
  * 404, and one another principal opened 403 ({@link McpSessionFilter}). Without {@code --tokens}
  * the server accepts the shipped demo tokens and says so loudly on standard error.
@@ -61,6 +66,8 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  * <p>Standalone, it prints each call held for approval; answer it in the approvals inbox at
  * {@code /approvals/} (approvers sign in with a token from {@code --approvers}, default the shipped
  * {@code approvers.txt}), or type {@code approve <id>} or {@code reject <id>} on its standard input.
+ * With a webhook ({@link Options#approvalWebhook}), each new held call is also POSTed, signed, to a
+ * URL, with a link into the inbox.
  */
 public final class QuantConnectServer implements AutoCloseable {
   /** The policy shipped beside this class. */
@@ -76,6 +83,8 @@ public final class QuantConnectServer implements AutoCloseable {
   private final InMemoryApprovalQueue approvals;
   private final QuantConnectTools tools;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private ApprovalWebhook webhook;
+  private ApprovalQueue.Subscription webhookSubscription;
 
   private QuantConnectServer(Options options) {
     TOMCAT_LOG.setLevel(Level.SEVERE);
@@ -140,7 +149,8 @@ public final class QuantConnectServer implements AutoCloseable {
     context.addServletMapping("/metrics", "metrics");
     // In this order: untrusted web origins, then callers without a valid token, then requests in
     // a session that is unknown or another principal's, are refused before the transport.
-    addFilter(context, "origin", new OriginFilter(options.allowedOrigins), "/*");
+    addFilter(context, "origin", new OriginFilter(options.allowedOrigins), "/mcp", "/metrics");
+    addFilter(context, "inbox-origin", OriginFilter.forInbox(options.allowedOrigins), inbox.mountPath() + "/*");
     addFilter(context, "bearer", new BearerTokenFilter(options.tokens), "/mcp");
     addFilter(context, "session", McpSessionFilter.of(sessionOwners, QuantConnectServer::identify), "/mcp");
   }
@@ -151,7 +161,7 @@ public final class QuantConnectServer implements AutoCloseable {
         : McpTransportContext.EMPTY;
   }
 
-  private static void addFilter(Context context, String name, Filter filter, String urlPattern) {
+  private static void addFilter(Context context, String name, Filter filter, String... urlPatterns) {
     FilterDef def = new FilterDef();
     def.setFilterName(name);
     def.setFilter(filter);
@@ -159,7 +169,9 @@ public final class QuantConnectServer implements AutoCloseable {
     context.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName(name);
-    map.addURLPattern(urlPattern);
+    for (String urlPattern : urlPatterns) {
+      map.addURLPattern(urlPattern);
+    }
     context.addFilterMap(map);
   }
 
@@ -175,6 +187,12 @@ public final class QuantConnectServer implements AutoCloseable {
     if (server.connector.getLocalPort() <= 0) {
       server.close();
       throw new IllegalStateException("cannot listen on 127.0.0.1:" + options.port);
+    }
+    if (options.webhook != null) {
+      // built once the port is known: each request's link points into this server's inbox
+      server.webhook = ApprovalWebhook.builder(options.webhook.target(), options.webhook.secret(), server.inboxUrl())
+          .slack(options.webhook.slack()).build();
+      server.webhookSubscription = server.webhook.subscribe(server.approvals);
     }
     return server;
   }
@@ -216,6 +234,10 @@ public final class QuantConnectServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (webhookSubscription != null) {
+      webhookSubscription.close();
+      webhook.close();
+    }
     mcp.close();
     metrics.close();
     try {
@@ -237,6 +259,10 @@ public final class QuantConnectServer implements AutoCloseable {
     private Consumer<? super PendingApproval> onPending = pending -> {};
     private List<String> allowedOrigins = List.of();
     private OpenTelemetry openTelemetry;
+    private Webhook webhook;
+
+    /** Where held calls are posted: a URL, the signing secret, Slack-style text or JSON. */
+    private record Webhook(URI target, byte[] secret, boolean slack) {}
 
     /** The port on 127.0.0.1; 0 (default) picks a free one. */
     public Options port(int port) {
@@ -297,6 +323,33 @@ public final class QuantConnectServer implements AutoCloseable {
      */
     public Options openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /** Who may sign in to the approvals inbox. */
+    TokenFile approvers() {
+      return approvers;
+    }
+
+    /**
+     * POSTs each new held call to {@code target} ({@link ApprovalWebhook}): the request as JSON
+     * with a link into this server's inbox, or with {@code slack} a Slack-compatible {@code
+     * {"text": ...}}; signed in {@code X-Toolgate-Signature} with {@code secret} (at least 16
+     * bytes); retried with backoff. Default no webhook.
+     *
+     * @throws IllegalArgumentException for a target that is not an absolute http(s) URL or a short secret
+     */
+    public Options approvalWebhook(URI target, byte[] secret, boolean slack) {
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(secret, "secret");
+      if (!target.isAbsolute() || target.getHost() == null
+          || !("http".equalsIgnoreCase(target.getScheme()) || "https".equalsIgnoreCase(target.getScheme()))) {
+        throw new IllegalArgumentException("the approval webhook must be an absolute http(s) URL");
+      }
+      if (secret.length < 16) {
+        throw new IllegalArgumentException("the approval webhook secret needs at least 16 bytes");
+      }
+      this.webhook = new Webhook(target, secret.clone(), slack);
       return this;
     }
 
