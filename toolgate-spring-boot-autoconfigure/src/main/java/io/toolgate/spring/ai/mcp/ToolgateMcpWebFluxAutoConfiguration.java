@@ -44,7 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
  * application's {@link McpIdentityResolver} bean (the request's headers under {@link
  * ToolgateMcpServerAutoConfiguration#HEADERS_KEY}), else anonymous; and with {@code tools/list}
  * filtered per caller. The tools themselves are guarded by {@link ToolgateMcpServerAutoConfiguration},
- * whatever the transport. A servlet application is not touched.
+ * whatever the transport. A servlet application is not touched (each nested configuration says so
+ * too, as a component scan of this package finds them on their own).
  */
 @AutoConfiguration(
     after = ToolgateMcpServerAutoConfiguration.class,
@@ -70,6 +71,7 @@ public class ToolgateMcpWebFluxAutoConfiguration {
   /** The WebFlux streamable-HTTP transport, with the caller read from Spring Security. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(WebFluxStreamableServerTransportProvider.class)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
   @Conditional({
     McpServerStdioDisabledCondition.class,
     McpServerAutoConfiguration.EnabledStreamableServerCondition.class
@@ -102,7 +104,7 @@ public class ToolgateMcpWebFluxAutoConfiguration {
     @Bean
     @Primary
     @ConditionalOnBooleanProperty(name = "toolgate.mcp.filter-tools-list", matchIfMissing = true)
-    McpStreamableServerTransportProvider toolgateStreamableTransport(
+    McpStreamableServerTransportProvider toolgateWebFluxStreamableTransport(
         WebFluxStreamableServerTransportProvider transport, McpGuards guards) {
       return new GuardedStreamableTransportProvider(transport, new ToolsListFilter(guards));
     }
@@ -111,6 +113,7 @@ public class ToolgateMcpWebFluxAutoConfiguration {
   /** The WebFlux stateless transport, with the caller read from Spring Security. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(WebFluxStatelessServerTransport.class)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
   @Conditional({
     McpServerStdioDisabledCondition.class,
     McpServerStatelessAutoConfiguration.EnabledStatelessServerCondition.class
@@ -141,7 +144,7 @@ public class ToolgateMcpWebFluxAutoConfiguration {
     @Bean
     @Primary
     @ConditionalOnBooleanProperty(name = "toolgate.mcp.filter-tools-list", matchIfMissing = true)
-    McpStatelessServerTransport toolgateStatelessTransport(
+    McpStatelessServerTransport toolgateWebFluxStatelessTransport(
         WebFluxStatelessServerTransport transport, McpGuards guards) {
       return new GuardedStatelessTransport(transport, new ToolsListFilter(guards));
     }
