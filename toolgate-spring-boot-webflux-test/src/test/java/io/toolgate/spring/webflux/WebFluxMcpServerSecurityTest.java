@@ -24,7 +24,8 @@ import org.springframework.ai.mcp.server.webflux.transport.WebFluxStreamableServ
 import org.springframework.ai.tool.ToolCallbackProvider;
 import org.springframework.ai.tool.method.MethodToolCallbackProvider;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext;
@@ -65,7 +66,8 @@ class WebFluxMcpServerSecurityTest {
   @Autowired QuantTools tools;
   @Autowired ApplicationContext context;
 
-  @SpringBootApplication
+  @SpringBootConfiguration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
   static class App {
     @Bean
     QuantTools quantTools() {
