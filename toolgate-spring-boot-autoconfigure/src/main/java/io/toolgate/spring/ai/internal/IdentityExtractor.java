@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.function.ServerRequest;
 
 /**
@@ -32,21 +33,24 @@ public final class IdentityExtractor implements McpTransportContextExtractor<Ser
 
   @Override
   public McpTransportContext extract(ServerRequest request) {
+    return context(identity.of(request.principal().orElse(null)), request.headers().asHttpHeaders(), headersKey);
+  }
+
+  /** The transport context of a request: its caller if any, its headers under {@code headersKey} if not null. */
+  static McpTransportContext context(CallContext caller, HttpHeaders httpHeaders, String headersKey) {
     Map<String, Object> values = new HashMap<>();
-    CallContext caller = identity.of(request.principal().orElse(null));
     if (caller != null) {
       values.put(McpIdentityResolver.CONTEXT_KEY, caller);
     }
     if (headersKey != null) {
-      values.put(headersKey, headers(request));
+      values.put(headersKey, headers(httpHeaders));
     }
     return values.isEmpty() ? McpTransportContext.EMPTY : McpTransportContext.create(values);
   }
 
-  private static Map<String, List<String>> headers(ServerRequest request) {
+  private static Map<String, List<String>> headers(HttpHeaders httpHeaders) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
-    request.headers().asHttpHeaders().forEach(
-        (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+    httpHeaders.forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
     return Collections.unmodifiableMap(headers);
   }
 }

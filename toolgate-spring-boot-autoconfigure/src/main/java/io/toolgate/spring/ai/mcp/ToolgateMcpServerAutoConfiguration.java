@@ -47,7 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  * into the MCP transport context, and with {@code tools/list} filtered per caller. A request
  * without an authenticated caller is resolved by the application's {@link McpIdentityResolver}
  * bean if there is one (it finds the request's headers under {@link #HEADERS_KEY}), else it is
- * anonymous. Without a {@code PolicyEngine} bean nothing is guarded.
+ * anonymous. Without a {@code PolicyEngine} bean nothing is guarded. The WebFlux transports are
+ * {@link ToolgateMcpWebFluxAutoConfiguration}'s.
  */
 @AutoConfiguration(
     beforeName = {
