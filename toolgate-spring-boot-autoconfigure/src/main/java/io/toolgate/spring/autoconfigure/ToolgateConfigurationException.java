@@ -85,6 +85,11 @@ public class ToolgateConfigurationException extends RuntimeException {
         List.of(), null);
   }
 
+  /** The approvals inbox or webhook ({@code toolgate.approvals.inbox.*}, {@code toolgate.approvals.webhook.*}) cannot be set up. */
+  public static ToolgateConfigurationException approvals(String description, String action) {
+    return new ToolgateConfigurationException(description, action, List.of(), null);
+  }
+
   /** What is wrong, for the failure analysis. */
   public String description() {
     return description;
