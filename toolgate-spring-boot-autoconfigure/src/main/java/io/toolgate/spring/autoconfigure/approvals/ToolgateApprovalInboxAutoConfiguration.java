@@ -56,9 +56,7 @@ public class ToolgateApprovalInboxAutoConfiguration {
   ApprovalInbox toolgateApprovalInbox(ObjectProvider<ApprovalService> approvals, ApprovalInboxProperties properties,
       Environment environment, ApplicationContext context) {
     if (!(approvals.getIfUnique() instanceof ApprovalQueue queue)) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.inbox.enabled is true, but the ApprovalService is not an ApprovalQueue the inbox can list and answer.",
-          "Remove your ApprovalService bean to use the in-memory queue, or make it an io.toolgate.engine.approval.ApprovalQueue.");
+      throw ToolgateConfigurationException.notAnApprovalQueue("toolgate.approvals.inbox.enabled");
     }
     boolean security = ClassUtils.isPresent(SECURITY, context.getClassLoader());
     Approvers approvers = Approvers.none();
@@ -66,20 +64,13 @@ public class ToolgateApprovalInboxAutoConfiguration {
       try {
         approvers = ApproverTokens.load(properties.getTokenFile());
       } catch (IllegalArgumentException unreadable) {
-        throw ToolgateConfigurationException.approvals(
-            "toolgate.approvals.inbox.token-file cannot be used: " + unreadable.getMessage(),
-            "Point toolgate.approvals.inbox.token-file at a readable file of 'sha256:<hex> name' lines "
-                + "(printf %s \"$TOKEN\" | sha256sum makes the hex).");
+        throw ToolgateConfigurationException.badTokenFile(unreadable.getMessage());
       }
     } else if (!security) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.inbox.enabled is true, but nobody could sign in: there is no Spring Security and no toolgate.approvals.inbox.token-file.",
-          "Add Spring Security (the authenticated user is the approver), or set toolgate.approvals.inbox.token-file.");
+      throw ToolgateConfigurationException.noApprovers();
     }
     if (!security && hasText(properties.getAuthority())) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.inbox.authority is set, but there is no Spring Security to hold authorities.",
-          "Add Spring Security, or remove toolgate.approvals.inbox.authority.");
+      throw ToolgateConfigurationException.authorityWithoutSecurity();
     }
     return ApprovalInbox.builder(queue)
         .approvers(approvers)
@@ -106,10 +97,7 @@ public class ToolgateApprovalInboxAutoConfiguration {
   /** {@code path} without its trailing slash, checked: {@code /approvals/} gives {@code /approvals}. */
   static String mount(String path) {
     if (path == null || !PATH.matcher(path).matches() || path.matches(".*/\\.{1,2}(/.*)?")) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.inbox.path=" + path + " is not a path the inbox can be served at.",
-          "Set toolgate.approvals.inbox.path to a path below the root such as /approvals/ "
-              + "(letters, digits, '.', '_', '~', '-' between slashes; no . or .. segment; not the root itself).");
+      throw ToolgateConfigurationException.badInboxPath(path);
     }
     return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }

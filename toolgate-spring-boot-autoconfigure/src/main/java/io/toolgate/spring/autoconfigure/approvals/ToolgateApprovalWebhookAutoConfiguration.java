@@ -35,29 +35,19 @@ public class ToolgateApprovalWebhookAutoConfiguration {
     if (properties.getSecretEnv() != null && !properties.getSecretEnv().isBlank()) {
       secret = environment.getProperty(properties.getSecretEnv().strip());
       if (secret == null) {
-        throw ToolgateConfigurationException.approvals(
-            "toolgate.approvals.webhook.secret-env names " + properties.getSecretEnv() + ", which is not set.",
-            "Set the environment variable " + properties.getSecretEnv() + " to the webhook's shared secret (at least 16 bytes).");
+        throw ToolgateConfigurationException.webhookSecret(properties.getSecretEnv());
       }
     }
     byte[] key = secret == null ? new byte[0] : secret.getBytes(StandardCharsets.UTF_8);
     if (key.length < 16) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.webhook.url is set, but the webhook has no secret of at least 16 bytes to sign with.",
-          "Set toolgate.approvals.webhook.secret-env to the name of an environment variable holding the secret "
-              + "(or toolgate.approvals.webhook.secret); for example: openssl rand -hex 32.");
+      throw ToolgateConfigurationException.webhookSecret(null);
     }
     String publicUrl = properties.getPublicUrl();
     if (publicUrl == null || !(publicUrl.startsWith("https://") || publicUrl.startsWith("http://"))) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.webhook.url is set, but toolgate.approvals.webhook.public-url=" + publicUrl
-              + " is not the inbox's absolute http(s) URL for the link in each message.",
-          "Set toolgate.approvals.webhook.public-url to where people open the inbox, such as https://app.example/approvals.");
+      throw ToolgateConfigurationException.webhookPublicUrl(publicUrl);
     }
     if (properties.getMaxAttempts() < 1) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.webhook.max-attempts=" + properties.getMaxAttempts() + " is less than 1.",
-          "Set toolgate.approvals.webhook.max-attempts to 1 or more (5 by default).");
+      throw ToolgateConfigurationException.webhookMaxAttempts(properties.getMaxAttempts());
     }
     return ApprovalWebhook.builder(properties.getUrl(), key, publicUrl)
         .slack(properties.getFormat() == ApprovalWebhookProperties.Format.SLACK)
@@ -70,9 +60,7 @@ public class ToolgateApprovalWebhookAutoConfiguration {
   ApprovalQueue.Subscription toolgateApprovalWebhookSubscription(
       ApprovalWebhook webhook, ObjectProvider<ApprovalService> approvals) {
     if (!(approvals.getIfUnique() instanceof ApprovalQueue queue)) {
-      throw ToolgateConfigurationException.approvals(
-          "toolgate.approvals.webhook.url is set, but the ApprovalService is not an ApprovalQueue a webhook can subscribe to.",
-          "Remove your ApprovalService bean to use the in-memory queue, or make it an io.toolgate.engine.approval.ApprovalQueue.");
+      throw ToolgateConfigurationException.notAnApprovalQueue("toolgate.approvals.webhook.url");
     }
     return webhook.subscribe(queue);
   }
