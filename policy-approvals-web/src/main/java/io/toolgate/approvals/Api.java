@@ -10,14 +10,26 @@ import io.toolgate.engine.approval.PendingApproval;
 import java.time.Instant;
 import java.util.Optional;
 
-/** The inbox's JSON API: bearer tokens only for answers (no cookie, so no CSRF); GETs also take the session cookie. */
+/**
+ * The inbox's JSON API. The approver is the host's authenticated principal, else a bearer token's
+ * holder; GETs also take the session cookie. Answers never come from the inbox's cookie (so no
+ * CSRF); an answer from the host's principal must be {@code Content-Type: application/json}, which
+ * a cross-site form cannot send (a cross-site script needs a CORS preflight the inbox never grants).
+ */
 final class Api {
   private Api() {}
 
   static InboxResponse handle(ApprovalInbox inbox, InboxRequest r) {
     String[] parts = r.path().substring("/api/".length()).split("/", -1);
     boolean get = r.method().equals("GET");
-    Optional<String> approver = inbox.bearer(r);
+    Optional<String> approver = Optional.ofNullable(r.hostPrincipal());
+    if (approver.isPresent() && !get && !isJson(r.header("content-type"))) {
+      return ApprovalInbox.json(415, ApprovalInbox.error("unsupported_media_type",
+          "an answer from the host's authenticated user needs Content-Type: application/json"));
+    }
+    if (approver.isEmpty()) {
+      approver = inbox.bearer(r);
+    }
     if (approver.isEmpty() && get) {
       approver = inbox.session(r).map(s -> s.approver());
     }
@@ -79,6 +91,15 @@ final class Api {
       };
     }
     return ApprovalInbox.json(404, ApprovalInbox.error("not_found", "no such resource"));
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    return type.equalsIgnoreCase("application/json");
   }
 
   private static InboxResponse notPending(ApprovalInbox inbox, String id) {

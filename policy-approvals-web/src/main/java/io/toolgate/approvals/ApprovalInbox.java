@@ -161,6 +161,10 @@ public final class ApprovalInbox {
     return InboxResponse.of(303, "text/plain; charset=utf-8", result.name(), Map.of("Location", mount + "/"));
   }
 
+  /**
+   * The request's session; when the host authenticated someone, only a session of that same person
+   * (a cookie left by another user of the browser names nobody).
+   */
   Optional<Session> session(InboxRequest r) {
     String cookies = r.header("cookie");
     if (cookies == null) {
@@ -169,7 +173,8 @@ public final class ApprovalInbox {
     for (String part : cookies.split(";")) {
       String p = part.strip();
       if (p.startsWith(COOKIE + "=")) {
-        return sessions.find(p.substring(COOKIE.length() + 1));
+        return sessions.find(p.substring(COOKIE.length() + 1))
+            .filter(s -> r.hostPrincipal() == null || s.approver().equals(r.hostPrincipal()));
       }
     }
     return Optional.empty();

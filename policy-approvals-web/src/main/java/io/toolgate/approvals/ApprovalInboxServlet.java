@@ -10,19 +10,32 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Serves an {@link ApprovalInbox} from a Jakarta Servlet container: map it to {@code
- * <mountPath>/*}. The container's authenticated user ({@code getUserPrincipal()}) signs in without
- * a token; the Servlet API is the host's ({@code provided}).
+ * <mountPath>/*}. The container's authenticated user ({@code getUserPrincipal()}, or whom the
+ * host's own function names) signs in without a token; the Servlet API is the host's ({@code
+ * provided}).
  */
 public final class ApprovalInboxServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private final transient ApprovalInbox inbox;
+  private final transient Function<HttpServletRequest, String> hostApprover;
 
-  /** A servlet for {@code inbox}. */
+  /** A servlet for {@code inbox}; the host's approver is the request's {@code getUserPrincipal()}. */
   public ApprovalInboxServlet(ApprovalInbox inbox) {
+    this(inbox, req -> req.getUserPrincipal() == null ? null : req.getUserPrincipal().getName());
+  }
+
+  /**
+   * A servlet for {@code inbox} whose host-authenticated approver is {@code hostApprover}'s answer
+   * for each request: a name, or {@code null} for nobody the host vouches for (then only a token
+   * signs in).
+   */
+  public ApprovalInboxServlet(ApprovalInbox inbox, Function<HttpServletRequest, String> hostApprover) {
     this.inbox = Objects.requireNonNull(inbox, "inbox");
+    this.hostApprover = Objects.requireNonNull(hostApprover, "hostApprover");
   }
 
   @Override
@@ -40,7 +53,7 @@ public final class ApprovalInboxServlet extends HttpServlet {
       headers.put(name.toLowerCase(Locale.ROOT), req.getHeader(name));
     }
     String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
-    String principal = req.getUserPrincipal() == null ? null : req.getUserPrincipal().getName();
+    String principal = hostApprover.apply(req);
     InboxResponse response = inbox.handle(
         new InboxRequest(req.getMethod(), path, req.getQueryString(), headers, body, principal));
     resp.setStatus(response.status());

@@ -201,4 +201,48 @@ class ApprovalInboxTest {
     assertThat(answered.status()).isEqualTo(303);
     assertThat(f.queue.history(1).get(0).approver()).isEqualTo("carol");
   }
+
+  @Test
+  void theHostsPrincipalAnswersThroughTheApiOnlyWithAJsonBody() {
+    String id = f.hold("agent-7", "transfer", Map.of("amount", 5));
+    InboxResponse list = f.inbox.handle(new InboxRequest("GET", "/api/pending", null, Map.of(), null, "carol"));
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(new String(list.body(), StandardCharsets.UTF_8)).contains(id);
+
+    // What a cross-site form could send carries the host's credentials but is not JSON: refused.
+    for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data"}) {
+      InboxResponse refused = f.inbox.handle(new InboxRequest("POST", "/api/pending/" + id + "/approve", null,
+          Map.of("content-type", type), "{}".getBytes(StandardCharsets.UTF_8), "carol"));
+      assertThat(refused.status()).as(type).isEqualTo(415);
+    }
+    InboxResponse untyped = f.inbox.handle(new InboxRequest("POST", "/api/pending/" + id + "/approve", null,
+        Map.of(), "{}".getBytes(StandardCharsets.UTF_8), "carol"));
+    assertThat(untyped.status()).isEqualTo(415);
+    assertThat(f.queue.pending(id)).isPresent();
+
+    InboxResponse approved = f.inbox.handle(new InboxRequest("POST", "/api/pending/" + id + "/approve", null,
+        Map.of("content-type", "application/json; charset=utf-8"),
+        "{\"comment\":\"ok\"}".getBytes(StandardCharsets.UTF_8), "carol"));
+    assertThat(approved.status()).isEqualTo(200);
+    assertThat(f.queue.history(1).get(0).approver()).isEqualTo("carol");
+  }
+
+  @Test
+  void theHostsPrincipalIsTheApproverWhateverTokenOrCookieTheRequestCarries() throws Exception {
+    String id = f.hold("carol", "transfer", Map.of("amount", 5));
+    // carol's own call: the host says carol, so alice's bearer token does not make her alice.
+    InboxResponse own = f.inbox.handle(new InboxRequest("POST", "/api/pending/" + id + "/approve", null,
+        Map.of("content-type", "application/json", "authorization", "Bearer " + ALICE), new byte[0], "carol"));
+    assertThat(own.status()).isEqualTo(403);
+
+    // A session cookie alice left in the browser names nobody once the host says the user is carol.
+    String alice = login(ALICE);
+    String aliceCsrf = csrf(f.send(f.get("/").header("Cookie", alice)).body());
+    InboxResponse asCarol = f.inbox.handle(new InboxRequest("POST", "/answer", null, Map.of("cookie", alice),
+        form(Map.of("id", id, "verdict", "approve", "csrf", aliceCsrf)).getBytes(StandardCharsets.UTF_8), "carol"));
+    assertThat(asCarol.status()).isEqualTo(403);
+    InboxResponse page = f.inbox.handle(new InboxRequest("GET", "/", null, Map.of("cookie", alice), null, "carol"));
+    assertThat(new String(page.body(), StandardCharsets.UTF_8)).contains("Signed in as <strong>carol</strong>");
+    assertThat(f.queue.pending(id)).isPresent();
+  }
 }

@@ -123,7 +123,7 @@ class ArchitectureTest {
         .whereLayer("opentelemetry").mayOnlyAccessLayers("api", "engine")
         .whereLayer("micrometer").mayOnlyAccessLayers("api", "engine")
         .whereLayer("gateway").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer", "approvals")
-        .whereLayer("spring").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer", "opentelemetry")
+        .whereLayer("spring").mayOnlyAccessLayers("api", "engine", "mcp", "redis", "micrometer", "opentelemetry", "approvals")
         .whereLayer("approvals").mayOnlyAccessLayers("api", "engine")
         .whereLayer("testkit").mayNotBeAccessedByAnyLayer()
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()

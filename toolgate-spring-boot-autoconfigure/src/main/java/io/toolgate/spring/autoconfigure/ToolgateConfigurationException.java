@@ -85,6 +85,76 @@ public class ToolgateConfigurationException extends RuntimeException {
         List.of(), null);
   }
 
+  /** {@code property} asks for the inbox or the webhook, but the {@code ApprovalService} is not an {@code ApprovalQueue}. */
+  public static ToolgateConfigurationException notAnApprovalQueue(String property) {
+    return new ToolgateConfigurationException(
+        property + " asks for the approvals inbox or webhook, but the ApprovalService is not an ApprovalQueue they can list, answer and follow.",
+        "Remove your ApprovalService bean to use the in-memory queue, or make it an io.toolgate.engine.approval.ApprovalQueue.",
+        List.of(), null);
+  }
+
+  /** The inbox is on, but neither Spring Security nor a token file can say who an approver is. */
+  public static ToolgateConfigurationException noApprovers() {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.inbox.enabled is true, but nobody could sign in: there is no Spring Security and no toolgate.approvals.inbox.token-file.",
+        "Add Spring Security (the authenticated user is the approver), or set toolgate.approvals.inbox.token-file.",
+        List.of(), null);
+  }
+
+  /** {@code toolgate.approvals.inbox.token-file} cannot be read or has a bad line. */
+  public static ToolgateConfigurationException badTokenFile(String why) {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.inbox.token-file cannot be used: " + why,
+        "Point toolgate.approvals.inbox.token-file at a readable file of 'sha256:<hex> name' lines "
+            + "(printf %s \"$TOKEN\" | sha256sum makes the hex).",
+        List.of(), null);
+  }
+
+  /** {@code toolgate.approvals.inbox.authority} without Spring Security. */
+  public static ToolgateConfigurationException authorityWithoutSecurity() {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.inbox.authority is set, but there is no Spring Security to hold authorities.",
+        "Add Spring Security, or remove toolgate.approvals.inbox.authority.",
+        List.of(), null);
+  }
+
+  /** {@code toolgate.approvals.inbox.path} is not a path below the root. */
+  public static ToolgateConfigurationException badInboxPath(String path) {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.inbox.path=" + path + " is not a path the inbox can be served at.",
+        "Set toolgate.approvals.inbox.path to a path below the root such as /approvals/ (letters, digits, "
+            + "'.', '_', '~', '-' between slashes; no . or .. segment; not the root itself).",
+        List.of(), null);
+  }
+
+  /** The webhook has no secret of at least 16 bytes; {@code secretEnv} names the variable that is not set, or is null. */
+  public static ToolgateConfigurationException webhookSecret(String secretEnv) {
+    return new ToolgateConfigurationException(
+        secretEnv != null
+            ? "toolgate.approvals.webhook.secret-env names " + secretEnv + ", which is not set."
+            : "toolgate.approvals.webhook.url is set, but the webhook has no secret of at least 16 bytes to sign with.",
+        "Set toolgate.approvals.webhook.secret-env to the name of an environment variable holding the secret of at "
+            + "least 16 bytes (or set toolgate.approvals.webhook.secret); for example: openssl rand -hex 32.",
+        List.of(), null);
+  }
+
+  /** The webhook has no absolute {@code public-url} for its links. */
+  public static ToolgateConfigurationException webhookPublicUrl(String publicUrl) {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.webhook.url is set, but toolgate.approvals.webhook.public-url=" + publicUrl
+            + " is not the inbox's absolute http(s) URL for the link in each message.",
+        "Set toolgate.approvals.webhook.public-url to where people open the inbox, such as https://app.example/approvals.",
+        List.of(), null);
+  }
+
+  /** {@code toolgate.approvals.webhook.max-attempts} below one. */
+  public static ToolgateConfigurationException webhookMaxAttempts(int attempts) {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.webhook.max-attempts=" + attempts + " is less than 1.",
+        "Set toolgate.approvals.webhook.max-attempts to 1 or more (5 by default).",
+        List.of(), null);
+  }
+
   /** What is wrong, for the failure analysis. */
   public String description() {
     return description;

@@ -35,6 +35,15 @@ class ConfigurationMetadataTest {
     assertThat(properties.get("toolgate.store").path("defaultValue").asText()).isEqualTo("memory");
     assertThat(properties.get("toolgate.approvals.expire-after").path("defaultValue").asText()).isEqualTo("1h");
     assertThat(properties.get("toolgate.approvals.maximum-pending-per-principal").path("defaultValue").asInt()).isEqualTo(100);
+    assertThat(properties).containsKeys("toolgate.approvals.inbox.enabled", "toolgate.approvals.inbox.path",
+        "toolgate.approvals.inbox.authority", "toolgate.approvals.inbox.token-file", "toolgate.approvals.inbox.secure-cookie",
+        "toolgate.approvals.inbox.session-ttl", "toolgate.approvals.webhook.url", "toolgate.approvals.webhook.secret",
+        "toolgate.approvals.webhook.secret-env", "toolgate.approvals.webhook.format", "toolgate.approvals.webhook.public-url",
+        "toolgate.approvals.webhook.max-attempts");
+    assertThat(properties.get("toolgate.approvals.inbox.enabled").path("defaultValue").asBoolean(true))
+        .as("the inbox is off unless asked for").isFalse();
+    assertThat(properties.get("toolgate.approvals.inbox.path").path("defaultValue").asText()).isEqualTo("/approvals/");
+    assertThat(properties.get("toolgate.approvals.webhook.format").path("defaultValue").asText()).isEqualTo("json");
 
     JsonNode storeHint = null;
     for (JsonNode hint : metadata.path("hints")) {

@@ -1,0 +1,32 @@
+package io.toolgate.spring.autoconfigure.approvals;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.function.Function;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+/**
+ * The inbox's approver from Spring Security: the authenticated user's name, if they hold the
+ * required authority (when one is set); {@code null} for anonymous, unauthenticated or lacking users.
+ */
+final class SecurityApprover implements Function<HttpServletRequest, String> {
+  private final String authority;
+
+  SecurityApprover(String authority) {
+    this.authority = authority == null || authority.isBlank() ? null : authority.strip();
+  }
+
+  @Override
+  public String apply(HttpServletRequest request) {
+    Authentication user = SecurityContextHolder.getContext().getAuthentication();
+    if (user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
+      return null;
+    }
+    if (authority != null && user.getAuthorities().stream().noneMatch(a -> authority.equals(a.getAuthority()))) {
+      return null;
+    }
+    String name = user.getName();
+    return name == null || name.isBlank() ? null : name;
+  }
+}
