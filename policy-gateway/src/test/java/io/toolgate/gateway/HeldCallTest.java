@@ -15,6 +15,9 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import io.toolgate.api.ApprovalRequest;
+import io.toolgate.api.ApprovalService;
+import io.toolgate.api.ApprovalStatus;
 import io.toolgate.approvals.ApproverTokens;
 import io.toolgate.approvals.WebhookSignature;
 import io.toolgate.engine.Policy;
@@ -69,6 +72,7 @@ class HeldCallTest {
   final InMemoryApprovalQueue queue = InMemoryApprovalQueue.builder(Clock.systemUTC()).build();
   final BlockingQueue<PendingApproval> requested = new LinkedBlockingQueue<>();
   final BlockingQueue<ProgressNotification> progress = new LinkedBlockingQueue<>();
+  final BlockingQueue<String> withdrawn = new LinkedBlockingQueue<>();
   final List<AutoCloseable> closing = new ArrayList<>();
 
   HeldCallTest() {
@@ -87,8 +91,36 @@ class HeldCallTest {
     }
   }
 
+  /** The engine, with the queue behind a service that also tells the test of each withdrawal. */
   PolicyEngine engine() {
-    return PolicyEngine.builder(Policy.parse(POLICY)).approvals(queue).build();
+    ApprovalService told = new ApprovalService() {
+      @Override
+      public ApprovalStatus check(ApprovalRequest request) {
+        return queue.check(request);
+      }
+
+      @Override
+      public void confirm(ApprovalRequest request, ApprovalStatus.Approved approved) {
+        queue.confirm(request, approved);
+      }
+
+      @Override
+      public void release(ApprovalRequest request, ApprovalStatus.Approved approved) {
+        queue.release(request, approved);
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Void> whenAnswered(ApprovalRequest request, String approvalId) {
+        return queue.whenAnswered(request, approvalId);
+      }
+
+      @Override
+      public void withdraw(ApprovalRequest request, String approvalId) {
+        queue.withdraw(request, approvalId);
+        withdrawn.add(approvalId);
+      }
+    };
+    return PolicyEngine.builder(Policy.parse(POLICY)).approvals(told).build();
   }
 
   Path calls() {
@@ -214,6 +246,7 @@ class HeldCallTest {
     // the relay reads the client's lines in order: once this call is answered, the cancellation was read
     assertThat(text(client.callTool(CallToolRequest.builder("cancellations").arguments(Map.of()).build())))
         .as("a cancellation for a call the server never saw is not passed to it").isEmpty();
+    assertThat(withdrawn).containsExactly(request.id());
     assertThat(queue.pending()).as("the request was withdrawn").isEmpty();
     assertThat(queue.approve(request.id(), "risk-officer")).isFalse();
     assertThat(Upstreams.calls(calls())).containsExactly("cancellations");
@@ -230,6 +263,7 @@ class HeldCallTest {
     gateway.gateway.close();
     assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
         .hasMessageContaining("shutting down");
+    assertThat(withdrawn).hasSize(1);
     assertThat(queue.pending()).isEmpty();
     assertThat(Upstreams.calls(calls())).isEmpty();
   }
@@ -267,11 +301,30 @@ class HeldCallTest {
     assertThat(server.inFlight()).isEqualTo(1);
 
     transport.cancel(id); // answered 202 once the relay has read it
+    assertThat(withdrawn).hasSize(1);
     assertThat(queue.pending()).isEmpty();
     assertThat(server.inFlight()).isZero();
     transport.cancel("no-such-call"); // an unknown id changes nothing
     assertThat(text(client.callTool(CallToolRequest.builder("echo").arguments(Map.of()).build()))).startsWith("echo ok");
     assertThat(Upstreams.calls(calls())).containsExactly("echo");
+  }
+
+  @Test
+  void overHttpAHeldCallCountsAsInFlightAndIsRefusedWhenTheGraceEnds() throws Exception {
+    Path tokens = dir.resolve("approvers.tokens");
+    Files.writeString(tokens, ApproverTokens.hash(APPROVER) + " risk-officer\n");
+    GatewayServer server = GatewayServer.builder(Gateway.builder(engine(), Upstreams.command(calls())))
+        .listen(new InetSocketAddress("127.0.0.1", 0)).grace(Duration.ZERO).start();
+    closing.add(server);
+    McpSyncClient client = client(httpTransport(server));
+    CompletableFuture<CallToolResult> call = compile(client, null);
+    PendingApproval request = nextRequest();
+    assertThat(server.inFlight()).isEqualTo(1);
+    server.close();
+    assertThat(withdrawn.poll(60, TimeUnit.SECONDS)).isEqualTo(request.id());
+    assertThat(queue.pending()).isEmpty();
+    assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    assertThat(Upstreams.calls(calls())).isEmpty();
   }
 
   @Test

@@ -2,15 +2,11 @@ package io.toolgate.gateway.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.toolgate.api.CallContext;
-import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
-import io.toolgate.mcp.McpRefusals;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -59,8 +55,6 @@ public final class Relay implements Upstream.Listener {
   private static final String CANCELLED = "notifications/cancelled";
   /** How often a held call's client gets a progress notification, by default: every 10 seconds. */
   public static final Duration PROGRESS_PERIOD = HeldCalls.PROGRESS_PERIOD;
-  /** Reads what the gateway itself wrote. */
-  private static final ObjectMapper TRUSTED = new ObjectMapper();
 
   /** What the client gets for one tool call: the response to send ({@code null}: none), and whether it failed. */
   record Outcome(String response, boolean failed) {}
@@ -279,22 +273,22 @@ public final class Relay implements Upstream.Listener {
             held.progress == null ? call : call.withEnvelope(held.progress),
             context,
             () -> forward(request, held),
-            decision -> new Outcome(refusal(id, decision), false),
+            decision -> new Outcome(ToolMessages.refusal(id, decision), false),
             Outcome::failed)
         .toCompletableFuture();
     held.deciding(stage);
     stage.whenComplete((outcome, error) -> {
-          deciding.decided(held);
-          if (held.cancelled()) {
-            LOG.debug("tools/call {} was cancelled before it was decided", id);
-          } else if (error != null) {
-            LOG.error("tools/call failed in the gateway", error);
-            reply(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
-          } else if (outcome.response() != null) {
-            reply(outcome.response());
-          }
-          drain.callEnded();
-          settled();
+      deciding.decided(held);
+      if (held.cancelled()) {
+        LOG.debug("tools/call {} was cancelled before it was decided", id);
+      } else if (error != null) {
+        LOG.error("tools/call failed in the gateway", error);
+        reply(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
+      } else if (outcome.response() != null) {
+        reply(outcome.response());
+      }
+      drain.callEnded();
+      settled();
     });
   }
 
@@ -313,15 +307,6 @@ public final class Relay implements Upstream.Listener {
       startTimer((Pending) admitted);
     }
     return outcome;
-  }
-
-  private static String refusal(JsonNode id, Decision decision) {
-    try {
-      String result = McpJsonDefaults.getMapper().writeValueAsString(McpRefusals.result(decision));
-      return JsonRpc.result(id, TRUSTED.readTree(result));
-    } catch (IOException e) {
-      throw new IllegalStateException("a refusal could not be written", e);
-    }
   }
 
   /** The error response for a request the gateway cannot take now, or {@code null}. */
@@ -408,9 +393,9 @@ public final class Relay implements Upstream.Listener {
     }
     entry.stopTimer();
     if (entry.call != null) {
-      entry.call.complete(new Outcome(message.text(), failed(message)));
+      entry.call.complete(new Outcome(message.text(), ToolMessages.failed(message)));
     } else if (entry.filterTools) {
-      reply(listed(message));
+      reply(ToolMessages.listed(message, engine, context));
     } else {
       reply(message.text());
     }
@@ -425,33 +410,6 @@ public final class Relay implements Upstream.Listener {
       answer(entry, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
       settled();
     }
-  }
-
-  /** A tool call failed: a JSON-RPC error, no result, or {@code isError: true}. */
-  private static boolean failed(Message response) {
-    JsonNode result = response.json().get("result");
-    return response.json().has("error") || result == null || result.path("isError").asBoolean(false);
-  }
-
-  /** The {@code tools/list} response with only the tools the caller may see. */
-  private String listed(Message response) {
-    JsonNode tools = response.json().path("result").path("tools");
-    if (!tools.isArray()) {
-      return response.text();
-    }
-    ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-    for (JsonNode tool : tools) {
-      JsonNode name = tool.get("name");
-      if (name != null && name.isTextual() && engine.isListed(name.asText(), context)) {
-        kept.add(tool);
-      }
-    }
-    if (kept.size() == tools.size()) {
-      return response.text();
-    }
-    ObjectNode copy = response.json().deepCopy();
-    ((ObjectNode) copy.get("result")).set("tools", kept);
-    return JsonRpc.write(copy);
   }
 
   private void reply(String message) {
