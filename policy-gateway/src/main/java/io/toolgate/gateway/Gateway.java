@@ -71,6 +71,7 @@ public final class Gateway implements AutoCloseable {
   private final int maxMessageBytes;
   private final Duration requestTimeout;
   private final Duration grace;
+  private final Duration progressPeriod;
   private final Upstream upstream;
   private final ScheduledThreadPoolExecutor timer;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -86,6 +87,7 @@ public final class Gateway implements AutoCloseable {
     this.maxMessageBytes = b.maxMessageBytes;
     this.requestTimeout = b.requestTimeout;
     this.grace = b.grace;
+    this.progressPeriod = b.progressPeriod;
     this.upstream = b.newUpstream();
     this.timer = new ScheduledThreadPoolExecutor(1, body -> {
       Thread thread = new Thread(body, "toolgate-gateway-timer");
@@ -127,7 +129,8 @@ public final class Gateway implements AutoCloseable {
    */
   public void serve(InputStream in, OutputStream out) throws IOException {
     StdioDownstream downstream = new StdioDownstream(in, out, maxMessageBytes);
-    Relay relay = new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer);
+    Relay relay = new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer,
+        progressPeriod);
     this.relay = relay;
     try {
       upstream.start(relay);
@@ -191,6 +194,7 @@ public final class Gateway implements AutoCloseable {
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private Duration initialBackoff = INITIAL_RESTART_BACKOFF;
     private Duration grace = DEFAULT_GRACE;
+    private Duration progressPeriod = Relay.PROGRESS_PERIOD;
 
     private Builder(PolicyEngine engine, List<String> command, URI url) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -290,6 +294,18 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often a call held for an approval sends the client a progress notification (default
+     * 10 seconds); for tests.
+     */
+    Builder progressPeriod(Duration period) {
+      if (period.isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("progressPeriod must be positive, was " + period);
+      }
+      this.progressPeriod = period;
+      return this;
+    }
+
     /** Builds the gateway; its server starts with {@link Gateway#serve}. */
     public Gateway build() {
       return new Gateway(this);
@@ -304,7 +320,8 @@ public final class Gateway implements AutoCloseable {
 
     /** A relay for one session, with these settings. */
     Relay newRelay(CallContext context, Upstream upstream, Downstream downstream, ScheduledExecutorService timer) {
-      return new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer);
+      return new Relay(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer,
+          progressPeriod);
     }
 
     PolicyEngine engine() {

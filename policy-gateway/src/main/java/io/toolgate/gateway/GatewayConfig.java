@@ -1,5 +1,6 @@
 package io.toolgate.gateway;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -47,6 +48,12 @@ import java.util.function.Function;
  * grace: 10s                     # how long calls in flight may finish on shutdown
  * redis: redis://redis.internal:6379   # counters in Redis, shared by every replica
  * redis-timeout: 50ms            # how long a decision waits for Redis
+ * # approvals (need listen):
+ * approvals: approvers.tokens    # hold require_approval calls; serve the inbox at /approvals/
+ * approval-webhooks: [https://hooks.example.com/toolgate]   # POST each new request (or one URL)
+ * approval-webhook-secret-env: TOOLGATE_WEBHOOK_SECRET      # the HMAC secret's environment variable
+ * approval-webhook-format: json  # or slack
+ * public-url: https://gateway.example.com   # the inbox links in webhooks (default: from listen)
  * }</pre>
  */
 public record GatewayConfig(
@@ -75,7 +82,25 @@ public record GatewayConfig(
     @JsonProperty("max-sessions") Integer maxSessions,
     @JsonProperty("grace") String grace,
     @JsonProperty("redis") String redis,
-    @JsonProperty("redis-timeout") String redisTimeout) {
+    @JsonProperty("redis-timeout") String redisTimeout,
+    @JsonProperty("approvals") Path approvals,
+    @JsonProperty("approval-webhooks") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<String> approvalWebhooks,
+    @JsonProperty("approval-webhook-secret-env") String approvalWebhookSecretEnv,
+    @JsonProperty("approval-webhook-format") String approvalWebhookFormat,
+    @JsonProperty("public-url") String publicUrl) {
+
+  /** The phase-3 settings: no approvals. */
+  public GatewayConfig(
+      Path policy, String principal, List<String> roles, Path audit, Boolean failOpen, Boolean shadow, Boolean watch,
+      Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command, String upstreamUrl,
+      Map<String, String> upstreamHeaders, String listen, Path tokens, String jwksUrl, Path jwksFile, String issuer,
+      String audience, String principalClaim, String rolesClaim, List<String> allowedOrigins, Integer maxSessions,
+      String grace, String redis, String redisTimeout) {
+    this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
+        command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile, issuer, audience, principalClaim,
+        rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout, null, null, null, null, null);
+  }
 
   /** The phase-1 settings: a command upstream. */
   public GatewayConfig(
@@ -125,7 +150,9 @@ public record GatewayConfig(
         read.shadow, read.watch, read.maxInFlight, read.maxMessageBytes, read.requestTimeout, read.command,
         read.upstreamUrl, read.upstreamHeaders, read.listen, resolve(base, read.tokens), read.jwksUrl,
         resolve(base, read.jwksFile), read.issuer, read.audience, read.principalClaim, read.rolesClaim,
-        read.allowedOrigins, read.maxSessions, read.grace, read.redis, read.redisTimeout);
+        read.allowedOrigins, read.maxSessions, read.grace, read.redis, read.redisTimeout,
+        resolve(base, read.approvals), read.approvalWebhooks, read.approvalWebhookSecretEnv,
+        read.approvalWebhookFormat, read.publicUrl);
   }
 
   /** This configuration with every value {@code flags} sets put over it. */
@@ -156,7 +183,12 @@ public record GatewayConfig(
         or(flags.maxSessions, maxSessions),
         or(flags.grace, grace),
         or(flags.redis, redis),
-        or(flags.redisTimeout, redisTimeout));
+        or(flags.redisTimeout, redisTimeout),
+        or(flags.approvals, approvals),
+        flags.approvalWebhooks != null && !flags.approvalWebhooks.isEmpty() ? flags.approvalWebhooks : approvalWebhooks,
+        or(flags.approvalWebhookSecretEnv, approvalWebhookSecretEnv),
+        or(flags.approvalWebhookFormat, approvalWebhookFormat),
+        or(flags.publicUrl, publicUrl));
   }
 
   /**
@@ -256,6 +288,58 @@ public record GatewayConfig(
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("listen: \"" + listen + "\" is not host:port", e);
     }
+  }
+
+  /**
+   * The approval webhooks' targets (none if not set).
+   *
+   * @throws IllegalArgumentException if one is not an absolute http or https URL
+   */
+  public List<java.net.URI> approvalWebhookUris() {
+    if (approvalWebhooks == null) {
+      return List.of();
+    }
+    return approvalWebhooks.stream().map(url -> httpUrl("approval-webhook", url)).toList();
+  }
+
+  /**
+   * Whether webhooks post Slack-compatible {@code {"text": ...}} bodies ({@code slack}) rather
+   * than the JSON object ({@code json}, the default).
+   *
+   * @throws IllegalArgumentException if the format is neither
+   */
+  public boolean slackWebhooks() {
+    if (approvalWebhookFormat == null || approvalWebhookFormat.equals("json")) {
+      return false;
+    }
+    if (approvalWebhookFormat.equals("slack")) {
+      return true;
+    }
+    throw new IllegalArgumentException(
+        "approval-webhook-format: \"" + approvalWebhookFormat + "\" is neither json nor slack");
+  }
+
+  /**
+   * The gateway's public base URL (the inbox links in webhooks), or {@code null} to take it from
+   * the address listened on.
+   *
+   * @throws IllegalArgumentException if it is not an absolute http or https URL
+   */
+  public java.net.URI publicUri() {
+    return publicUrl == null ? null : httpUrl("public-url", publicUrl);
+  }
+
+  private static java.net.URI httpUrl(String key, String url) {
+    java.net.URI uri;
+    try {
+      uri = url == null ? null : new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(key + ": \"" + url + "\" is not a URL", e);
+    }
+    if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      throw new IllegalArgumentException(key + ": \"" + url + "\" is not an absolute http or https URL");
+    }
+    return uri;
   }
 
   private static Path resolve(Path base, Path path) {

@@ -22,8 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code java -jar toolgate-gateway.jar --policy policy.yaml [options] -- <server command...>}:
@@ -42,96 +40,8 @@ import picocli.CommandLine.Parameters;
 public final class Main implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  @Option(names = "--config", description = "YAML file with any of the options below (the flags win).")
-  Path config;
-
-  @Option(names = "--policy", description = "The policy file (JSON or YAML).")
-  Path policy;
-
-  @Option(names = "--principal", description = "The principal every call is decided for (default local-agent).")
-  String principal;
-
-  @Option(names = "--roles", split = ",", description = "The principal's roles, comma-separated.")
-  List<String> roles;
-
-  @Option(names = "--audit", description = "Append one JSON line per decision to this file.")
-  Path audit;
-
-  @Option(names = "--fail-open", arity = "0..1", fallbackValue = "true",
-      description = "Allow calls when the counter store fails (audited as such); default false.")
-  Boolean failOpen;
-
-  @Option(names = "--shadow", arity = "0..1", fallbackValue = "true",
-      description = "Decide and audit every call but refuse none; default false.")
-  Boolean shadow;
-
-  @Option(names = "--watch", arity = "0..1", fallbackValue = "true",
-      description = "Reload the policy when its file changes; default true.")
-  Boolean watch;
-
-  @Option(names = "--max-in-flight", description = "Requests waiting for the server at once, at most (default 256).")
-  Integer maxInFlight;
-
-  @Option(names = "--max-message-bytes", description = "Largest message accepted, in bytes (default 16 MiB).")
-  Integer maxMessageBytes;
-
-  @Option(names = "--request-timeout", description = "How long a request waits for the server: 30s, 10m, ... (default 10m).")
-  String requestTimeout;
-
-  @Option(names = "--upstream-url", description = "The server's streamable HTTP endpoint, instead of a command.")
-  String upstreamUrl;
-
-  @Option(names = "--upstream-header", paramLabel = "NAME=VALUE",
-      description = "A header sent to the HTTP upstream (repeatable); VALUE env:VAR reads an environment variable.")
-  Map<String, String> upstreamHeaders;
-
-  @Option(names = "--listen", paramLabel = "HOST:PORT",
-      description = "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
-  String listen;
-
-  @Option(names = "--tokens", description = "Token file: lines of sha256:<hex> principal [role...].")
-  Path tokens;
-
-  @Option(names = "--approvals", paramLabel = "APPROVER_TOKENS",
-      description = "Serve the approvals inbox at /approvals on --listen; approvers sign in with the tokens in this file.")
-  Path approvals;
-
-  @Option(names = "--jwks-url", description = "Verify bearer JWTs with the keys at this URL.")
-  String jwksUrl;
-
-  @Option(names = "--jwks-file", description = "Verify bearer JWTs with the keys in this JWKS file.")
-  Path jwksFile;
-
-  @Option(names = "--issuer", description = "The iss bearer JWTs must carry (the authorization server).")
-  String issuer;
-
-  @Option(names = "--audience", description = "The aud bearer JWTs must carry (this gateway's resource URL).")
-  String audience;
-
-  @Option(names = "--principal-claim", description = "The JWT claim naming the principal (default sub).")
-  String principalClaim;
-
-  @Option(names = "--roles-claim", description = "The JWT claim listing the roles (default: no roles).")
-  String rolesClaim;
-
-  @Option(names = "--allowed-origins", split = ",", description = "Origins allowed over HTTP (default: loopback only).")
-  List<String> allowedOrigins;
-
-  @Option(names = "--max-sessions", description = "HTTP sessions open at once, at most (default 64).")
-  Integer maxSessions;
-
-  @Option(names = "--grace", description = "How long calls in flight may finish on shutdown (default 10s).")
-  String grace;
-
-  @Option(names = "--redis", paramLabel = "URI",
-      description = "Keep counters in Redis (redis://host:port), shared by every replica on it (default: in memory).")
-  String redis;
-
-  @Option(names = "--redis-timeout", description = "How long a decision waits for Redis: 50ms, 2s, ... (default 50ms).")
-  String redisTimeout;
-
-  @Parameters(paramLabel = "COMMAND", description = "The MCP server's command and its arguments, after --.")
-  List<String> command;
+  @CommandLine.Mixin
+  GatewayOptions options = new GatewayOptions();
 
   private final InputStream in;
   private final OutputStream out;
@@ -164,10 +74,8 @@ public final class Main implements Callable<Integer> {
     java.net.URI url;
     java.net.InetSocketAddress address;
     try {
-      GatewayConfig flags = new GatewayConfig(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight,
-          maxMessageBytes, requestTimeout, command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile,
-          issuer, audience, principalClaim, rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout);
-      settings = (config == null ? GatewayConfig.empty() : GatewayConfig.load(config)).overriddenBy(flags);
+      Path config = options.config;
+      settings = (config == null ? GatewayConfig.empty() : GatewayConfig.load(config)).overriddenBy(options.toConfig());
       if (settings.policy() == null) {
         throw new IllegalArgumentException("no policy: give --policy or policy: in --config");
       }
@@ -217,23 +125,19 @@ public final class Main implements Callable<Integer> {
       java.time.Duration least = PolicyEngine.Builder.DEFAULT_STORE_TIMEOUT;
       engine.counterStore(counters.store()).storeTimeout(backstop.compareTo(least) > 0 ? backstop : least);
     }
-    io.toolgate.approvals.ApprovalInbox inbox = null;
+    GatewayApprovals approvals;
+    try {
+      if (settings.approvals() != null && address == null) {
+        throw new IllegalArgumentException("--approvals needs --listen");
+      }
+      approvals = GatewayApprovals.create(settings, System::getenv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("toolgate-gateway: " + e.getMessage());
+      new Closing(null, counters, sink).close();
+      return 1;
+    }
     if (approvals != null) {
-      if (address == null) {
-        System.err.println("toolgate-gateway: --approvals needs --listen");
-        new Closing(null, counters, sink).close();
-        return 1;
-      }
-      try {
-        var queue = io.toolgate.engine.approval.InMemoryApprovalQueue.builder(java.time.Clock.systemUTC()).build();
-        engine.approvals(queue);
-        inbox = io.toolgate.approvals.ApprovalInbox.builder(queue)
-            .approvers(io.toolgate.approvals.ApproverTokens.load(approvals)).build();
-      } catch (IllegalArgumentException e) {
-        System.err.println("toolgate-gateway: " + e.getMessage());
-        new Closing(null, counters, sink).close();
-        return 1;
-      }
+      engine.approvals(approvals.queue());
     }
     Metrics metrics = address == null ? null : new Metrics();
     if (metrics != null) {
@@ -263,7 +167,7 @@ public final class Main implements Callable<Integer> {
       builder.maxMessageBytes(settings.maxMessageBytes());
     }
     if (address != null) {
-      return serveHttp(settings, builder, address, metrics, new Closing(watcher, counters, sink), inbox);
+      return serveHttp(settings, builder, address, metrics, new Closing(watcher, counters, sink), approvals);
     }
     Gateway gateway = builder.build();
     Closing rest = new Closing(watcher, counters, sink);
@@ -287,7 +191,7 @@ public final class Main implements Callable<Integer> {
   }
 
   private static int serveHttp(GatewayConfig settings, Gateway.Builder sessions, java.net.InetSocketAddress address,
-      Metrics metrics, Closing rest, io.toolgate.approvals.ApprovalInbox inbox) {
+      Metrics metrics, Closing rest, GatewayApprovals approvals) {
     GatewayServer server;
     try {
       GatewayServer.Builder http = GatewayServer.builder(sessions).listen(address).grace(settings.graceDuration())
@@ -313,8 +217,8 @@ public final class Main implements Callable<Integer> {
       if (settings.maxSessions() != null) {
         http.maxSessions(settings.maxSessions());
       }
-      if (inbox != null) {
-        http.approvalsInbox(inbox);
+      if (approvals != null) {
+        http.approvalsInbox(approvals.inbox());
       }
       server = http.start();
     } catch (IllegalArgumentException | java.io.IOException e) {
@@ -324,12 +228,15 @@ public final class Main implements Callable<Integer> {
     }
     Thread hook = new Thread(() -> {
       server.close();
+      if (approvals != null) {
+        approvals.close();
+      }
       rest.close();
     }, "toolgate-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     LOG.info("toolgate-gateway: serving MCP at {}", server.endpoint());
-    if (inbox != null) {
-      LOG.info("toolgate-gateway: approvals inbox at {}", server.endpoint().resolve(inbox.mountPath() + "/"));
+    if (approvals != null) {
+      LOG.info("toolgate-gateway: approvals inbox at {}", approvals.startWebhooks(server.address()));
     }
     try {
       server.awaitShutdown();

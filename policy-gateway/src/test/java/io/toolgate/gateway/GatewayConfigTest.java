@@ -136,4 +136,58 @@ class GatewayConfigTest {
           .hasMessageContaining("redis-timeout");
     }
   }
+
+  @Test
+  void theApprovalKeysAreReadAndTheFlagsWin() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        approvals: approvers.tokens
+        approval-webhooks: https://hooks.example.com/a
+        approval-webhook-secret-env: HOOK_SECRET
+        approval-webhook-format: slack
+        public-url: https://gw.example.com
+        """);
+    GatewayConfig config = GatewayConfig.load(file);
+    assertThat(config.approvals()).isEqualTo(dir.resolve("approvers.tokens"));
+    assertThat(config.approvalWebhookUris()).containsExactly(java.net.URI.create("https://hooks.example.com/a"));
+    assertThat(config.approvalWebhookSecretEnv()).isEqualTo("HOOK_SECRET");
+    assertThat(config.slackWebhooks()).isTrue();
+    assertThat(config.publicUri()).isEqualTo(java.net.URI.create("https://gw.example.com"));
+
+    GatewayConfig flags = GatewayConfig.empty().overriddenBy(new GatewayConfig(null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, Path.of("other.tokens"), List.of("http://127.0.0.1:9/z", "http://127.0.0.1:9/y"), null, "json", null));
+    GatewayConfig merged = config.overriddenBy(flags);
+    assertThat(merged.approvals()).isEqualTo(Path.of("other.tokens"));
+    assertThat(merged.approvalWebhooks()).containsExactly("http://127.0.0.1:9/z", "http://127.0.0.1:9/y");
+    assertThat(merged.approvalWebhookSecretEnv()).isEqualTo("HOOK_SECRET");
+    assertThat(merged.slackWebhooks()).isFalse();
+    assertThat(merged.publicUrl()).isEqualTo("https://gw.example.com");
+    assertThat(GatewayConfig.empty().approvalWebhookUris()).isEmpty();
+    assertThat(GatewayConfig.empty().slackWebhooks()).isFalse();
+    assertThat(GatewayConfig.empty().publicUri()).isNull();
+
+    Files.writeString(file, "approval-webhooks: [https://a.example/x, http://127.0.0.1:9/y]\n");
+    assertThat(GatewayConfig.load(file).approvalWebhookUris()).hasSize(2);
+  }
+
+  @Test
+  void badApprovalKeysAndValuesAreErrorsThatSayWhere() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, "listen: 127.0.0.1:8080\napproval-webhook: https://hooks.example.com/a\n");
+    assertThatThrownBy(() -> GatewayConfig.load(file)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Unrecognized field \"approval-webhook\"").hasMessageContaining("line: ");
+    Files.writeString(file, "approval-webhooks: {url: x}\n");
+    assertThatThrownBy(() -> GatewayConfig.load(file)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("line: 1");
+    for (String bad : List.of("ftp://hooks.example.com/a", "not a url", "/relative", "http://")) {
+      Files.writeString(file, "approval-webhooks: [" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(bad)
+          + "]\npublic-url: " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(bad) + "\n");
+      GatewayConfig config = GatewayConfig.load(file);
+      assertThatThrownBy(config::approvalWebhookUris).as(bad).hasMessageContaining("approval-webhook");
+      assertThatThrownBy(config::publicUri).as(bad).hasMessageContaining("public-url");
+    }
+    Files.writeString(file, "approval-webhook-format: xml\n");
+    assertThatThrownBy(GatewayConfig.load(file)::slackWebhooks).hasMessageContaining("\"xml\" is neither json nor slack");
+  }
 }

@@ -134,4 +134,32 @@ class MainTest {
     assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--policy", policy, "--listen", "127.0.0.1:0",
         "--approvals", dir.resolve("approvers.tokens").toString(), "--upstream-url", "http://127.0.0.1:1/mcp")).isEqualTo(1);
   }
+
+  @Test
+  void webhookSettingsThatCannotWorkExitOne() throws Exception {
+    Files.writeString(dir.resolve("seed.json"), SEED);
+    String policy = dir.resolve("seed.json").toString();
+    Path tokens = dir.resolve("approvers.tokens");
+    Files.writeString(tokens, io.toolgate.approvals.ApproverTokens.hash("approver-token-1") + " risk-officer\n");
+    InputStream nothing = InputStream.nullInputStream();
+    List<String> base = List.of("--policy", policy, "--upstream-url", "http://127.0.0.1:1/mcp", "--listen", "127.0.0.1:0",
+        "--approval-webhook", "http://127.0.0.1:1/hook");
+    List<List<String>> cases = List.of(
+        List.of(), // no --approvals: the links would point nowhere
+        List.of("--approvals", tokens.toString()), // no secret
+        List.of("--approvals", tokens.toString(), "--approval-webhook-secret-env", "TOOLGATE_TEST_UNSET_VARIABLE"),
+        List.of("--approvals", tokens.toString(), "--approval-webhook-secret-env", "PATH", "--approval-webhook-format",
+            "xml"),
+        List.of("--approvals", tokens.toString(), "--approval-webhook-secret-env", "PATH", "--public-url", "ftp://x"));
+    for (List<String> extra : cases) {
+      List<String> args = new ArrayList<>(base);
+      args.addAll(extra);
+      assertThat(Main.run(nothing, OutputStream.nullOutputStream(), args.toArray(String[]::new))).as(extra.toString())
+          .isEqualTo(1);
+    }
+    // the approvals key of a config file is read: without listen, it cannot start
+    Files.writeString(dir.resolve("gateway.yaml"), "approvals: approvers.tokens\n");
+    assertThat(Main.run(nothing, OutputStream.nullOutputStream(), "--config", dir.resolve("gateway.yaml").toString(),
+        "--policy", policy, "--upstream-url", "http://127.0.0.1:1/mcp")).isEqualTo(1);
+  }
 }

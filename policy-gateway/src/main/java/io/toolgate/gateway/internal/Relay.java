@@ -2,15 +2,11 @@ package io.toolgate.gateway.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.toolgate.api.CallContext;
-import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
-import io.toolgate.mcp.McpRefusals;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -45,14 +41,20 @@ import org.slf4j.LoggerFactory;
  * filter {@code tools/list}, to settle counters, and to answer with an error a request the server
  * will never answer (it exited, or did not answer within the request timeout). A response for an
  * id no longer in flight (after a timeout or a cancellation) is dropped.
+ *
+ * <p>A {@code tools/call} held by a {@code require_approval} entry with {@code wait} has not
+ * reached the server: while it waits, a request that carried a {@code progressToken} gets {@code
+ * notifications/progress} from here ({@link HeldCalls}); a {@code notifications/cancelled} for it
+ * cancels the decision (the approval request is withdrawn), is not passed to the server, and no
+ * response is sent; a shutdown that outlasts the grace period answers it with an error.
  */
 public final class Relay implements Upstream.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
   private static final String TOOLS_CALL = "tools/call";
   private static final String TOOLS_LIST = "tools/list";
   private static final String CANCELLED = "notifications/cancelled";
-  /** Reads what the gateway itself wrote. */
-  private static final ObjectMapper TRUSTED = new ObjectMapper();
+  /** How often a held call's client gets a progress notification, by default: every 10 seconds. */
+  public static final Duration PROGRESS_PERIOD = HeldCalls.PROGRESS_PERIOD;
 
   /** What the client gets for one tool call: the response to send ({@code null}: none), and whether it failed. */
   record Outcome(String response, boolean failed) {}
@@ -88,6 +90,8 @@ public final class Relay implements Upstream.Listener {
   private final Duration requestTimeout;
   private final ScheduledExecutorService timer;
   private final Map<JsonNode, Pending> pending = new ConcurrentHashMap<>();
+  private final HeldCalls deciding = new HeldCalls();
+  private final Duration progressPeriod;
   private final Drain drain = new Drain();
 
   public Relay(
@@ -99,6 +103,25 @@ public final class Relay implements Upstream.Listener {
       int maxMessageBytes,
       Duration requestTimeout,
       ScheduledExecutorService timer) {
+    this(engine, context, upstream, downstream, maxInFlight, maxMessageBytes, requestTimeout, timer,
+        PROGRESS_PERIOD);
+  }
+
+  /**
+   * A relay whose held calls get a progress notification every {@code progressPeriod} (by
+   * default every 10 seconds), on {@code timer}.
+   */
+  public Relay(
+      PolicyEngine engine,
+      CallContext context,
+      Upstream upstream,
+      Downstream downstream,
+      int maxInFlight,
+      int maxMessageBytes,
+      Duration requestTimeout,
+      ScheduledExecutorService timer,
+      Duration progressPeriod) {
+    this.progressPeriod = progressPeriod;
     this.engine = engine;
     this.context = context;
     this.upstream = upstream;
@@ -110,9 +133,12 @@ public final class Relay implements Upstream.Listener {
     this.timer = timer;
   }
 
-  /** How many of the client's requests wait for the server now. */
+  /**
+   * How many of the client's requests wait now: for the server, or for their decision (a call
+   * held for an approval among them).
+   */
   public int inFlight() {
-    return pending.size();
+    return pending.size() + deciding.size();
   }
 
   /**
@@ -140,6 +166,9 @@ public final class Relay implements Upstream.Listener {
   public void abandonAll(String reason) {
     for (JsonNode id : java.util.List.copyOf(pending.keySet())) {
       lost(id, reason);
+    }
+    for (JsonNode id : deciding.cancelAll()) { // held for an approval: withdrawn, then refused
+      reply(JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
     }
   }
 
@@ -193,7 +222,11 @@ public final class Relay implements Upstream.Listener {
       }
       case NOTIFICATION -> {
         if (CANCELLED.equals(message.method())) {
-          cancelled(message.json().path("params").get("requestId"));
+          JsonNode requestId = message.json().path("params").get("requestId");
+          if (deciding.cancel(requestId)) {
+            return; // the server never saw the request
+          }
+          cancelled(requestId);
         }
         upstream.send(message);
       }
@@ -227,32 +260,40 @@ public final class Relay implements Upstream.Listener {
       return;
     }
     String busy = refusedBeforeDeciding(id);
-    if (busy != null) {
-      reply(busy); // before the engine: a call the gateway cannot take must not take a count
+    HeldCalls.Call held = busy == null ? deciding.start(id, params.get("_meta"), this::reply, timer, progressPeriod) : null;
+    if (held == null) {
+      // before the engine: a call the gateway cannot take must not take a count
+      reply(busy != null ? busy : JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight"));
       return;
     }
     drain.callStarted();
-    engine
+    ToolCall call = ToolCall.of(name.asText(), arguments);
+    CompletableFuture<Outcome> stage = engine
         .callAsync(
-            ToolCall.of(name.asText(), arguments),
+            held.progress == null ? call : call.withEnvelope(held.progress),
             context,
-            () -> forward(request),
-            decision -> new Outcome(refusal(id, decision), false),
+            () -> forward(request, held),
+            decision -> new Outcome(ToolMessages.refusal(id, decision), false),
             Outcome::failed)
-        .whenComplete(
-            (outcome, error) -> {
-              if (error != null) {
-                LOG.error("tools/call failed in the gateway", error);
-                reply(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
-              } else if (outcome.response() != null) {
-                reply(outcome.response());
-              }
-              drain.callEnded();
-              settled();
-            });
+        .toCompletableFuture();
+    held.deciding(stage);
+    stage.whenComplete((outcome, error) -> {
+      deciding.decided(held);
+      if (held.cancelled()) {
+        LOG.debug("tools/call {} was cancelled before it was decided", id);
+      } else if (error != null) {
+        LOG.error("tools/call failed in the gateway", error);
+        reply(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
+      } else if (outcome.response() != null) {
+        reply(outcome.response());
+      }
+      drain.callEnded();
+      settled();
+    });
   }
 
-  private CompletableFuture<Outcome> forward(Message request) {
+  private CompletableFuture<Outcome> forward(Message request, HeldCalls.Call held) {
+    deciding.decided(held);
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     if (drain.begun()) { // decided while the drain began: it has not reached the server
       outcome.complete(new Outcome(JsonRpc.error(request.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL), true));
@@ -268,21 +309,12 @@ public final class Relay implements Upstream.Listener {
     return outcome;
   }
 
-  private static String refusal(JsonNode id, Decision decision) {
-    try {
-      String result = McpJsonDefaults.getMapper().writeValueAsString(McpRefusals.result(decision));
-      return JsonRpc.result(id, TRUSTED.readTree(result));
-    } catch (IOException e) {
-      throw new IllegalStateException("a refusal could not be written", e);
-    }
-  }
-
   /** The error response for a request the gateway cannot take now, or {@code null}. */
   private String refusedBeforeDeciding(JsonNode id) {
-    if (pending.size() >= maxInFlight) {
+    if (pending.size() + deciding.size() >= maxInFlight) {
       return JsonRpc.error(id, JsonRpc.BUSY, "the gateway has " + maxInFlight + " requests in flight; try again");
     }
-    if (pending.containsKey(id)) {
+    if (pending.containsKey(id) || deciding.contains(id)) {
       return JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
     }
     return null;
@@ -361,9 +393,9 @@ public final class Relay implements Upstream.Listener {
     }
     entry.stopTimer();
     if (entry.call != null) {
-      entry.call.complete(new Outcome(message.text(), failed(message)));
+      entry.call.complete(new Outcome(message.text(), ToolMessages.failed(message)));
     } else if (entry.filterTools) {
-      reply(listed(message));
+      reply(ToolMessages.listed(message, engine, context));
     } else {
       reply(message.text());
     }
@@ -378,33 +410,6 @@ public final class Relay implements Upstream.Listener {
       answer(entry, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
       settled();
     }
-  }
-
-  /** A tool call failed: a JSON-RPC error, no result, or {@code isError: true}. */
-  private static boolean failed(Message response) {
-    JsonNode result = response.json().get("result");
-    return response.json().has("error") || result == null || result.path("isError").asBoolean(false);
-  }
-
-  /** The {@code tools/list} response with only the tools the caller may see. */
-  private String listed(Message response) {
-    JsonNode tools = response.json().path("result").path("tools");
-    if (!tools.isArray()) {
-      return response.text();
-    }
-    ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-    for (JsonNode tool : tools) {
-      JsonNode name = tool.get("name");
-      if (name != null && name.isTextual() && engine.isListed(name.asText(), context)) {
-        kept.add(tool);
-      }
-    }
-    if (kept.size() == tools.size()) {
-      return response.text();
-    }
-    ObjectNode copy = response.json().deepCopy();
-    ((ObjectNode) copy.get("result")).set("tools", kept);
-    return JsonRpc.write(copy);
   }
 
   private void reply(String message) {
