@@ -1,7 +1,10 @@
 package io.toolgate.gateway.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.toolgate.api.CallContext;
 import java.io.IOException;
@@ -25,27 +28,52 @@ public final class HttpSession implements Downstream {
   private static final ObjectMapper TRUSTED = new ObjectMapper();
   private static final int MAX_BACKLOG = 1024;
 
-  /** An event stream on one HTTP exchange. */
+  /**
+   * An event stream on one HTTP exchange. A {@linkplain #Stream(HttpExchange, boolean) lazy} one
+   * takes messages before it {@linkplain #begin begins} (the first one begins it), and ends as an
+   * empty event stream if it is closed before.
+   */
   public static final class Stream {
     private final HttpExchange exchange;
+    private final boolean lazy;
     private volatile boolean closed;
     /** Whether its headers went out: nothing may be written before them. */
     private volatile boolean started;
 
+    /** A stream that takes nothing until it {@linkplain #begin begins}. */
     public Stream(HttpExchange exchange) {
-      this.exchange = exchange;
+      this(exchange, false);
     }
 
-    /** Sends the event stream's headers (status 200); until then nothing is written to it. */
+    /** @param lazy whether a message may come before {@link #begin()} (it then begins the stream) */
+    public Stream(HttpExchange exchange, boolean lazy) {
+      this.exchange = exchange;
+      this.lazy = lazy;
+    }
+
+    /** Sends the event stream's headers (status 200), once, unless it ended; until then nothing is written to it. */
     public synchronized void begin() throws IOException {
+      if (started || closed) {
+        return;
+      }
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.sendResponseHeaders(200, 0);
       started = true;
     }
 
+    /** {@link #begin()}; a stream that cannot begin (the client went away) ends. */
+    void beginOrClose() {
+      try {
+        begin();
+      } catch (IOException e) {
+        LOG.debug("the client's stream broke off", e);
+        close();
+      }
+    }
+
     private boolean writable() {
-      return started && !closed;
+      return !closed && (started || lazy);
     }
 
     synchronized boolean send(String message) {
@@ -53,6 +81,7 @@ public final class HttpSession implements Downstream {
         return false;
       }
       try {
+        begin();
         OutputStream out = exchange.getResponseBody();
         out.write(("event: message\ndata: " + message + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -66,6 +95,13 @@ public final class HttpSession implements Downstream {
 
     synchronized void close() {
       if (!closed) {
+        if (lazy && !started) {
+          try {
+            begin(); // an empty event stream, as if it had begun at once
+          } catch (IOException e) {
+            LOG.debug("the client's stream broke off", e);
+          }
+        }
         closed = true;
         exchange.close();
       }
@@ -190,15 +226,27 @@ public final class HttpSession implements Downstream {
 
   @Override
   public void send(String message) {
-    JsonNode json;
-    try {
-      json = TRUSTED.readTree(message);
+    JsonNode requestId = null;
+    boolean method = false;
+    // Only its top-level "id" and whether it has a "method" route it: the rest (a tool's result,
+    // say, which may be large) is skipped, not built into a tree again.
+    try (JsonParser parser = TRUSTED.createParser(message)) {
+      boolean object = parser.nextToken() == JsonToken.START_OBJECT;
+      while (object && parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        parser.nextToken();
+        if (name.equals("id")) {
+          requestId = parser.currentToken() == JsonToken.VALUE_NULL ? NullNode.instance : TRUSTED.readTree(parser);
+        } else {
+          method |= name.equals("method");
+          parser.skipChildren();
+        }
+      }
     } catch (IOException e) {
       LOG.warn("the gateway could not route a message to its client; dropped");
       return;
     }
-    JsonNode requestId = json.get("id");
-    if (!json.has("method") && requestId != null) {
+    if (!method && requestId != null) {
       Stream stream;
       synchronized (lock) {
         stream = waiting.remove(requestId);
