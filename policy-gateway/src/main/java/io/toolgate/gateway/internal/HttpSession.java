@@ -1,10 +1,7 @@
 package io.toolgate.gateway.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.toolgate.api.CallContext;
 import java.io.IOException;
@@ -226,27 +223,15 @@ public final class HttpSession implements Downstream {
 
   @Override
   public void send(String message) {
-    JsonNode requestId = null;
-    boolean method = false;
-    // Only its top-level "id" and whether it has a "method" route it: the rest (a tool's result,
-    // say, which may be large) is skipped, not built into a tree again.
-    try (JsonParser parser = TRUSTED.createParser(message)) {
-      boolean object = parser.nextToken() == JsonToken.START_OBJECT;
-      while (object && parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        parser.nextToken();
-        if (name.equals("id")) {
-          requestId = parser.currentToken() == JsonToken.VALUE_NULL ? NullNode.instance : TRUSTED.readTree(parser);
-        } else {
-          method |= name.equals("method");
-          parser.skipChildren();
-        }
-      }
+    JsonNode json;
+    try {
+      json = TRUSTED.readTree(message);
     } catch (IOException e) {
       LOG.warn("the gateway could not route a message to its client; dropped");
       return;
     }
-    if (!method && requestId != null) {
+    JsonNode requestId = json.get("id");
+    if (!json.has("method") && requestId != null) {
       Stream stream;
       synchronized (lock) {
         stream = waiting.remove(requestId);
