@@ -94,21 +94,11 @@ final class Http1Client implements AutoCloseable {
    */
   Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout,
       Consumer<Closeable> connected) throws IOException {
-    return exchange(method, headers, body, readTimeout, connected, () -> {});
-  }
-
-  /**
-   * As {@link #exchange(String, Map, byte[], Duration, Consumer)}; {@code written} runs on this
-   * thread once the request is written, before the answer is waited for (again if the request
-   * must be sent again on a fresh connection).
-   */
-  Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout,
-      Consumer<Closeable> connected, Runnable written) throws IOException {
     Connection reused = take();
     if (reused != null) {
       connected.accept(reused::abort);
       try {
-        return reused.exchange(method, headers, body, readTimeout, written);
+        return reused.exchange(method, headers, body, readTimeout);
       } catch (Stale e) {
         reused.close(); // closed by the server while idle: nothing was read, so send it again
       } catch (IOException | RuntimeException e) {
@@ -119,7 +109,7 @@ final class Http1Client implements AutoCloseable {
     Connection fresh = connect();
     connected.accept(fresh::abort);
     try {
-      return fresh.exchange(method, headers, body, readTimeout, written);
+      return fresh.exchange(method, headers, body, readTimeout);
     } catch (Stale e) {
       fresh.close();
       throw new EOFException("the upstream server closed the connection without answering");
@@ -204,8 +194,8 @@ final class Http1Client implements AutoCloseable {
       this.out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
     }
 
-    Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout,
-        Runnable written) throws IOException {
+    Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout)
+        throws IOException {
       StringBuilder head = new StringBuilder(256).append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
           .append("Host: ").append(hostHeader).append("\r\n");
       headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
@@ -223,7 +213,6 @@ final class Http1Client implements AutoCloseable {
       } catch (IOException e) {
         throw aborted ? e : new Stale();
       }
-      written.run();
       while (true) {
         String status = line(true);
         String[] parts = status.split(" ", 3);

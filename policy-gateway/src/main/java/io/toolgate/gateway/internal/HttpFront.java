@@ -276,17 +276,16 @@ public final class HttpFront {
       send(exchange, 202, null);
       return;
     }
-    // Lazy: the session may write the server's messages on it from now on, and the first begins it.
-    HttpSession.Stream stream = new HttpSession.Stream(exchange, true);
+    HttpSession.Stream stream = new HttpSession.Stream(exchange);
     if (!session.await(json.get("id"), stream)) {
       jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
       return;
     }
+    stream.begin(); // headers first: the session may write the server's notifications on it from now on
     session.flushBacklog();
-    // This handler's thread has nothing else to do: it carries the request to the server itself, and
-    // sends the stream's headers while the server works on it (not before: the request goes first).
+    // This handler's thread has nothing else to do: it carries the request to the server itself.
     HttpSession current = session;
-    HttpUpstream.onThisThread(() -> current.relay().fromAgent(new LineReader.Line.Text(text)), stream::beginOrClose);
+    HttpUpstream.onThisThread(() -> current.relay().fromAgent(new LineReader.Line.Text(text)));
   }
 
   private HttpSession open(HttpExchange exchange, CallContext caller) throws IOException {

@@ -25,52 +25,27 @@ public final class HttpSession implements Downstream {
   private static final ObjectMapper TRUSTED = new ObjectMapper();
   private static final int MAX_BACKLOG = 1024;
 
-  /**
-   * An event stream on one HTTP exchange. A {@linkplain #Stream(HttpExchange, boolean) lazy} one
-   * takes messages before it {@linkplain #begin begins} (the first one begins it), and ends as an
-   * empty event stream if it is closed before.
-   */
+  /** An event stream on one HTTP exchange. */
   public static final class Stream {
     private final HttpExchange exchange;
-    private final boolean lazy;
     private volatile boolean closed;
     /** Whether its headers went out: nothing may be written before them. */
     private volatile boolean started;
 
-    /** A stream that takes nothing until it {@linkplain #begin begins}. */
     public Stream(HttpExchange exchange) {
-      this(exchange, false);
-    }
-
-    /** @param lazy whether a message may come before {@link #begin()} (it then begins the stream) */
-    public Stream(HttpExchange exchange, boolean lazy) {
       this.exchange = exchange;
-      this.lazy = lazy;
     }
 
-    /** Sends the event stream's headers (status 200), once, unless it ended; until then nothing is written to it. */
+    /** Sends the event stream's headers (status 200); until then nothing is written to it. */
     public synchronized void begin() throws IOException {
-      if (started || closed) {
-        return;
-      }
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.sendResponseHeaders(200, 0);
       started = true;
     }
 
-    /** {@link #begin()}; a stream that cannot begin (the client went away) ends. */
-    void beginOrClose() {
-      try {
-        begin();
-      } catch (IOException e) {
-        LOG.debug("the client's stream broke off", e);
-        close();
-      }
-    }
-
     private boolean writable() {
-      return !closed && (started || lazy);
+      return started && !closed;
     }
 
     synchronized boolean send(String message) {
@@ -78,7 +53,6 @@ public final class HttpSession implements Downstream {
         return false;
       }
       try {
-        begin();
         OutputStream out = exchange.getResponseBody();
         out.write(("event: message\ndata: " + message + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -92,13 +66,6 @@ public final class HttpSession implements Downstream {
 
     synchronized void close() {
       if (!closed) {
-        if (lazy && !started) {
-          try {
-            begin(); // an empty event stream, as if it had begun at once
-          } catch (IOException e) {
-            LOG.debug("the client's stream broke off", e);
-          }
-        }
         closed = true;
         exchange.close();
       }

@@ -57,17 +57,7 @@ public final class HttpUpstream implements Upstream {
     return thread;
   });
   /** Set while a thread that may block for the whole exchange hands this upstream a request. */
-  private static final ThreadLocal<Inline> INLINE = new ThreadLocal<>();
-
-  /** The exchange a caller's thread is to run itself, and what to do once its request is written. */
-  private static final class Inline {
-    private final Runnable sent;
-    private Runnable exchange;
-
-    private Inline(Runnable sent) {
-      this.sent = sent;
-    }
-  }
+  private static final ThreadLocal<Runnable[]> INLINE = new ThreadLocal<>();
   /** Streams being read, by the id of the request they answer (or a key of their own), to abort them. */
   private final Map<Object, java.io.Closeable> open = new ConcurrentHashMap<>();
 
@@ -106,22 +96,19 @@ public final class HttpUpstream implements Upstream {
    * Runs {@code relaying}; then the first request it sent to an HTTP upstream, if it could go at
    * once, is sent and its answer read on this thread rather than on a thread of the upstream's
    * pool (one hand-off less). For a caller with nothing else to do, such as the HTTP client side's
-   * handler of a {@code POST} that carries a request. {@code sent} runs on this thread once that
-   * request is written, while the server works on it (or, if none went out on this thread, once
-   * {@code relaying} returned), and again at the end: it must be idempotent.
+   * handler of a {@code POST} that carries a request.
    */
-  public static void onThisThread(Runnable relaying, Runnable sent) {
-    Inline inline = new Inline(sent);
-    INLINE.set(inline);
+  public static void onThisThread(Runnable relaying) {
+    Runnable[] exchange = new Runnable[1];
+    INLINE.set(exchange);
     try {
       relaying.run();
     } finally {
       INLINE.remove();
     }
-    if (inline.exchange != null) {
-      inline.exchange.run();
+    if (exchange[0] != null) {
+      exchange[0].run();
     }
-    sent.run();
   }
 
   /** Told {@code true} when the server answers {@code initialize} with a result, {@code false} when it cannot. */
@@ -174,14 +161,13 @@ public final class HttpUpstream implements Upstream {
     boolean isRequest = message.kind() == Message.Kind.REQUEST;
     CompletableFuture<Void> accepted = new CompletableFuture<>();
     Object key = isRequest ? message.id() : new Object();
-    Inline inline = isRequest && answered == null ? INLINE.get() : null;
+    Runnable[] inline = isRequest && answered == null ? INLINE.get() : null;
     INLINE.remove();
-    Runnable written = inline != null ? inline.sent : () -> {};
     try {
-      (inline != null ? (java.util.concurrent.Executor) task -> inline.exchange = task : readers).execute(() -> {
+      (inline != null ? (java.util.concurrent.Executor) task -> inline[0] = task : readers).execute(() -> {
         Http1Client.Response response;
         try {
-          response = http.exchange("POST", request, body, Duration.ZERO, abort -> open.put(key, abort), written);
+          response = http.exchange("POST", request, body, Duration.ZERO, abort -> open.put(key, abort));
         } catch (IOException | RuntimeException error) {
           open.remove(key);
           accepted.complete(null);

@@ -185,21 +185,6 @@ class Http1ClientTest {
   }
 
   @Test
-  void whatRunsOnceTheRequestIsWrittenRunsBeforeTheAnswerIsAwaited() throws IOException {
-    AtomicInteger written = new AtomicInteger();
-    try (Http1Client client = client()) {
-      // the server answers only once the hook ran: run after the answer, it would wait in vain
-      Http1Client.Response response = client.exchange("POST", Map.of(), "x".getBytes(StandardCharsets.UTF_8),
-          Duration.ofSeconds(60), abort -> {}, () -> {
-            written.incrementAndGet();
-            answers.add("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-          });
-      assertThat(read(response)).isEqualTo("ok");
-    }
-    assertThat(written).hasValue(1);
-  }
-
-  @Test
   void anExchangeWaitingForItsAnswerIsAbortedFromAnotherThread() throws Exception {
     CompletableFuture<java.io.Closeable> abort = new CompletableFuture<>();
     try (Http1Client client = client()) {

@@ -180,30 +180,4 @@ class HttpSessionTest {
     assertThat(exchange.events).hasSize(2);
     assertThat(session.await(IntNode.valueOf(7), new HttpSession.Stream(new Recorded()))).isTrue();
   }
-
-  @Test
-  void aLazyStreamBeginsWithItsFirstMessageOnceAndEndsAsAnEmptyStreamIfNothingCame() throws IOException {
-    Recorded exchange = new Recorded();
-    HttpSession.Stream stream = new HttpSession.Stream(exchange, true);
-    assertThat(session.await(IntNode.valueOf(2), stream)).isTrue();
-    session.send(LIST_CHANGED); // no other stream: it goes on this one, which begins
-    session.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}");
-    stream.begin(); // ended: nothing more
-    assertThat(exchange.events).containsExactly("headers 200 text/event-stream", "event: message\ndata: " + LIST_CHANGED,
-        "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}", "closed");
-
-    Recorded begun = new Recorded();
-    HttpSession.Stream twice = new HttpSession.Stream(begun, true);
-    assertThat(session.await(IntNode.valueOf(3), twice)).isTrue();
-    twice.begin();
-    twice.begin();
-    session.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}");
-    assertThat(begun.events).containsExactly("headers 200 text/event-stream",
-        "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{}}", "closed");
-
-    Recorded quiet = new Recorded();
-    assertThat(session.await(IntNode.valueOf(4), new HttpSession.Stream(quiet, true))).isTrue();
-    session.cancelled(IntNode.valueOf(4));
-    assertThat(quiet.events).as("an empty event stream, as before").containsExactly("headers 200 text/event-stream", "closed");
-  }
 }
