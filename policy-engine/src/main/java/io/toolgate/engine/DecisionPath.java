@@ -14,6 +14,7 @@ import io.toolgate.engine.internal.eval.Trace;
 import io.toolgate.engine.internal.observe.GuardedObserver;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -157,6 +158,15 @@ abstract sealed class DecisionPath permits DecisionPath.Plain, DecisionPath.Repo
       CallObservation observation = observer.start(call, context);
       long start = System.nanoTime();
       CompletionStage<Decision> deciding = evaluator.decideAsync(policy, call, context);
+      Decision held = Evaluator.heldDecision(deciding);
+      if (held != null) { // cancelled while it waits: recorded as it stood, and not run
+        deciding.whenComplete((decision, error) -> {
+          if (error instanceof CancellationException) {
+            new Recorded(Evaluator.READ_CLOCK, call, context, observation, held, System.nanoTime() - start)
+                .report(Outcome.NOT_RUN, null);
+          }
+        });
+      }
       return Evaluator.cancelling(deciding, deciding
           .thenApply(decision -> new Recorded(
               Evaluator.READ_CLOCK, call, context, observation, decision, System.nanoTime() - start)));

@@ -9,6 +9,8 @@ import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
 import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallObservation;
+import io.toolgate.api.CallObserver;
 import io.toolgate.api.CallEnvelope;
 import io.toolgate.api.Decision;
 import io.toolgate.api.Decision.Kind;
@@ -264,5 +266,34 @@ class ApprovalWaitTest {
     Future<String> sync = callers.submit(() -> engine.call(call, AGENT, this::deploy));
     queue.approve(nextPending(), "alice");
     assertThat(sync.get(30, SECONDS)).isEqualTo("deployed");
+  }
+
+  @Test
+  void aHeldCallCancelledWhileItWaitsIsAuditedAsItStoodAndNotRun() throws Exception {
+    BlockingQueue<AuditEvent> events = new LinkedBlockingQueue<>();
+    BlockingQueue<String> finished = new LinkedBlockingQueue<>();
+    CallObserver observer = (call, context) -> new CallObservation() {
+      @Override
+      public void finished(AuditEvent.Outcome outcome, long runNanos, Throwable failure) {
+        finished.add(outcome.name());
+      }
+    };
+    String policy = "version: '1'\ntools:\n  deploy: {action: require_approval, wait: 10m, reason: production}\n";
+    PolicyEngine engine = PolicyEngine.builder(Policy.parse(policy)).clock(clock).approvals(queue)
+        .audit(events::add).observe(observer).build();
+    CompletableFuture<String> call = engine.callAsync(DEPLOY, AGENT,
+        () -> CompletableFuture.completedFuture(deploy())).toCompletableFuture();
+    String id = nextPending();
+    assertThat(call.cancel(false)).isTrue();
+
+    AuditEvent event = events.poll(30, SECONDS);
+    assertThat(event).as("the cancelled call is audited").isNotNull();
+    assertThat(event.decision().kind()).isEqualTo(Kind.APPROVAL_REQUIRED);
+    assertThat(((Decision.ApprovalRequired) event.decision()).approvalId()).isEqualTo(id);
+    assertThat(event.outcome()).isEqualTo(AuditEvent.Outcome.NOT_RUN);
+    assertThat(finished.poll(30, SECONDS)).as("its observation ends").isEqualTo("NOT_RUN");
+    assertThat(queue.pending()).as("withdrawn").isEmpty();
+    assertThat(runs).hasValue(0);
+    assertThat(events).as("audited once").isEmpty();
   }
 }

@@ -42,6 +42,15 @@ final class RawHttpSession implements AutoCloseable {
       return next;
     }
 
+    /** The next response on the stream, past the notifications the server put before it. */
+    JsonNode response() throws InterruptedException {
+      JsonNode next = next();
+      while (next.has("method")) {
+        next = next();
+      }
+      return next;
+    }
+
     /** Every message of the stream, once the server ended it (within a minute). */
     List<JsonNode> all() throws Exception {
       return ended.get(60, TimeUnit.SECONDS);

@@ -297,7 +297,7 @@ class JsonLinesAuditSinkTest {
         };
     JsonLinesAuditSink shared = JsonLinesAuditSink.to(slow);
     int threads = 8;
-    int each = 300;
+    int each = 100; // enough to interleave: the writer yields every 16 characters
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       CountDownLatch start = new CountDownLatch(1);
@@ -316,7 +316,7 @@ class JsonLinesAuditSinkTest {
       }
       start.countDown();
       for (Future<?> f : futures) {
-        f.get(30, TimeUnit.SECONDS);
+        f.get(5, TimeUnit.MINUTES); // the writer yields ~40 times a line: slow on a loaded machine
       }
     } finally {
       pool.shutdownNow();

@@ -66,7 +66,7 @@ sealed interface Ending<R> permits Ending.Now, Ending.Later {
     public CompletionStage<Decision> held(ApprovalStep.Refused held, Resolved r, CallView view,
         Function<ApprovalStep.Asked, CompletionStage<Decision>> resume) {
       CompletableFuture<ApprovalStep.Asked> waiting = waits.awaitAsync(held, r, view);
-      return ApprovalWait.cancelling(waiting, waiting.thenCompose(resume));
+      return new Held(held.decision(), waiting, waiting.thenCompose(resume));
     }
 
     @Override
@@ -83,6 +83,36 @@ sealed interface Ending<R> permits Ending.Now, Ending.Later {
     @Override
     public CompletionStage<Decision> settled(CompletionStage<Decision> outcome, Claim claim, Trace trace) {
       return outcome.thenApply(decision -> approvals.settle(claim, decision, Trace.NONE));
+    }
+  }
+
+  /**
+   * The stage of a call held for an answer: what it was decided while it waits ({@link #held}),
+   * for a caller that records a call cancelled meanwhile; cancelling it cancels the wait, which
+   * withdraws the request.
+   */
+  final class Held extends CompletableFuture<Decision> {
+    private final Decision held;
+
+    Held(Decision held, CompletableFuture<?> waiting, CompletionStage<Decision> decided) {
+      this.held = held;
+      decided.whenComplete((decision, error) -> {
+        if (error == null) {
+          complete(decision);
+        } else {
+          completeExceptionally(error);
+        }
+      });
+      whenComplete((decision, error) -> {
+        if (isCancelled()) {
+          waiting.cancel(false);
+        }
+      });
+    }
+
+    /** The decision the call had while it waited: {@code APPROVAL_REQUIRED} with its request id. */
+    Decision held() {
+      return held;
     }
   }
 }

@@ -303,6 +303,15 @@ public final class Evaluator {
     return ApprovalWait.cancelling(upstream, derived);
   }
 
+  /**
+   * The decision a stage of {@link #decideAsync} had while it was held for an approval ({@code
+   * APPROVAL_REQUIRED}), or {@code null} for a stage that was never held: what a call cancelled
+   * while held is recorded as.
+   */
+  public static Decision heldDecision(CompletionStage<Decision> stage) {
+    return stage instanceof Ending.Held held ? held.held() : null;
+  }
+
   static Decision internalError(ToolCall call, CallContext context, Throwable error) {
     LOG.log(System.Logger.Level.ERROR, "policy evaluation failed for tool " + AgentText.excerpt(call.tool()) + "; the call is denied", error);
     return new Decision.Deny(call.tool(), context.principal(), List.of(), Rules.ERROR, Reasons.internalError(call.tool(), error));
