@@ -17,6 +17,8 @@ public class ToolgateMcpProperties {
   /** Whether tools/list shows each caller only the tools the policy lists for it. */
   private boolean filterToolsList = true;
 
+  private final Cancellation cancellation = new Cancellation();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -39,5 +41,26 @@ public class ToolgateMcpProperties {
 
   public void setFilterToolsList(boolean filterToolsList) {
     this.filterToolsList = filterToolsList;
+  }
+
+  public Cancellation getCancellation() {
+    return cancellation;
+  }
+
+  /** Cancellation of held calls by the client ({@code toolgate.mcp.cancellation.*}). */
+  public static class Cancellation {
+    /**
+     * Whether a client's notifications/cancelled withdraws a tools/call held for an approval
+     * (WebMVC streamable HTTP).
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 }

@@ -4,9 +4,11 @@ import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.spec.McpStatelessServerTransport;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import io.toolgate.engine.PolicyEngine;
+import io.toolgate.mcp.McpCancellation;
 import io.toolgate.mcp.McpIdentityResolver;
 import io.toolgate.mcp.McpToolGuard;
 import io.toolgate.spring.ai.ToolgateIdentityProperties;
+import io.toolgate.spring.ai.internal.CancellableExtractor;
 import io.toolgate.spring.ai.internal.GuardedStatelessTransport;
 import io.toolgate.spring.ai.internal.GuardedStreamableTransportProvider;
 import io.toolgate.spring.ai.internal.IdentityExtractor;
@@ -32,7 +34,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.core.Ordered;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -49,6 +53,10 @@ import tools.jackson.databind.json.JsonMapper;
  * bean if there is one (it finds the request's headers under {@link #HEADERS_KEY}), else it is
  * anonymous. Without a {@code PolicyEngine} bean nothing is guarded. The WebFlux transports are
  * {@link ToolgateMcpWebFluxAutoConfiguration}'s.
+ *
+ * <p>On the WebMVC streamable-HTTP transport, a client's {@code notifications/cancelled} withdraws
+ * a call held for an approval ({@link McpCancellation}, unless {@code
+ * toolgate.mcp.cancellation.enabled=false}).
  */
 @AutoConfiguration(
     beforeName = {
@@ -66,6 +74,13 @@ public class ToolgateMcpServerAutoConfiguration {
    * MCP HTTP request's headers: a {@code Map<String, List<String>>} with lower-case names.
    */
   public static final String HEADERS_KEY = "io.toolgate.http.headers";
+
+  /**
+   * The order of the {@link McpCancellation} filter on the MCP endpoint: after Spring Security's
+   * filter chain and most others; a filter that must see the request first (an {@code
+   * McpSessionFilter}) orders itself below this.
+   */
+  public static final int CANCELLATION_FILTER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
   /** The guard of the MCP server's tools, built from the engine on first use. */
   @Bean
@@ -101,6 +116,7 @@ public class ToolgateMcpServerAutoConfiguration {
     McpServerAutoConfiguration.EnabledStreamableServerCondition.class
   })
   @EnableConfigurationProperties(McpServerStreamableHttpProperties.class)
+  @Import(McpCancellationConfiguration.class)
   static class StreamableWebMvc {
     @Bean
     @ConditionalOnMissingBean
@@ -108,13 +124,14 @@ public class ToolgateMcpServerAutoConfiguration {
         @Qualifier("mcpServerJsonMapper") JsonMapper jsonMapper,
         McpServerStreamableHttpProperties server,
         ToolgateIdentityProperties identity,
-        ObjectProvider<McpIdentityResolver> resolver) {
+        ObjectProvider<McpIdentityResolver> resolver,
+        ObjectProvider<McpCancellation> cancellation) {
       return WebMvcStreamableServerTransportProvider.builder()
           .jsonMapper(new JacksonMcpJsonMapper(jsonMapper))
           .mcpEndpoint(server.getMcpEndpoint())
           .keepAliveInterval(server.getKeepAliveInterval())
           .disallowDelete(server.isDisallowDelete())
-          .contextExtractor(extractor(identity, resolver))
+          .contextExtractor(CancellableExtractor.of(extractor(identity, resolver), cancellation.getIfAvailable()))
           .build();
     }
 
