@@ -7,6 +7,7 @@ import io.modelcontextprotocol.server.McpTransportContextExtractor;
 import io.modelcontextprotocol.spec.HttpHeaders;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.toolgate.mcp.internal.CancelSlot;
+import io.toolgate.mcp.internal.StdioScanner;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -43,10 +44,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * // servlet container: authentication, McpSessionFilter, then this filter, then the transport
  * }</pre>
  *
- * <p>Streamable HTTP only: stdio and the SSE transport are not covered, and stateless servers have
- * no sessions to cancel in. Put it after {@link McpSessionFilter}, which keeps another principal
- * out of a session. It reads the body of each {@code POST} (up to {@value #MAX_BODY} bytes; a
- * larger one passes untouched) and hands the transport the same bytes.
+ * <p>The same filter serves the SSE servlet transport ({@code HttpServletSseServerTransportProvider},
+ * whose messages are posted with {@code ?sessionId=}): give its builder the wrapped extractor too.
+ * Stateless servers have no sessions to cancel in. Put it after {@link McpSessionFilter}, which
+ * keeps another principal out of a session. It reads the body of each {@code POST} (up to {@value
+ * #MAX_BODY} bytes; a larger one passes untouched) and hands the transport the same bytes. For
+ * stdio see {@link #stdio}.
  */
 public final class McpCancellation extends HttpFilter {
   private static final long serialVersionUID = 1L;
@@ -62,6 +65,9 @@ public final class McpCancellation extends HttpFilter {
   private final transient Map<String, CancelSlot> inFlight = new ConcurrentHashMap<>();
 
   private McpCancellation() {}
+
+  /** Lines of a stdio input longer than this are passed on unscanned: no cancellation for them. */
+  public static final int MAX_LINE = 1 << 20;
 
   /** A filter with no call in flight. */
   public static McpCancellation create() {
@@ -82,10 +88,24 @@ public final class McpCancellation extends HttpFilter {
     };
   }
 
+  /**
+   * {@code input} (the stdio server's, usually {@code System.in}), for {@code new
+   * StdioServerTransportProvider(mapper, McpCancellation.stdio(System.in), System.out)}: the same
+   * bytes, passed on as they are read; a {@code notifications/cancelled} line naming a held {@code
+   * tools/call} by its id withdraws it, as on HTTP. On stdio the SDK gives a tool neither the
+   * request's id nor a transport context, so the guard finds the call by its content: of several
+   * calls in flight with the same name, arguments and {@code _meta}, a cancellation may withdraw
+   * another than the one it names. Lines over {@value #MAX_LINE} bytes are not scanned; one stdio
+   * server per process.
+   */
+  public static InputStream stdio(InputStream input) {
+    return new StdioScanner(java.util.Objects.requireNonNull(input, "input"), MAX_LINE);
+  }
+
   @Override
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    String sessionId = request.getHeader(HttpHeaders.MCP_SESSION_ID);
+    String sessionId = sessionId(request);
     if (!"POST".equals(request.getMethod()) || sessionId == null || sessionId.isBlank()) {
       chain.doFilter(request, response);
       return;
@@ -120,6 +140,31 @@ public final class McpCancellation extends HttpFilter {
     } finally {
       inFlight.remove(key, slot);
     }
+  }
+
+  /**
+   * The streamable transport's {@code Mcp-Session-Id} header or the SSE transport's {@code
+   * sessionId} query parameter (read from the query string: a form body is never parsed); {@code
+   * null} when both are given and differ (the transport may go by either).
+   */
+  private static String sessionId(HttpServletRequest request) {
+    String header = request.getHeader(HttpHeaders.MCP_SESSION_ID);
+    String query = request.getQueryString();
+    String parameter = null;
+    for (String pair : query == null ? new String[0] : query.split("&")) {
+      if (pair.startsWith("sessionId=")) {
+        try {
+          parameter = java.net.URLDecoder.decode(pair.substring("sessionId=".length()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          return null; // a broken escape: no session the transport knows either
+        }
+        break;
+      }
+    }
+    if (header != null && parameter != null && !header.equals(parameter)) {
+      return null;
+    }
+    return header != null ? header : parameter;
   }
 
   private static JsonNode parse(byte[] body) {

@@ -16,6 +16,7 @@ import io.toolgate.api.Decision;
 import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.mcp.internal.CancelSlot;
+import io.toolgate.mcp.internal.StdioCalls;
 import io.toolgate.mcp.internal.HeldCall;
 import io.toolgate.mcp.internal.McpEnvelopes;
 import io.toolgate.mcp.internal.Refusals;
@@ -315,7 +316,8 @@ public final class McpToolGuard {
   /**
    * What the call does if the engine holds it: progress to the client when its request carried a
    * {@code progressToken} and {@code notifier} can reach it, and cancellation by the client when
-   * the transport context carries a {@link McpCancellation} slot; {@code null} (nothing allocated)
+   * the transport context carries a {@link McpCancellation} slot or the call came in on an input
+   * wrapped by {@link McpCancellation#stdio}; {@code null} (nothing allocated)
    * when neither applies or the policy has no {@code require_approval} entry.
    */
   private HeldCall heldCall(
@@ -323,8 +325,10 @@ public final class McpToolGuard {
     if (!holding.mayHold(engine.policy())) {
       return null;
     }
-    Object slot = transportContext.get(CancelSlot.CONTEXT_KEY);
-    return HeldCall.of(request.progressToken(), notifier, progressPeriod, slot instanceof CancelSlot s ? s : null);
+    Object slot = transportContext.get(CancelSlot.CONTEXT_KEY); // HTTP; on stdio, by the call's content
+    CancelSlot cancel = slot instanceof CancelSlot s
+        ? s : StdioCalls.claim(request.name(), request.arguments(), request.meta());
+    return HeldCall.of(request.progressToken(), notifier, progressPeriod, cancel);
   }
 
   /**
