@@ -284,7 +284,7 @@ public final class McpToolGuard {
     return false;
   }
 
-  /** A held call its client cancelled between the decision and the tool: the engine refunds. */
+  /** A held call its client cancelled between the decision and the tool: it counts as failed. */
   private static final class Withdrawn extends CancellationException {
     Withdrawn() {
       super("the client cancelled the call");

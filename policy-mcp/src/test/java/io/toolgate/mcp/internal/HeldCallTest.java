@@ -107,10 +107,12 @@ class HeldCallTest {
     stuck.held("a", Instant.now().plusSeconds(60));
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
 
-    fine.held("b", Instant.now().plusSeconds(60));
-    assertThat(next().progressToken()).isEqualTo("fine");
-
-    release.countDown();
+    try {
+      fine.held("b", Instant.now().plusSeconds(60));
+      assertThat(next().progressToken()).isEqualTo("fine");
+    } finally {
+      release.countDown();
+    }
     stuck.decided();
     fine.decided();
     assertThat(HeldCall.scheduled()).isZero();
