@@ -113,7 +113,9 @@ public final class HeldCall {
       this.approvalId = approvalId;
       this.until = until == null ? Instant.now() : until;
       this.heldAt = System.nanoTime();
-      this.waitNanos = Math.max(0, Duration.between(Instant.now(), this.until).toNanos());
+      Duration wait = Duration.between(Instant.now(), this.until);
+      this.waitNanos = wait.isNegative() ? 0 : wait.compareTo(Duration.ofDays(36_500)) > 0
+          ? Duration.ofDays(36_500).toNanos() : wait.toNanos(); // toNanos overflows past 292 years
       if (token != null) {
         ticking = TICKS.scheduleAtFixedRate(this::dispatch, 0, periodMillis, TimeUnit.MILLISECONDS);
       }
