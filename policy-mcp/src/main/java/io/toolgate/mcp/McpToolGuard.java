@@ -24,13 +24,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Puts a {@link PolicyEngine} in front of the tools of a server built on the official MCP Java
@@ -74,9 +74,11 @@ import reactor.core.scheduler.Schedulers;
  * <p>A call held for an approval ({@code require_approval} with {@code wait}) on a stateful server
  * sends its client {@code notifications/progress} every {@link #PROGRESS_PERIOD}, from the moment
  * it is held until its decision is made, when the request carried a {@code progressToken}
- * (stateless servers cannot notify). With {@link McpCancellation} in front of the streamable HTTP
- * transport, the client's {@code notifications/cancelled} for a held call withdraws its approval
- * request and the tool never runs.
+ * (stateless servers cannot notify): {@code progress} the fraction of the wait that has passed
+ * (below 1), no {@code total}, and none after the decision. With {@link McpCancellation} in front
+ * of the streamable HTTP transport, the client's {@code notifications/cancelled} for a held call
+ * withdraws its approval request and the tool never runs, even when it lands between an approval
+ * and the tool's start (the call then ends with JSON-RPC error {@code -32800}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -154,9 +156,8 @@ public final class McpToolGuard {
           if (foreign != null) {
             return onRefusal.apply(foreign);
           }
-          HeldCall held = heldCall(request, notification -> Mono.fromRunnable(() -> exchange.progressNotification(notification))
-              .subscribeOn(Schedulers.boundedElastic()) // the sync exchange blocks: not on the ticking thread
-              .subscribe(null, e -> { /* the client went away: nothing to tell */ }), transportContext);
+          // sent on a bounded-elastic thread, under the held call's lock: blocking is fine there
+          HeldCall held = heldCall(request, exchange::progressNotification, transportContext);
           return callSync(request, context, held, () -> handler.apply(exchange, request));
         });
   }
@@ -175,8 +176,8 @@ public final class McpToolGuard {
                   if (foreign != null) {
                     return Mono.fromSupplier(() -> onRefusal.apply(foreign));
                   }
-                  HeldCall held = heldCall(request, notification -> exchange.progressNotification(notification)
-                      .subscribe(null, e -> { /* the client went away: nothing to tell */ }), transportContext);
+                  HeldCall held = heldCall(request, // as for sync: sent and finished before the decision
+                      notification -> exchange.progressNotification(notification).block(), transportContext);
                   return callAsync(request, context, held, () -> handler.apply(exchange, request));
                 }));
   }
@@ -255,7 +256,9 @@ public final class McpToolGuard {
     try {
       return engine.call(call, context,
           () -> {
-            decided(held);
+            if (decided(held)) {
+              throw new Withdrawn(); // cancelled after the decision, before the tool: it never runs
+            }
             return tool.get();
           },
           decision -> {
@@ -263,15 +266,29 @@ public final class McpToolGuard {
             return onRefusal.apply(decision);
           },
           Refusals::failed);
+    } catch (Withdrawn e) {
+      throw Refusals.cancelled();
     } finally {
       decided(held);
     }
   }
 
-  /** Stops {@code held}'s progress; clears the interrupt its cancellation sent this thread. */
-  private static void decided(HeldCall held) {
+  /**
+   * Stops {@code held}'s progress; clears the interrupt its cancellation sent this thread. True
+   * when the client cancelled the call before.
+   */
+  private static boolean decided(HeldCall held) {
     if (held.decided()) {
       Thread.interrupted();
+      return true;
+    }
+    return false;
+  }
+
+  /** A held call its client cancelled between the decision and the tool: it counts as failed. */
+  private static final class Withdrawn extends CancellationException {
+    Withdrawn() {
+      super("the client cancelled the call");
     }
   }
 
@@ -284,8 +301,8 @@ public final class McpToolGuard {
                   received(request, context, held),
                   context,
                   () -> {
-                    if (held != null) {
-                      held.decided();
+                    if (held != null && held.decided()) { // cancelled: the tool never runs
+                      return CompletableFuture.failedFuture(new CancellationException("the client cancelled the call"));
                     }
                     return Objects.requireNonNull(tool.get(), "the tool returned no Mono")
                         .contextWrite(reactorContext)

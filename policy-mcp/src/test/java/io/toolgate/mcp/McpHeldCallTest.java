@@ -17,7 +17,11 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
 import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
+import io.toolgate.api.AuditEvent;
 import io.toolgate.api.CallContext;
+import io.toolgate.api.CallObservation;
+import io.toolgate.api.CallObserver;
+import io.toolgate.api.ToolCall;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.approval.ApprovalQueue;
@@ -30,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -65,6 +70,49 @@ class McpHeldCallTest {
   static McpAsyncServer asyncServer;
   static final McpCancellation SYNC_CANCELLATION = McpCancellation.create();
   static final McpCancellation ASYNC_CANCELLATION = McpCancellation.create();
+  static final Late LATE = new Late();
+
+  /**
+   * Holds an approved call whose {@code projectId} ends in {@code -late} in its observer's
+   * running scope, just before the guard starts the tool, until the test lets it go; then reports
+   * how the call ended.
+   */
+  static final class Late implements CallObserver {
+    final BlockingQueue<CountDownLatch> reached = new LinkedBlockingQueue<>();
+    final BlockingQueue<AuditEvent.Outcome> finished = new LinkedBlockingQueue<>();
+
+    @Override
+    public CallObservation start(ToolCall call, CallContext context) {
+      if (!call.arguments().path("projectId").asText("").endsWith("-late")) {
+        return CallObservation.NONE;
+      }
+      return new CallObservation() {
+        @Override
+        public Scope running() {
+          CountDownLatch release = new CountDownLatch(1);
+          reached.add(release);
+          boolean interrupted = false;
+          while (true) {
+            try {
+              release.await(); // a cancellation interrupts the sync thread: wait on, keep the flag
+              break;
+            } catch (InterruptedException e) {
+              interrupted = true;
+            }
+          }
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+          return Scope.NONE;
+        }
+
+        @Override
+        public void finished(AuditEvent.Outcome outcome, long runNanos, Throwable failure) {
+          finished.add(outcome);
+        }
+      };
+    }
+  }
 
   @BeforeAll
   static void start() {
@@ -75,7 +123,7 @@ class McpHeldCallTest {
         PENDING.add(request);
       }
     });
-    PolicyEngine engine = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queue).build();
+    PolicyEngine engine = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queue).observe(LATE).build();
     McpToolGuard guard = McpToolGuard.builder(engine)
         .identity(McpIdentityResolver.fixed(CallContext.of("agent-7")))
         .progressPeriod(Duration.ofMillis(50))
@@ -232,9 +280,10 @@ class McpHeldCallTest {
     assertThat(List.of(first, second)).allSatisfy(n -> {
       assertThat(n.progressToken()).isEqualTo("tok-1");
       assertThat(n.message()).startsWith("waiting for approval " + pending.id() + ", ").endsWith(" left");
-      assertThat(n.total()).isGreaterThan(n.progress()).isLessThanOrEqualTo(120.5);
+      assertThat(n.total()).isNull(); // progress is the fraction of the wait passed
+      assertThat(n.progress()).isGreaterThanOrEqualTo(0).isLessThan(1);
     });
-    assertThat(first.message()).matches(".*, (1m[0-9]{1,2}s|2m0s) left");
+    assertThat(first.message()).matches(".*, (1m[0-9]{1,2}s|2m) left");
     assertThat(second.progress()).isGreaterThan(first.progress());
     assertThat(call).isNotDone();
     assertThat(ran()).isEqualTo(before);
@@ -285,6 +334,31 @@ class McpHeldCallTest {
     assertThat(queue.pending()).extracting(PendingApproval::id).doesNotContain(pending.id());
     assertThat(queue.approve(pending.id(), "risk-officer")).isFalse();
     assertThat(ran()).isEqualTo(before);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/mcp", "/mcp-async"})
+  void aCancellationBetweenTheApprovalAndTheToolStillStopsTheTool(String endpoint) throws Exception {
+    Client client = client(endpoint);
+    int before = ran();
+    CompletableFuture<CallToolResult> call = client.call(Map.of("projectId", endpoint + "-late"), "tok-l");
+    Object id = client.transport().nextCallId();
+    PendingApproval pending = nextPending();
+    // approved on another thread: an async engine goes on to the tool on the approving thread
+    CompletableFuture<Boolean> approved = CompletableFuture.supplyAsync(() -> queue.approve(pending.id(), "risk-officer"));
+    CountDownLatch release = LATE.reached.poll(30, TimeUnit.SECONDS);
+    assertThat(release).as("the approved call is about to run its tool").isNotNull();
+
+    client.transport().cancel(id); // lands after the allow, before the tool starts
+    release.countDown();
+
+    assertThat(LATE.finished.poll(30, TimeUnit.SECONDS)).isEqualTo(AuditEvent.Outcome.FAILED);
+    assertThat(approved.get(30, TimeUnit.SECONDS)).isTrue();
+    Object answer = call.handle((result, error) -> result != null ? result : error).get(30, TimeUnit.SECONDS);
+    Throwable error = answer instanceof java.util.concurrent.CompletionException e ? e.getCause() : (Throwable) answer;
+    assertThat(error).isInstanceOf(io.modelcontextprotocol.spec.McpError.class);
+    assertThat(((io.modelcontextprotocol.spec.McpError) error).getJsonRpcError().code()).isEqualTo(-32800);
+    assertThat(ran()).isEqualTo(before); // the tool never ran
   }
 
   @ParameterizedTest

@@ -20,6 +20,7 @@ public final class CancelSlot {
 
   private State state = State.NEW;
   private boolean requested;
+  private boolean fired;
   private Runnable action;
 
   /** The client cancelled the request. */
@@ -51,11 +52,13 @@ public final class CancelSlot {
     }
   }
 
-  /** The call's decision is made; true when a cancellation took effect before. */
+  /**
+   * The call's decision is made; true when a cancellation took effect before, every time it is
+   * asked (the cancelled stage's completion may ask first, the tool's start then again).
+   */
   synchronized boolean decided() {
-    boolean cancelled = state == State.CANCELLED;
     state = State.DECIDED;
-    return cancelled;
+    return fired;
   }
 
   /**
@@ -64,6 +67,7 @@ public final class CancelSlot {
    */
   private void fire() {
     state = State.CANCELLED;
+    fired = true;
     if (action != null) {
       action.run();
     }

@@ -11,30 +11,46 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * What a guarded {@code tools/call} does while the engine holds it for an approval: it tells the
  * client, when the request carried a {@code progressToken}, with a {@code notifications/progress}
  * at once and then every period until the decision is made; and it arms the call's {@link
  * CancelSlot}, if the transport gave it one. One per call; thread-safe.
+ *
+ * <p>{@code progress} is the fraction of the wait that has passed (strictly increasing, always
+ * below 1), with no {@code total}. The ticking thread never writes: each notification is sent on
+ * {@link Schedulers#boundedElastic()}, under this call's lock, so none is sent once {@link
+ * #decided} has returned; a tick that finds the previous send still blocked is dropped.
  */
 public final class HeldCall {
   private static final System.Logger LOG = System.getLogger(HeldCall.class.getName());
 
-  /** One daemon thread for the progress of every held call; a stopped call's task is removed. */
+  /** One daemon thread times the progress of every held call; a stopped call's task is removed. */
   private static final ScheduledThreadPoolExecutor TICKS = ticks();
+
+  /** Where notifications are sent: a transport's send may block (a lock and a socket write). */
+  private static final Scheduler SENDERS = Schedulers.boundedElastic();
+
+  /** The longest string token echoed: a longer one gets no progress. */
+  static final int MAX_TOKEN_LENGTH = 1024;
 
   private final Object token;
   private final Consumer<ProgressNotification> notifier;
   private final long periodMillis;
   private final CancelSlot slot;
   private ScheduledFuture<?> ticking;
-  private boolean over;
+  private volatile boolean over;
   private long heldAt;
   private Instant until;
   private String approvalId;
+  private long waitNanos;
   private double sent = -1;
+  private final AtomicBoolean sending = new AtomicBoolean();
 
   private HeldCall(Object token, Consumer<ProgressNotification> notifier, Duration period, CancelSlot slot) {
     this.token = token;
@@ -55,13 +71,13 @@ public final class HeldCall {
   }
 
   /**
-   * The token as the client sent it when the specification allows it (a string or an integer),
-   * else {@code null}: nothing is parsed out of it, and an object, array or fraction gets no
-   * progress.
+   * The token as the client sent it when the specification allows it (a string of at most {@value
+   * #MAX_TOKEN_LENGTH} characters, or an integer), else {@code null}: nothing is parsed out of it,
+   * and an object, array, fraction or longer string gets no progress.
    */
   static Object token(Object token) {
-    return token instanceof String || token instanceof Integer || token instanceof Long
-        || token instanceof Short || token instanceof BigInteger ? token : null;
+    return token instanceof String text && text.length() <= MAX_TOKEN_LENGTH || token instanceof Integer
+        || token instanceof Long || token instanceof Short || token instanceof BigInteger ? token : null;
   }
 
   /**
@@ -97,8 +113,11 @@ public final class HeldCall {
       this.approvalId = approvalId;
       this.until = until == null ? Instant.now() : until;
       this.heldAt = System.nanoTime();
+      Duration wait = Duration.between(Instant.now(), this.until);
+      this.waitNanos = wait.isNegative() ? 0 : wait.compareTo(Duration.ofDays(36_500)) > 0
+          ? Duration.ofDays(36_500).toNanos() : wait.toNanos(); // toNanos overflows past 292 years
       if (token != null) {
-        ticking = TICKS.scheduleAtFixedRate(this::tick, 0, periodMillis, TimeUnit.MILLISECONDS);
+        ticking = TICKS.scheduleAtFixedRate(this::dispatch, 0, periodMillis, TimeUnit.MILLISECONDS);
       }
     }
     if (slot != null) {
@@ -107,8 +126,8 @@ public final class HeldCall {
   }
 
   /**
-   * The call's decision is made (or the call ended): no more progress, no cancellation. True when
-   * a cancellation took effect before.
+   * The call's decision is made (or the call ended): no more progress, no cancellation; a
+   * notification being sent is finished first. True when a cancellation took effect before.
    */
   public boolean decided() {
     synchronized (this) {
@@ -121,32 +140,65 @@ public final class HeldCall {
     return slot != null && slot.decided();
   }
 
+  /**
+   * On the ticking thread, which never waits for the call's lock: hands the next notification to
+   * a sender, unless the previous one is still being sent.
+   */
+  private void dispatch() {
+    if (over || !sending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      SENDERS.schedule(this::tick);
+    } catch (RuntimeException rejected) {
+      sending.set(false);
+    }
+  }
+
+  /** Sends one notification under the lock {@link #decided} takes, so never after the decision. */
   private void tick() {
-    ProgressNotification notification;
+    try {
+      send();
+    } finally {
+      sending.set(false);
+    }
+  }
+
+  private void send() {
     synchronized (this) {
       if (over) {
         return;
       }
-      double waited = (System.nanoTime() - heldAt) / 1_000_000_000.0;
-      double progress = Math.max(waited, sent + 0.001);
+      long waited = System.nanoTime() - heldAt;
+      double progress = Math.max(waitNanos == 0 ? 0 : (double) waited / waitNanos, Math.nextUp(sent));
+      if (progress >= 1 || sent >= 0 && waited >= waitNanos) {
+        return; // the wait is over: the decision comes next
+      }
       sent = progress;
-      Duration left = Duration.between(Instant.now(), until);
-      double total = progress + Math.max(0, left.toMillis() / 1000.0);
-      notification = new ProgressNotification(token, progress, total,
-          "waiting for approval " + approvalId + ", " + format(left) + " left");
-    }
-    try {
-      notifier.accept(notification);
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "a progress notification failed", e);
+      Duration left = Duration.ofNanos(Math.max(0, waitNanos - waited));
+      try {
+        notifier.accept(new ProgressNotification(token, progress, null,
+            "waiting for approval " + approvalId + ", " + format(left) + " left"));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "a progress notification failed", e);
+      }
     }
   }
 
-  /** {@code 1m40s}, {@code 40s}, {@code 0s}. */
+  /** {@code 1h2m3s}, {@code 1m40s}, {@code 2m}, {@code 40s}, {@code 0s}: whole seconds, rounded up. */
   static String format(Duration left) {
     long seconds = Math.max(0, (left.toMillis() + 999) / 1000);
-    long minutes = seconds / 60;
-    return minutes > 0 ? minutes + "m" + (seconds % 60) + "s" : seconds + "s";
+    StringBuilder text = new StringBuilder();
+    if (seconds >= 3600) {
+      text.append(seconds / 3600).append('h');
+    }
+    if (seconds % 3600 >= 60) {
+      text.append(seconds % 3600 / 60).append('m');
+    }
+    if (seconds % 60 > 0 || text.length() == 0) {
+      text.append(seconds % 60).append('s');
+    }
+    return text.toString();
   }
 
   private static ScheduledThreadPoolExecutor ticks() {

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,9 @@ class HeldCallTest {
     assertThat(HeldCall.token(List.of(1))).isNull();
     assertThat(HeldCall.token(true)).isNull();
     assertThat(HeldCall.token(null)).isNull();
+    String longest = "t".repeat(1024);
+    assertThat(HeldCall.token(longest)).isSameAs(longest);
+    assertThat(HeldCall.token(longest + "t")).isNull(); // hostile: a huge token is not echoed
   }
 
   @Test
@@ -59,8 +64,10 @@ class HeldCallTest {
     assertThat(seen).allSatisfy(n -> {
       assertThat(n.progressToken()).isEqualTo("tok");
       assertThat(n.message()).startsWith("waiting for approval a-1, ").endsWith(" left");
-      assertThat(n.total()).isGreaterThan(n.progress());
+      assertThat(n.total()).isNull();
+      assertThat(n.progress()).isGreaterThanOrEqualTo(0).isLessThan(1);
     });
+    assertThat(seen.get(0).progress()).isLessThan(0.01); // a fraction of the wait: 0 at once
     assertThat(seen.get(1).progress()).isGreaterThan(seen.get(0).progress());
     assertThat(seen.get(2).progress()).isGreaterThan(seen.get(1).progress());
 
@@ -89,9 +96,92 @@ class HeldCallTest {
   }
 
   @Test
+  void aClientWhoseSendBlocksDoesNotStallTheProgressOfOthers() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HeldCall stuck = HeldCall.of("stuck", n -> {
+      entered.countDown();
+      awaitUninterruptibly(release); // a client that never reads: the write blocks
+    }, Duration.ofMillis(5), null);
+    HeldCall fine = HeldCall.of("fine", sent::add, Duration.ofMillis(5), null);
+    stuck.held("a", Instant.now().plusSeconds(60));
+    assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+
+    try {
+      fine.held("b", Instant.now().plusSeconds(60));
+      assertThat(next().progressToken()).isEqualTo("fine");
+    } finally {
+      release.countDown();
+    }
+    stuck.decided();
+    fine.decided();
+    assertThat(HeldCall.scheduled()).isZero();
+  }
+
+  @Test
+  void noProgressIsSentOnceTheDecisionIsMade() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean decidedReturned = new AtomicBoolean();
+    BlockingQueue<Boolean> sentAfterDecision = new LinkedBlockingQueue<>();
+    HeldCall held = HeldCall.of("tok", n -> {
+      entered.countDown();
+      awaitUninterruptibly(release);
+      sentAfterDecision.add(decidedReturned.get());
+    }, Duration.ofMillis(5), null);
+    held.held("a-1", Instant.now().plusSeconds(60));
+    assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue(); // a send is under way
+
+    Thread deciding = new Thread(() -> {
+      held.decided();
+      decidedReturned.set(true);
+    });
+    deciding.start();
+    while (!decidedReturned.get() && deciding.getState() != Thread.State.BLOCKED) {
+      Thread.onSpinWait(); // decided() either returned or waits for the send
+    }
+    release.countDown();
+    deciding.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(decidedReturned).isTrue();
+    assertThat(sentAfterDecision).isNotEmpty().containsOnly(false);
+    assertThat(HeldCall.scheduled()).isZero();
+  }
+
+  @Test
+  void progressIsTheFractionOfTheWaitAndStaysBelowOne() throws Exception {
+    HeldCall held = HeldCall.of(9, sent::add, Duration.ofMillis(1), null);
+    held.held("a-9", Instant.now().plusSeconds(60));
+    double last = -1;
+    for (int i = 0; i < 3; i++) {
+      ProgressNotification n = next();
+      assertThat(n.progress()).isGreaterThan(last).isLessThan(1);
+      assertThat(n.total()).isNull();
+      last = n.progress();
+    }
+    held.decided();
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void timeLeftReadsAsMinutesAndSeconds() {
     assertThat(HeldCall.format(Duration.ofSeconds(100))).isEqualTo("1m40s");
-    assertThat(HeldCall.format(Duration.ofMinutes(2))).isEqualTo("2m0s");
+    assertThat(HeldCall.format(Duration.ofMinutes(2))).isEqualTo("2m");
+    assertThat(HeldCall.format(Duration.ofSeconds(3723))).isEqualTo("1h2m3s");
+    assertThat(HeldCall.format(Duration.ofMinutes(120))).isEqualTo("2h");
     assertThat(HeldCall.format(Duration.ofMillis(39_001))).isEqualTo("40s");
     assertThat(HeldCall.format(Duration.ofSeconds(-5))).isEqualTo("0s");
   }
