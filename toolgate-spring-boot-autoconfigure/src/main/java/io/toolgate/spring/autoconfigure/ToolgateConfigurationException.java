@@ -118,6 +118,19 @@ public class ToolgateConfigurationException extends RuntimeException {
         List.of(), null);
   }
 
+  /**
+   * The inbox is on with Spring Security, but neither {@code toolgate.approvals.inbox.authority} nor
+   * a token file says who an approver is: every authenticated user, agents included, would be one.
+   */
+  public static ToolgateConfigurationException noApproverAuthority() {
+    return new ToolgateConfigurationException(
+        "toolgate.approvals.inbox.enabled is true with Spring Security, but toolgate.approvals.inbox.authority is not set: "
+            + "every authenticated user, the agents whose calls wait for approval among them, could approve held calls.",
+        "Set toolgate.approvals.inbox.authority to the authority only approvers hold, such as ROLE_APPROVER or "
+            + "SCOPE_approvals; or set toolgate.approvals.inbox.token-file to sign approvers in with tokens instead.",
+        List.of(), null);
+  }
+
   /** {@code toolgate.approvals.inbox.path} is not a path below the root. */
   public static ToolgateConfigurationException badInboxPath(String path) {
     return new ToolgateConfigurationException(

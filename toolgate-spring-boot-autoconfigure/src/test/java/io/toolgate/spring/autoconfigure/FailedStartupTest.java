@@ -29,6 +29,20 @@ class FailedStartupTest {
         .contains("Action:", "toolgate.jar validate");
   }
 
+  @Test
+  void anInboxAnyAuthenticatedUserCouldAnswerIsReportedAsAFailureAnalysis(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class)
+            .web(WebApplicationType.SERVLET)
+            .properties("toolgate.policy=classpath:policies/approvals.yaml", "toolgate.approvals.inbox.enabled=true",
+                "server.port=0", "spring.main.banner-mode=off")
+            .run())
+        .hasRootCauseInstanceOf(ToolgateConfigurationException.class);
+    assertThat(output.getOut() + output.getErr())
+        .contains("APPLICATION FAILED TO START")
+        .contains("toolgate.approvals.inbox.authority is not set")
+        .contains("Action:", "Set toolgate.approvals.inbox.authority to the authority only approvers hold");
+  }
+
   @SpringBootConfiguration
   @EnableAutoConfiguration
   static class App {}

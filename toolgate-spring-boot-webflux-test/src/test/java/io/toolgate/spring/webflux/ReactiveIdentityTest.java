@@ -3,26 +3,32 @@ package io.toolgate.spring.webflux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.toolgate.api.CallContext;
 import io.toolgate.mcp.McpIdentityResolver;
 import io.toolgate.spring.ai.internal.McpPrincipalWebFilter;
 import io.toolgate.spring.ai.internal.ReactiveIdentityExtractor;
 import io.toolgate.spring.ai.internal.SecurityIdentity;
+import java.net.URI;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.springframework.ai.mcp.server.webflux.transport.WebFluxStreamableServerTransportProvider;
+import org.springframework.http.HttpMethod;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
+import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The caller of a WebFlux MCP request: kept by the web filter, read by the transport's extractor. */
 class ReactiveIdentityTest {
@@ -31,8 +37,9 @@ class ReactiveIdentityTest {
       new ReactiveIdentityExtractor(new SecurityIdentity(List.of("ROLE_", "SCOPE_")), null);
 
   private static ServerWebExchange exchange(String path, Principal principal) {
-    MockServerWebExchange exchange =
-        MockServerWebExchange.from(MockServerHttpRequest.post(path).header("X-User", "mallory"));
+    // The path goes in as it is sent: URI.create keeps %xx and ;params undecoded.
+    MockServerWebExchange exchange = MockServerWebExchange.from(
+        MockServerHttpRequest.method(HttpMethod.POST, URI.create(path)).header("X-User", "mallory"));
     return principal == null ? exchange : exchange.mutate().principal(Mono.just(principal)).build();
   }
 
@@ -70,6 +77,33 @@ class ReactiveIdentityTest {
     for (String other : new String[] {"/other", "/mcp/", "/MCP", "/mcp/x"}) {
       ServerWebExchange passed = filtered(exchange(other, bob));
       assertThat(passed.getAttributes()).as(other).doesNotContainKey(McpPrincipalWebFilter.ATTRIBUTE);
+    }
+  }
+
+  @Test
+  void everyPathTheTransportsRouterRoutesToMcpCarriesTheCaller() {
+    // The SDK's WebFlux router matches its endpoint as a PathPattern: ;params ignored, %xx decoded.
+    RouterFunction<?> router = WebFluxStreamableServerTransportProvider.builder()
+        .jsonMapper(new JacksonMcpJsonMapper(JsonMapper.builder().build())).messageEndpoint("/mcp").build().getRouterFunction();
+    var alice = UsernamePasswordAuthenticationToken.authenticated("alice", null, List.of());
+    String[] paths = {"/mcp", "/mcp;x=1", "/m%63p", "/%6D%63%70", "/mcp;a=1;b=2", "/mcp;", "/m%63p;x=%2F",
+        "/other", "/mcp/", "/MCP", "/mcp/x", "/mcp%2F", "/mcp%3Bx=1", "/mc", "/mcp;x=1/y", "//mcp", "/m%2563p"};
+    for (String path : paths) {
+      boolean routed = Boolean.TRUE.equals(
+          router.route(ServerRequest.create(exchange(path, null), HandlerStrategies.withDefaults().messageReaders()))
+              .hasElement().block(WAIT));
+      ServerWebExchange passed = filtered(exchange(path, alice));
+      if (routed) {
+        assertThat(extract(passed).get(McpIdentityResolver.CONTEXT_KEY)).as(path)
+            .isInstanceOfSatisfying(CallContext.class, caller -> assertThat(caller.principal()).isEqualTo("alice"));
+      } else {
+        assertThat(passed.getAttributes()).as(path).doesNotContainKey(McpPrincipalWebFilter.ATTRIBUTE);
+      }
+    }
+    // The ones the review named do reach MCP, so the test above covers them.
+    for (String path : new String[] {"/mcp;x=1", "/m%63p"}) {
+      assertThat(router.route(ServerRequest.create(exchange(path, null), HandlerStrategies.withDefaults().messageReaders()))
+          .hasElement().block(WAIT)).as(path).isTrue();
     }
   }
 

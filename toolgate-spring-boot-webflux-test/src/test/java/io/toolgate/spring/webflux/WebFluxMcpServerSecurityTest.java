@@ -60,7 +60,7 @@ import reactor.core.publisher.Mono;
       "toolgate.policy=classpath:io/toolgate/spring/webflux/policy.yaml"
     })
 class WebFluxMcpServerSecurityTest {
-  private static final Map<String, String> TOKENS = Map.of("t-alice", "alice", "t-bob", "bob", "t-carol", "carol");
+  private static final Map<String, String> TOKENS = Map.of("t-alice", "alice", "t-bob", "bob", "t-carol", "carol", "t-dave", "dave", "t-erin", "erin");
 
   @LocalServerPort int port;
   @Autowired QuantTools tools;
@@ -112,9 +112,13 @@ class WebFluxMcpServerSecurityTest {
   }
 
   McpSyncClient client(String token) {
+    return client(token, "/mcp");
+  }
+
+  McpSyncClient client(String token, String endpoint) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port)
-            .endpoint("/mcp")
+            .endpoint(endpoint)
             .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
             .build();
     McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build();
@@ -160,6 +164,22 @@ class WebFluxMcpServerSecurityTest {
       CallToolResult bobs = compile(bob);
       assertThat(bobs.isError()).isNotEqualTo(Boolean.TRUE);
       assertThat(text(bobs)).contains("compiled 7");
+    }
+  }
+
+  @Test
+  void anEncodedEndpointPathReachesMcpWithTheCaller() {
+    // The router matches /m%63p as /mcp; the caller must come along, not fall back to anonymous.
+    // Were both anonymous, they would share one rate-limit counter and erin's call would be refused.
+    try (McpSyncClient dave = client("t-dave", "/m%63p");
+        McpSyncClient erin = client("t-erin", "/%6D%63%70")) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(compile(dave).isError()).as("call %d", i + 1).isNotEqualTo(Boolean.TRUE);
+      }
+      assertThat(compile(dave).isError()).as("dave's eleventh").isTrue();
+      CallToolResult erins = compile(erin);
+      assertThat(erins.isError()).as("erin's first").isNotEqualTo(Boolean.TRUE);
+      assertThat(text(erins)).contains("compiled 7");
     }
   }
 

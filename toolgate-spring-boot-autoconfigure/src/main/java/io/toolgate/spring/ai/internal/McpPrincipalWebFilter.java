@@ -4,6 +4,8 @@ import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
@@ -11,23 +13,27 @@ import reactor.core.publisher.Mono;
  * attribute {@link #ATTRIBUTE}, for {@link ReactiveIdentityExtractor}. It runs last among the web
  * filters, so inside Spring Security's filter chain, where {@link ServerWebExchange#getPrincipal()}
  * is the request's {@code Authentication}; without Spring Security there is none and nothing is
- * kept. Requests to other paths pass untouched.
+ * kept. The endpoint is matched as the MCP transport's router matches it, a {@link PathPattern}
+ * against the path within the application ({@code ;params} ignored, {@code %xx} decoded), so every
+ * request that reaches MCP carries its principal. Requests to other paths pass untouched.
  */
 public final class McpPrincipalWebFilter implements WebFilter, Ordered {
   /** The exchange attribute that holds the resolved {@link java.security.Principal}. */
   public static final String ATTRIBUTE = McpPrincipalWebFilter.class.getName() + ".principal";
 
-  private final String endpoint;
+  private final PathPattern endpoint;
 
   /** @param endpoint the MCP endpoint's path within the application, such as {@code /mcp} */
   public McpPrincipalWebFilter(String endpoint) {
-    this.endpoint = endpoint;
+    // As RouterFunctions' RequestPredicates.path parses the transport's endpoint.
+    this.endpoint = PathPatternParser.defaultInstance.parse(
+        endpoint.isEmpty() || endpoint.startsWith("/") ? endpoint : "/" + endpoint);
   }
 
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     exchange.getAttributes().remove(ATTRIBUTE);
-    if (!endpoint.equals(exchange.getRequest().getPath().pathWithinApplication().value())) {
+    if (!endpoint.matches(exchange.getRequest().getPath().pathWithinApplication())) {
       return chain.filter(exchange);
     }
     return exchange

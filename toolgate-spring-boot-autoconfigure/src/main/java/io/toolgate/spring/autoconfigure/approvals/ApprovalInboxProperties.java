@@ -20,8 +20,9 @@ public class ApprovalInboxProperties {
   private String path = "/approvals/";
 
   /**
-   * An authority the Spring Security user must hold to answer, such as ROLE_APPROVER or
-   * SCOPE_approvals. When not set, every authenticated user is an approver.
+   * The authority a Spring Security user must hold to answer, such as ROLE_APPROVER or
+   * SCOPE_approvals. Required with Spring Security unless token-file is set: without it no Spring
+   * Security user is an approver, and the inbox fails startup when there is no token file either.
    */
   private String authority;
 

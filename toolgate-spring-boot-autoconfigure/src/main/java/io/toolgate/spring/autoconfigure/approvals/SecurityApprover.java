@@ -8,7 +8,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 
 /**
  * The inbox's approver from Spring Security: the authenticated user's name, if they hold the
- * required authority (when one is set); {@code null} for anonymous, unauthenticated or lacking users.
+ * required authority; {@code null} for anonymous, unauthenticated or lacking users, and for every
+ * user when no authority is set (then only approver tokens answer: the agents calling the
+ * application authenticate through the same Spring Security).
  */
 final class SecurityApprover implements Function<HttpServletRequest, String> {
   private final String authority;
@@ -20,10 +22,10 @@ final class SecurityApprover implements Function<HttpServletRequest, String> {
   @Override
   public String apply(HttpServletRequest request) {
     Authentication user = SecurityContextHolder.getContext().getAuthentication();
-    if (user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
+    if (authority == null || user == null || !user.isAuthenticated() || user instanceof AnonymousAuthenticationToken) {
       return null;
     }
-    if (authority != null && user.getAuthorities().stream().noneMatch(a -> authority.equals(a.getAuthority()))) {
+    if (user.getAuthorities().stream().noneMatch(a -> authority.equals(a.getAuthority()))) {
       return null;
     }
     String name = user.getName();

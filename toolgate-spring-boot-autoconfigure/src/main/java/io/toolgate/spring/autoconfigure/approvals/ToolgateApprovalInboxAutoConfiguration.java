@@ -33,10 +33,11 @@ import org.springframework.util.ClassUtils;
  * The approvals inbox, when {@code toolgate.approvals.inbox.enabled=true} in a servlet web
  * application with {@code policy-approvals-web} present: an {@link ApprovalInbox} over the engine's
  * {@link ApprovalQueue}, served by an {@link ApprovalInboxServlet} at {@code
- * toolgate.approvals.inbox.path}. With Spring Security the approver is the authenticated user (with
- * {@code toolgate.approvals.inbox.authority} if set), and the inbox's requests are exempt from
- * Spring Security's CSRF filter because the inbox checks its own synchronizer token on every form
- * post; approver tokens come from {@code toolgate.approvals.inbox.token-file}.
+ * toolgate.approvals.inbox.path}. With Spring Security the approver is the authenticated user
+ * holding {@code toolgate.approvals.inbox.authority} (startup fails when neither it nor a token file
+ * is set), and the inbox's requests are exempt from Spring Security's CSRF filter because the inbox
+ * checks its own synchronizer token on every form post; approver tokens come from {@code
+ * toolgate.approvals.inbox.token-file}.
  */
 @AutoConfiguration(after = ToolgateAutoConfiguration.class)
 @ConditionalOnClass({ApprovalInbox.class, HttpServlet.class, ServletRegistrationBean.class})
@@ -71,6 +72,10 @@ public class ToolgateApprovalInboxAutoConfiguration {
     }
     if (!security && hasText(properties.getAuthority())) {
       throw ToolgateConfigurationException.authorityWithoutSecurity();
+    }
+    if (security && properties.getTokenFile() == null && !hasText(properties.getAuthority())) {
+      // Agents sign in through the same Spring Security: without an authority, any of them could approve.
+      throw ToolgateConfigurationException.noApproverAuthority();
     }
     return ApprovalInbox.builder(queue)
         .approvers(approvers)

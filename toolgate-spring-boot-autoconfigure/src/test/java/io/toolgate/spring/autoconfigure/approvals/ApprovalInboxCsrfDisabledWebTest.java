@@ -21,11 +21,12 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The inbox behind Spring Security with its CSRF protection turned off by the application: the
  * inbox's own token still guards every form post, and API answers still need a JSON body; every
- * authenticated user is an approver (no authority set).
+ * user holding ROLE_OPS is an approver.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "toolgate.policy=classpath:policies/approvals.yaml",
-    "toolgate.approvals.inbox.enabled=true"})
+    "toolgate.approvals.inbox.enabled=true",
+    "toolgate.approvals.inbox.authority=ROLE_OPS"})
 class ApprovalInboxCsrfDisabledWebTest {
   @LocalServerPort int port;
   @Autowired PolicyEngine engine;

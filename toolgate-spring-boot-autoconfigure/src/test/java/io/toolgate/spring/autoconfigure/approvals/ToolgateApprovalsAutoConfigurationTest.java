@@ -37,13 +37,17 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.ResolvableType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextHolder;
 
 /** The conditions of the approvals inbox and webhook auto-configuration. */
 class ToolgateApprovalsAutoConfigurationTest {
   static final String POLICY = "toolgate.policy=classpath:policies/approvals.yaml";
   static final String ON = "toolgate.approvals.inbox.enabled=true";
+  static final String APPROVERS = "toolgate.approvals.inbox.authority=ROLE_APPROVER";
   static final String SECRET = "0123456789abcdef-webhook-secret";
 
   final WebApplicationContextRunner web = new WebApplicationContextRunner()
@@ -62,7 +66,7 @@ class ToolgateApprovalsAutoConfigurationTest {
 
   @Test
   void theInboxIsServedWhenEnabled() {
-    web.withPropertyValues(ON).run(context -> {
+    web.withPropertyValues(ON, APPROVERS).run(context -> {
       assertThat(context).hasNotFailed().hasSingleBean(ApprovalInbox.class).hasBean("toolgateApprovalInboxCsrfExemption");
       assertThat(context.getBean(ApprovalInbox.class).mountPath()).isEqualTo("/approvals");
       ServletRegistrationBean<?> registration = context.getBean(ServletRegistrationBean.class);
@@ -76,7 +80,7 @@ class ToolgateApprovalsAutoConfigurationTest {
 
   @Test
   void thePathAndTheContextPathPlaceTheInbox() {
-    web.withPropertyValues(ON, "toolgate.approvals.inbox.path=/ops/inbox", "server.servlet.context-path=/app")
+    web.withPropertyValues(ON, APPROVERS, "toolgate.approvals.inbox.path=/ops/inbox", "server.servlet.context-path=/app")
         .run(context -> {
           assertThat(context.getBean(ApprovalInbox.class).mountPath()).isEqualTo("/app/ops/inbox");
           assertThat(context.getBean(ServletRegistrationBean.class).getUrlMappings()).containsExactly("/ops/inbox/*");
@@ -86,7 +90,7 @@ class ToolgateApprovalsAutoConfigurationTest {
   @Test
   void aPathTheInboxCannotBeServedAtFailsStartup() {
     for (String path : new String[] {"/", "", "approvals", "/approvals/*", "/a b/", "/../x", "/approvals/.", "/x/../approvals/"}) {
-      web.withPropertyValues(ON, "toolgate.approvals.inbox.path=" + path).run(context -> {
+      web.withPropertyValues(ON, APPROVERS, "toolgate.approvals.inbox.path=" + path).run(context -> {
         assertThat(context).as(path).hasFailed();
         assertThat(context.getStartupFailure()).as(path).rootCause()
             .isInstanceOf(ToolgateConfigurationException.class).hasMessageContaining("toolgate.approvals.inbox.path");
@@ -96,7 +100,7 @@ class ToolgateApprovalsAutoConfigurationTest {
 
   @Test
   void theInboxBacksOffToTheApplicationsServlet() {
-    web.withPropertyValues(ON).withUserConfiguration(OwnInbox.class).run(context -> {
+    web.withPropertyValues(ON, APPROVERS).withUserConfiguration(OwnInbox.class).run(context -> {
           assertThat(context).hasNotFailed().hasSingleBean(ServletRegistrationBean.class);
           assertThat(context.getBean(ServletRegistrationBean.class).getUrlMappings()).containsExactly("/mine/*");
         });
@@ -124,6 +128,42 @@ class ToolgateApprovalsAutoConfigurationTest {
     });
     web.withClassLoader(noSecurity).withPropertyValues(ON, "toolgate.approvals.inbox.token-file=" + tokens,
         "toolgate.approvals.inbox.authority=ROLE_APPROVER").run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
+  void withSpringSecurityAnInboxWithoutAnAuthorityOrATokenFileFailsStartup(@TempDir Path dir) throws Exception {
+    // MCP agents authenticate through the same Spring Security: without an authority any of them could approve.
+    for (String authority : new String[] {null, "", "  "}) {
+      var inbox = authority == null ? web.withPropertyValues(ON)
+          : web.withPropertyValues(ON, "toolgate.approvals.inbox.authority=" + authority);
+      inbox.run(context -> {
+        assertThat(context).as("[%s]", authority).hasFailed();
+        assertThat(context.getStartupFailure()).as("[%s]", authority).rootCause()
+            .isInstanceOfSatisfying(ToolgateConfigurationException.class, failure -> {
+              assertThat(failure.description()).contains("toolgate.approvals.inbox.authority is not set");
+              assertThat(failure.action()).contains("Set toolgate.approvals.inbox.authority");
+            });
+      });
+    }
+    Path tokens = dir.resolve("approvers.tokens");
+    Files.writeString(tokens, ApproverTokens.hash("risk-token-0123456789") + " risk-officer\n");
+    web.withPropertyValues(ON, "toolgate.approvals.inbox.token-file=" + tokens)
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(ApprovalInbox.class));
+  }
+
+  @Test
+  void withoutAnAuthorityNoSpringSecurityUserIsAnApprover() {
+    var carol = UsernamePasswordAuthenticationToken.authenticated("carol", null,
+        AuthorityUtils.createAuthorityList("ROLE_APPROVER", "ROLE_OPS"));
+    SecurityContextHolder.getContext().setAuthentication(carol);
+    try {
+      assertThat(new SecurityApprover(null).apply(null)).isNull();
+      assertThat(new SecurityApprover(" ").apply(null)).isNull();
+      assertThat(new SecurityApprover("ROLE_APPROVER").apply(null)).isEqualTo("carol");
+      assertThat(new SecurityApprover("ROLE_ADMIN").apply(null)).isNull();
+    } finally {
+      SecurityContextHolder.clearContext();
+    }
   }
 
   @Test
