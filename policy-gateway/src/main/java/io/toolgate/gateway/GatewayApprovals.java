@@ -5,6 +5,8 @@ import io.toolgate.approvals.ApprovalWebhook;
 import io.toolgate.approvals.ApproverTokens;
 import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.InMemoryApprovalQueue;
+import io.toolgate.gateway.internal.RedisCounters;
+import io.toolgate.redis.RedisApprovalQueue;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +21,15 @@ import org.slf4j.LoggerFactory;
  * The gateway's approvals ({@code approvals:} and the {@code approval-webhook*} keys): the queue
  * the engine holds {@code require_approval} calls in, the inbox served beside the MCP endpoint,
  * and the webhooks told of each new request, which link to the inbox item. The webhooks start
- * once the server listens (their links need its address) and stop on {@link #close()}.
+ * once the server listens (their links need its address) and stop on {@link #close()}. With
+ * {@code --redis} the queue is a {@link RedisApprovalQueue} on the gateway's Redis client, shared
+ * by every gateway on that Redis and kept across restarts; without, an in-memory queue.
  */
 final class GatewayApprovals implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayApprovals.class);
 
-  private final InMemoryApprovalQueue queue;
+  private final ApprovalQueue queue;
+  private final RedisApprovalQueue redisQueue;
   private final ApprovalInbox inbox;
   private final List<URI> webhooks;
   private final byte[] secret;
@@ -32,10 +37,12 @@ final class GatewayApprovals implements AutoCloseable {
   private final URI publicUrl;
   private final List<ApprovalWebhook> started = new ArrayList<>();
   private final List<ApprovalQueue.Subscription> subscriptions = new ArrayList<>();
+  private boolean closed;
 
-  private GatewayApprovals(InMemoryApprovalQueue queue, ApprovalInbox inbox, List<URI> webhooks, byte[] secret,
-      boolean slack, URI publicUrl) {
+  private GatewayApprovals(ApprovalQueue queue, RedisApprovalQueue redisQueue, ApprovalInbox inbox,
+      List<URI> webhooks, byte[] secret, boolean slack, URI publicUrl) {
     this.queue = queue;
+    this.redisQueue = redisQueue;
     this.inbox = inbox;
     this.webhooks = webhooks;
     this.secret = secret;
@@ -53,6 +60,18 @@ final class GatewayApprovals implements AutoCloseable {
    *     unreadable approver token file)
    */
   static GatewayApprovals create(GatewayConfig settings, Function<String, String> environment) {
+    return create(settings, environment, null);
+  }
+
+  /**
+   * As {@link #create(GatewayConfig, Function)}, the queue in the Redis of {@code redis} when it is
+   * not {@code null} (closed by {@link #close()}, which must come before {@code redis}'s), in
+   * memory otherwise.
+   *
+   * @throws IllegalArgumentException also if Redis cannot be reached now
+   */
+  static GatewayApprovals create(GatewayConfig settings, Function<String, String> environment,
+      RedisCounters redis) {
     List<URI> webhooks = settings.approvalWebhookUris();
     boolean slack = settings.slackWebhooks();
     URI publicUrl = settings.publicUri();
@@ -79,13 +98,15 @@ final class GatewayApprovals implements AutoCloseable {
             "approval-webhook-secret-env: the secret in " + name + " is shorter than 16 bytes");
       }
     }
-    InMemoryApprovalQueue queue = InMemoryApprovalQueue.builder(Clock.systemUTC()).build();
-    ApprovalInbox inbox = ApprovalInbox.builder(queue).approvers(ApproverTokens.load(settings.approvals())).build();
-    return new GatewayApprovals(queue, inbox, webhooks, secret, slack, publicUrl);
+    ApproverTokens approvers = ApproverTokens.load(settings.approvals());
+    RedisApprovalQueue redisQueue = redis == null ? null : redis.approvalQueue(settings.redisTimeoutDuration());
+    ApprovalQueue queue = redisQueue != null ? redisQueue : InMemoryApprovalQueue.builder(Clock.systemUTC()).build();
+    ApprovalInbox inbox = ApprovalInbox.builder(queue).approvers(approvers).build();
+    return new GatewayApprovals(queue, redisQueue, inbox, webhooks, secret, slack, publicUrl);
   }
 
   /** The queue the engine holds calls in. */
-  InMemoryApprovalQueue queue() {
+  ApprovalQueue queue() {
     return queue;
   }
 
@@ -113,7 +134,10 @@ final class GatewayApprovals implements AutoCloseable {
     return inboxUrl + "/";
   }
 
-  /** Stops the webhooks: no new deliveries, pending retries dropped. Idempotent. */
+  /**
+   * Stops the webhooks (no new deliveries, pending retries dropped), then closes a Redis queue (its
+   * connections; the client stays open). Idempotent.
+   */
   @Override
   public synchronized void close() {
     for (ApprovalQueue.Subscription subscription : subscriptions) {
@@ -126,5 +150,9 @@ final class GatewayApprovals implements AutoCloseable {
     subscriptions.clear();
     started.forEach(ApprovalWebhook::close);
     started.clear();
+    if (redisQueue != null && !closed) {
+      closed = true;
+      redisQueue.close();
+    }
   }
 }

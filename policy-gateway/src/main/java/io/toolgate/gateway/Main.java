@@ -29,8 +29,9 @@ import picocli.CommandLine.Command;
  * server as a child process and relays between them, deciding every {@code tools/call}. Stdout
  * carries JSON-RPC only; logs go to stderr. Exit 0 when the client closes stdin, 1 when the
  * gateway cannot start (policy, audit file, command, Redis), 2 on a usage error. On SIGTERM, or
- * when stdin closes, the gateway drains ({@link Gateway#close()}), then closes the policy watcher,
- * the Redis store and, last, the audit file.
+ * when stdin closes, the gateway drains ({@link Gateway#close()}), then closes the approvals (their
+ * webhooks and Redis queue), the policy watcher, the Redis store and client and, last, the audit
+ * file.
  */
 @Command(
     name = "toolgate-gateway",
@@ -130,7 +131,7 @@ public final class Main implements Callable<Integer> {
       if (settings.approvals() != null && address == null) {
         throw new IllegalArgumentException("--approvals needs --listen");
       }
-      approvals = GatewayApprovals.create(settings, System::getenv);
+      approvals = GatewayApprovals.create(settings, System::getenv, counters);
     } catch (IllegalArgumentException e) {
       System.err.println("toolgate-gateway: " + e.getMessage());
       new Closing(null, counters, sink).close();
@@ -223,6 +224,9 @@ public final class Main implements Callable<Integer> {
       server = http.start();
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("toolgate-gateway: cannot serve HTTP at " + address + ": " + e.getMessage());
+      if (approvals != null) {
+        approvals.close();
+      }
       rest.close();
       return 1;
     }

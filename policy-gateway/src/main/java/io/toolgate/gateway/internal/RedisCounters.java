@@ -1,13 +1,16 @@
 package io.toolgate.gateway.internal;
 
 import io.lettuce.core.RedisClient;
+import io.toolgate.redis.RedisApprovalQueue;
 import io.toolgate.redis.RedisCounterStore;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
  * The gateway's {@code --redis}: a Lettuce client of its own and a {@link RedisCounterStore} on
- * it, opened when the gateway starts and closed (store, then client) when it stops.
+ * it, opened when the gateway starts and closed (store, then client) when it stops; with {@code
+ * --approvals}, the {@link RedisApprovalQueue} on the same client, which its owner closes first.
  */
 public final class RedisCounters implements AutoCloseable {
   private final RedisClient client;
@@ -43,6 +46,25 @@ public final class RedisCounters implements AutoCloseable {
   /** The store, for {@code PolicyEngine.Builder.counterStore}. */
   public RedisCounterStore store() {
     return store;
+  }
+
+  /**
+   * A {@link RedisApprovalQueue} on this client (connections of its own, closed by the queue's
+   * {@code close}, which must come before this object's), with the queue's defaults and a command
+   * timeout of {@code commandTimeout} or {@link RedisApprovalQueue#DEFAULT_COMMAND_TIMEOUT},
+   * whichever is longer (the inbox lists and answers through it, not only the hot path).
+   *
+   * @throws IllegalArgumentException if Redis cannot be reached now
+   */
+  public RedisApprovalQueue approvalQueue(Duration commandTimeout) {
+    Duration least = RedisApprovalQueue.DEFAULT_COMMAND_TIMEOUT;
+    try {
+      return RedisApprovalQueue.builder(client, Clock.systemUTC())
+          .commandTimeout(commandTimeout.compareTo(least) > 0 ? commandTimeout : least)
+          .build();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot keep approvals in Redis: " + e.getMessage(), e);
+    }
   }
 
   /** Closes the store (refunds still waiting are logged as lost), then the client. */
