@@ -32,8 +32,8 @@ import java.util.function.Consumer;
  * timer only hands each notification to the session's writer: it never writes itself.
  */
 final class HeldCalls {
-  /** The period of a held call's progress notifications, by default. */
-  static final Duration PROGRESS_PERIOD = Duration.ofSeconds(10);
+  /** The period of a held call's progress notifications, by default: the same as {@code McpToolGuard}'s. */
+  static final Duration PROGRESS_PERIOD = io.toolgate.mcp.McpToolGuard.PROGRESS_PERIOD;
   /** The longest string progress token echoed; a longer one is ignored (no progress is sent). */
   static final int MAX_TOKEN_CHARS = 1024;
 
