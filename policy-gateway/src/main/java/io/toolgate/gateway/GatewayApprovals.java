@@ -117,13 +117,12 @@ final class GatewayApprovals implements AutoCloseable {
 
   /**
    * Starts the webhooks, their links under the public URL or, without one, under {@code
-   * http://<address>}; returns the inbox's URL.
+   * http://<address>} ({@code http://localhost:<port>} when the address is a wildcard such as
+   * {@code 0.0.0.0}, which no approver can open; a warning then asks for {@code --public-url});
+   * returns the inbox's URL.
    */
   synchronized String startWebhooks(InetSocketAddress address) {
-    String base = publicUrl != null
-        ? publicUrl.toString()
-        : "http://" + (address.getAddress() != null && address.getAddress().getAddress().length == 16
-            ? "[" + address.getHostString() + "]" : address.getHostString()) + ":" + address.getPort();
+    String base = publicUrl != null ? publicUrl.toString() : "http://" + linkHost(address) + ":" + address.getPort();
     String inboxUrl = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + inbox.mountPath();
     for (URI target : webhooks) {
       ApprovalWebhook webhook = ApprovalWebhook.builder(target, secret, inboxUrl).slack(slack).build();
@@ -132,6 +131,22 @@ final class GatewayApprovals implements AutoCloseable {
       LOG.info("toolgate-gateway: approval requests are posted to {}", target);
     }
     return inboxUrl + "/";
+  }
+
+  /** The host named in links to {@code address} without a public URL. */
+  private String linkHost(InetSocketAddress address) {
+    java.net.InetAddress ip = address.getAddress();
+    if (ip == null) {
+      return address.getHostString();
+    }
+    if (ip.isAnyLocalAddress()) {
+      if (!webhooks.isEmpty()) {
+        LOG.warn("toolgate-gateway: listening on a wildcard address without --public-url: webhook links name "
+            + "localhost, which only an approver on this machine can open; set --public-url");
+      }
+      return "localhost";
+    }
+    return ip.getAddress().length == 16 ? "[" + address.getHostString() + "]" : address.getHostString();
   }
 
   /**

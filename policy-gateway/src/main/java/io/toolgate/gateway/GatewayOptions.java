@@ -38,7 +38,7 @@ final class GatewayOptions {
       description = "Reload the policy when its file changes; default true.")
   Boolean watch;
 
-  @Option(names = "--max-in-flight", description = "Requests waiting for the server at once, at most (default 256).")
+  @Option(names = "--max-in-flight", description = "Requests in flight at once per session, at most: waiting for the server, being decided, or held for an approval (default 256).")
   Integer maxInFlight;
 
   @Option(names = "--max-message-bytes", description = "Largest message accepted, in bytes (default 16 MiB).")

@@ -97,7 +97,7 @@ public final class GatewayServer implements AutoCloseable {
   private HttpSession open(String id, CallContext context) throws IOException {
     Upstream upstream = sessions.newUpstream();
     upstream.onReadiness(ok -> upstreamReady = ok);
-    HttpSession session = new HttpSession(id, context, upstream);
+    HttpSession session = new HttpSession(id, context, upstream, workers);
     Relay relay = sessions.newRelay(context, upstream, session, timer);
     try {
       session.start(relay);

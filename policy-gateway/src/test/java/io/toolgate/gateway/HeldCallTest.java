@@ -191,15 +191,15 @@ class HeldCallTest {
     return ((McpSchema.TextContent) result.content().get(0)).text();
   }
 
-  /** Progress while held: the same token, counting up to the wait's length, naming the request. */
+  /** Progress while held: the same token, the fraction of the wait passed (below 1), naming the request. */
   static void assertHeldProgress(List<ProgressNotification> seen, Object token, String approvalId) {
-    double last = -1;
+    // the SDK client hands notifications to the consumer on its own threads, so they may arrive out
+    // of order: each value is new (the gateway sends them increasing, RelayRaceTest checks the order)
+    assertThat(seen).extracting(ProgressNotification::progress).doesNotHaveDuplicates();
     for (ProgressNotification each : seen) {
       assertThat(each.progressToken()).isEqualTo(token);
-      assertThat(each.progress()).isGreaterThan(last);
-      last = each.progress();
-      assertThat(each.total()).isGreaterThan(590.0).isLessThanOrEqualTo(600.0);
-      assertThat(each.progress()).isLessThan(each.total());
+      assertThat(each.total()).as("no total: a fraction of the wait, below 1").isNull();
+      assertThat(each.progress()).isLessThan(1.0);
       assertThat(each.message()).startsWith("waiting for approval " + approvalId + ", ").endsWith(" left");
     }
   }

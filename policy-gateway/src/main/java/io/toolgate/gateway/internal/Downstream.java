@@ -7,4 +7,14 @@ package io.toolgate.gateway.internal;
 public interface Downstream {
   /** Sends one JSON-RPC message (one line of JSON, no newline) to the client. Thread-safe. */
   void send(String message);
+
+  /**
+   * Where the relay runs what its timer fires (progress, request timeouts), which may write to
+   * the client: by default on the timer's thread itself (a stdio gateway serves one client). A
+   * session among many runs them elsewhere, so that one client that does not read never stalls
+   * the others' timers.
+   */
+  default java.util.concurrent.Executor writer() {
+    return Runnable::run;
+  }
 }

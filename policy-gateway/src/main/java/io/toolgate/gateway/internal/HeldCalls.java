@@ -11,26 +11,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The client's {@code tools/call} requests a relay is deciding, from the moment it hands one to
- * the engine to the moment the engine allows it (then the relay waits for the server's response)
- * or answers it. A call held by a {@code require_approval} entry with {@code wait} stays here
- * while it waits, so that the client can cancel it (which withdraws the approval request) and a
- * shutdown can refuse it.
+ * Every {@code tools/call} a relay is deciding (not only the held ones, despite the name), from
+ * the moment it hands one to the engine to the moment the engine allows it ({@link #allowed}: then
+ * the relay waits for the server's response) or answers it ({@link #done}). A call held by a
+ * {@code require_approval} entry with {@code wait} stays here while it waits, so that the client
+ * can cancel it (which withdraws the approval request) and a shutdown can refuse it.
  *
  * <p>A call whose request carried a usable {@code params._meta.progressToken} also gets a {@link
  * Progress}, its {@link CallEnvelope}: when the engine says the call is held, it sends the client
- * {@code notifications/progress} at once and then every period, until the call is decided.
+ * {@code notifications/progress} at once and then every period, until the call is decided. The
+ * timer only hands each notification to the session's writer: it never writes itself.
  */
 final class HeldCalls {
-  /** The period of a held call's progress notifications, by default. */
-  static final Duration PROGRESS_PERIOD = Duration.ofSeconds(10);
+  /** The period of a held call's progress notifications, by default: the same as {@code McpToolGuard}'s. */
+  static final Duration PROGRESS_PERIOD = io.toolgate.mcp.McpToolGuard.PROGRESS_PERIOD;
   /** The longest string progress token echoed; a longer one is ignored (no progress is sent). */
   static final int MAX_TOKEN_CHARS = 1024;
 
@@ -39,11 +42,13 @@ final class HeldCalls {
   /**
    * Registers the call with request id {@code id}: {@code null} if one with that id is being
    * decided. {@code meta} is the request's {@code params._meta} (or {@code null}); a progress token
-   * in it makes the call's {@link Call#progress}, sent with {@code send} on {@code timer}.
+   * in it makes the call's {@link Call#progress}, timed by {@code timer} and sent with {@code send}
+   * on {@code writer}.
    */
-  Call start(JsonNode id, JsonNode meta, Consumer<String> send, ScheduledExecutorService timer, Duration period) {
+  Call start(JsonNode id, JsonNode meta, Consumer<String> send, ScheduledExecutorService timer, Executor writer,
+      Duration period) {
     JsonNode token = meta == null ? null : meta.get("progressToken");
-    Progress progress = usable(token) ? new Progress(token, send, timer, period) : null;
+    Progress progress = usable(token) ? new Progress(token, send, timer, writer, period) : null;
     Call call = new Call(id, progress);
     return calls.putIfAbsent(id, call) == null ? call : null;
   }
@@ -58,10 +63,22 @@ final class HeldCalls {
         && ((token.isTextual() && token.asText().length() <= MAX_TOKEN_CHARS) || token.isIntegralNumber());
   }
 
-  /** The call is decided (allowed, or answered): it leaves, and its progress stops. */
-  void decided(Call call) {
-    calls.remove(call.id, call);
+  /**
+   * The engine allowed the call: it leaves, and its progress stops; {@code true} if it may go to
+   * the server, {@code false} if the client cancelled it meanwhile (the cancellation was not
+   * passed on, so the call must not be sent either).
+   */
+  boolean allowed(Call call) {
+    boolean mine = calls.remove(call.id, call);
     call.stopProgress();
+    return mine;
+  }
+
+  /** The call's stage completed: if it is still here (refused, or failed before it was allowed), it leaves. */
+  void done(Call call) {
+    if (calls.remove(call.id, call)) {
+      call.stopProgress();
+    }
   }
 
   /** Whether a call with request id {@code id} is being decided. */
@@ -151,26 +168,32 @@ final class HeldCalls {
 
   /**
    * A held call's envelope: {@link #held} sends {@code notifications/progress} with the call's
-   * token, {@code progress} the seconds waited (strictly increasing), {@code total} the seconds
-   * of the whole wait, and a message naming the approval request and the time left; then again
-   * every period until {@link #stop}.
+   * token, {@code progress} the fraction of the wait that has passed (strictly increasing, always
+   * below 1, so that a tool's own progress under the same token, from 1 up, still increases; no
+   * {@code total}), and a message naming the approval request and the time left; then again every
+   * period until {@link #stop}. A notification is built and sent under the lock {@link #stop} takes,
+   * so none follows the decision; a tick whose predecessor is still being written is skipped.
    */
   static final class Progress implements CallEnvelope {
     private final JsonNode token;
     private final Consumer<String> send;
     private final ScheduledExecutorService timer;
+    private final Executor writer;
     private final Duration period;
-    private volatile boolean stopped;
+    private final AtomicBoolean queued = new AtomicBoolean();
     private volatile ScheduledFuture<?> ticks;
+    private boolean stopped;
     private String approvalId;
     private long heldAt;
     private long totalMillis;
-    private double last = -1;
+    private long lastThousandths = -1;
 
-    Progress(JsonNode token, Consumer<String> send, ScheduledExecutorService timer, Duration period) {
+    Progress(JsonNode token, Consumer<String> send, ScheduledExecutorService timer, Executor writer,
+        Duration period) {
       this.token = token;
       this.send = send;
       this.timer = timer;
+      this.writer = writer;
       this.period = period;
     }
 
@@ -184,43 +207,62 @@ final class HeldCalls {
         this.heldAt = System.nanoTime();
         this.totalMillis = Math.max(0, Duration.between(Instant.now(), until).toMillis());
       }
-      tick();
+      tick(); // at once, on the thread that holds the call: the client's own, not the timer
       try {
         long every = Math.max(1, period.toMillis());
-        ticks = timer.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+        ticks = timer.scheduleAtFixedRate(this::due, every, every, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException shuttingDown) {
         return; // the gateway is closing: no more progress
       }
-      if (stopped) {
+      if (stopped()) {
         stop();
       }
     }
 
-    /** Sends one notification, unless stopped or the wait is over. */
-    void tick() {
-      String notification;
-      synchronized (this) {
-        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldAt);
-        if (stopped || (last >= 0 && waited >= totalMillis)) {
-          return;
+    /** On the timer: hands one tick to the writer, unless the last one is not written yet. */
+    private void due() {
+      if (queued.compareAndSet(false, true)) {
+        try {
+          writer.execute(() -> {
+            queued.set(false);
+            tick();
+          });
+        } catch (RejectedExecutionException shuttingDown) {
+          queued.set(false);
         }
-        double progress = Math.max(waited / 1000.0, last + 0.001);
-        last = progress;
-        ObjectNode params = JsonNodeFactory.instance.objectNode();
-        params.set("progressToken", token);
-        params.put("progress", progress);
-        params.put("total", totalMillis / 1000.0);
-        params.put("message", "waiting for approval " + approvalId + ", " + left(totalMillis - waited) + " left");
-        ObjectNode message = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0")
-            .put("method", "notifications/progress");
-        message.set("params", params);
-        notification = JsonRpc.write(message);
       }
-      send.accept(notification);
     }
 
+    /** Sends one notification, unless stopped or the wait is over. */
+    synchronized void tick() {
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldAt);
+      if (stopped || waited >= totalMillis) {
+        return;
+      }
+      long thousandths = Math.max(waited * 1000 / totalMillis, lastThousandths + 1);
+      if (thousandths >= 1000) {
+        return;
+      }
+      lastThousandths = thousandths;
+      ObjectNode params = JsonNodeFactory.instance.objectNode();
+      params.set("progressToken", token);
+      params.put("progress", thousandths / 1000.0);
+      params.put("message", "waiting for approval " + approvalId + ", " + left(totalMillis - waited) + " left");
+      ObjectNode message = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0")
+          .put("method", "notifications/progress");
+      message.set("params", params);
+      send.accept(JsonRpc.write(message));
+    }
+
+    private synchronized boolean stopped() {
+      return stopped;
+    }
+
+    /** No notification is sent from now on (one being sent is finished first). */
     void stop() {
-      stopped = true;
+      synchronized (this) {
+        stopped = true;
+      }
       ScheduledFuture<?> scheduled = ticks;
       if (scheduled != null) {
         scheduled.cancel(false);

@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@link Downstream}, with its own upstream session. A response goes on the event stream of the
  * {@code POST} that carried its request, which then ends; anything else the server sends
  * (notifications, its requests to the client) goes on the session's {@code GET} stream if one is
- * open, else on a {@code POST} stream still open, else waits (bounded) for one.
+ * open, else on a {@code POST} stream still open, else waits (bounded) for one. What the relay's
+ * timer fires runs on the session's own {@linkplain #writer() writer}, one task at a time on the
+ * server's workers: a stream the client does not read blocks that writer, never the shared timer.
  */
 public final class HttpSession implements Downstream {
   private static final Logger LOG = LoggerFactory.getLogger(HttpSession.class);
@@ -82,11 +88,50 @@ public final class HttpSession implements Downstream {
   private Stream general;
   private volatile long lastUsed = System.nanoTime();
   private volatile boolean closed;
+  private final Executor workers;
+  private final Queue<Runnable> timed = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean writing = new AtomicBoolean();
 
+  /** A session whose timer tasks run on the caller's thread (tests). */
   public HttpSession(String id, CallContext context, Upstream upstream) {
+    this(id, context, upstream, Runnable::run);
+  }
+
+  /** A session whose timer tasks run one at a time on {@code workers}. */
+  public HttpSession(String id, CallContext context, Upstream upstream, Executor workers) {
     this.id = id;
     this.context = context;
     this.upstream = upstream;
+    this.workers = workers;
+  }
+
+  @Override
+  public Executor writer() {
+    return task -> {
+      timed.add(task);
+      drainTimed();
+    };
+  }
+
+  private void drainTimed() {
+    if (!timed.isEmpty() && writing.compareAndSet(false, true)) {
+      workers.execute(this::runTimed);
+    }
+  }
+
+  private void runTimed() {
+    try {
+      for (Runnable next; (next = timed.poll()) != null; ) {
+        try {
+          next.run();
+        } catch (RuntimeException e) {
+          LOG.debug("a timed task of session {} failed", id, e);
+        }
+      }
+    } finally {
+      writing.set(false);
+      drainTimed();
+    }
   }
 
   /** Connects the relay (built with this session as its downstream) and its upstream. */

@@ -10,6 +10,7 @@ import io.toolgate.engine.PolicyEngine;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * reached the server: while it waits, a request that carried a {@code progressToken} gets {@code
  * notifications/progress} from here ({@link HeldCalls}); a {@code notifications/cancelled} for it
  * cancels the decision (the approval request is withdrawn), is not passed to the server, and no
- * response is sent; a shutdown that outlasts the grace period answers it with an error.
+ * response is sent (if the engine allowed it meanwhile, it is not sent to the server either, and
+ * counts as failed); a shutdown that outlasts the grace period answers it with an error.
+ *
+ * <p>What the timer fires (progress, request timeouts) runs on the downstream's {@linkplain
+ * Downstream#writer() writer}, so that a client that does not read never stalls the timer.
  */
 public final class Relay implements Upstream.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -260,7 +265,8 @@ public final class Relay implements Upstream.Listener {
       return;
     }
     String busy = refusedBeforeDeciding(id);
-    HeldCalls.Call held = busy == null ? deciding.start(id, params.get("_meta"), this::reply, timer, progressPeriod) : null;
+    HeldCalls.Call held = busy == null ? deciding.start(id, params.get("_meta"), this::reply, timer, downstream.writer(),
+        progressPeriod) : null;
     if (held == null) {
       // before the engine: a call the gateway cannot take must not take a count
       reply(busy != null ? busy : JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight"));
@@ -278,7 +284,7 @@ public final class Relay implements Upstream.Listener {
         .toCompletableFuture();
     held.deciding(stage);
     stage.whenComplete((outcome, error) -> {
-      deciding.decided(held);
+      deciding.done(held);
       if (held.cancelled()) {
         LOG.debug("tools/call {} was cancelled before it was decided", id);
       } else if (error != null) {
@@ -293,8 +299,11 @@ public final class Relay implements Upstream.Listener {
   }
 
   private CompletableFuture<Outcome> forward(Message request, HeldCalls.Call held) {
-    deciding.decided(held);
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    if (!deciding.allowed(held)) { // cancelled after the allow: the server must not get it (it failed, not ran)
+      outcome.completeExceptionally(new CancellationException("the client cancelled the call before it was sent"));
+      return outcome;
+    }
     if (drain.begun()) { // decided while the drain began: it has not reached the server
       outcome.complete(new Outcome(JsonRpc.error(request.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL), true));
       return outcome;
@@ -338,7 +347,8 @@ public final class Relay implements Upstream.Listener {
   }
 
   private void startTimer(Pending entry) {
-    entry.timeout = timer.schedule(() -> timedOut(entry), requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    entry.timeout = timer.schedule(() -> downstream.writer().execute(() -> timedOut(entry)), requestTimeout.toMillis(),
+        TimeUnit.MILLISECONDS);
     if (pending.get(entry.id) != entry) {
       entry.stopTimer(); // answered before its timer was set
     }

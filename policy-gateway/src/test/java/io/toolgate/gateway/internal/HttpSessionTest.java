@@ -29,7 +29,7 @@ class HttpSessionTest {
   static final String LIST_CHANGED = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}";
 
   /** An exchange that records what is done with it, and refuses a body before headers as the JDK's does. */
-  static final class Recorded extends HttpExchange {
+  static class Recorded extends HttpExchange {
     final List<String> events = new CopyOnWriteArrayList<>();
     private boolean headersSent;
     private final Headers responseHeaders = new Headers();
@@ -49,10 +49,14 @@ class HttpSessionTest {
           }
           ByteArrayOutputStream text = new ByteArrayOutputStream();
           text.write(b, off, len);
+          writing(text.toString(StandardCharsets.UTF_8).trim());
           events.add(text.toString(StandardCharsets.UTF_8).trim());
         }
       };
     }
+
+    /** Called with each event before it is recorded: a subclass may block here, as a client that does not read. */
+    void writing(String event) throws IOException {}
 
     @Override
     public void sendResponseHeaders(int status, long length) {
