@@ -199,10 +199,9 @@ class Http1ClientTest {
       assertThat(waiting).failsWithin(Duration.ofSeconds(60));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (requests.isEmpty() && System.nanoTime() < deadline) {
-      Thread.yield(); // the server reads what was sent on its own thread, counting the connection first
+    while (connections.get() == 0 && System.nanoTime() < deadline) {
+      Thread.yield(); // the client connected before it could be aborted; the server counts on its own thread
     }
-    assertThat(requests).hasSize(1);
     assertThat(connections).hasValue(1); // not sent again
   }
 
