@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.toolgate.api.CallEnvelope;
+import io.toolgate.mcp.McpHeldProgress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -185,8 +186,8 @@ final class HeldCalls {
     private boolean stopped;
     private String approvalId;
     private long heldAt;
-    private long totalMillis;
-    private long lastThousandths = -1;
+    private long waitNanos;
+    private double last = -1;
 
     Progress(JsonNode token, Consumer<String> send, ScheduledExecutorService timer, Executor writer,
         Duration period) {
@@ -205,7 +206,7 @@ final class HeldCalls {
         }
         this.approvalId = approvalId;
         this.heldAt = System.nanoTime();
-        this.totalMillis = Math.max(0, Duration.between(Instant.now(), until).toMillis());
+        this.waitNanos = Math.max(0, Duration.between(Instant.now(), until).toNanos());
       }
       tick(); // at once, on the thread that holds the call: the client's own, not the timer
       try {
@@ -235,19 +236,19 @@ final class HeldCalls {
 
     /** Sends one notification, unless stopped or the wait is over. */
     synchronized void tick() {
-      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldAt);
-      if (stopped || waited >= totalMillis) {
+      long waited = System.nanoTime() - heldAt;
+      if (stopped) {
         return;
       }
-      long thousandths = Math.max(waited * 1000 / totalMillis, lastThousandths + 1);
-      if (thousandths >= 1000) {
+      double progress = McpHeldProgress.next(last, waited, waitNanos);
+      if (progress < 0) {
         return;
       }
-      lastThousandths = thousandths;
+      last = progress;
       ObjectNode params = JsonNodeFactory.instance.objectNode();
       params.set("progressToken", token);
-      params.put("progress", thousandths / 1000.0);
-      params.put("message", "waiting for approval " + approvalId + ", " + left(totalMillis - waited) + " left");
+      params.put("progress", progress);
+      params.put("message", McpHeldProgress.message(approvalId, Duration.ofNanos(Math.max(0, waitNanos - waited))));
       ObjectNode message = JsonNodeFactory.instance.objectNode().put("jsonrpc", "2.0")
           .put("method", "notifications/progress");
       message.set("params", params);
@@ -267,25 +268,6 @@ final class HeldCalls {
       if (scheduled != null) {
         scheduled.cancel(false);
       }
-    }
-
-    /** {@code 1h2m3s}, {@code 1m40s}, {@code 2m}, {@code 45s}: whole seconds, rounded up. */
-    static String left(long millis) {
-      long seconds = Math.max(0, (millis + 999) / 1000);
-      long h = seconds / 3600;
-      long m = seconds % 3600 / 60;
-      long s = seconds % 60;
-      StringBuilder text = new StringBuilder();
-      if (h > 0) {
-        text.append(h).append('h');
-      }
-      if (m > 0) {
-        text.append(m).append('m');
-      }
-      if (s > 0 || text.length() == 0) {
-        text.append(s).append('s');
-      }
-      return text.toString();
     }
   }
 }

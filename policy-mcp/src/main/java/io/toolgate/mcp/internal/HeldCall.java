@@ -3,6 +3,7 @@ package io.toolgate.mcp.internal;
 import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyView;
+import io.toolgate.mcp.McpHeldProgress;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,15 +171,15 @@ public final class HeldCall {
         return;
       }
       long waited = System.nanoTime() - heldAt;
-      double progress = Math.max(waitNanos == 0 ? 0 : (double) waited / waitNanos, Math.nextUp(sent));
-      if (progress >= 1 || sent >= 0 && waited >= waitNanos) {
+      double progress = McpHeldProgress.next(sent, waited, waitNanos);
+      if (progress < 0) {
         return; // the wait is over: the decision comes next
       }
       sent = progress;
       Duration left = Duration.ofNanos(Math.max(0, waitNanos - waited));
       try {
         notifier.accept(new ProgressNotification(token, progress, null,
-            "waiting for approval " + approvalId + ", " + format(left) + " left"));
+            McpHeldProgress.message(approvalId, left)));
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.DEBUG, "a progress notification failed", e);
       }
@@ -186,7 +187,7 @@ public final class HeldCall {
   }
 
   /** {@code 1h2m3s}, {@code 1m40s}, {@code 2m}, {@code 40s}, {@code 0s}: whole seconds, rounded up. */
-  static String format(Duration left) {
+  public static String format(Duration left) {
     long seconds = Math.max(0, (left.toMillis() + 999) / 1000);
     StringBuilder text = new StringBuilder();
     if (seconds >= 3600) {
