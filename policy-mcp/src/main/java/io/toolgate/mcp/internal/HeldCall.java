@@ -7,6 +7,7 @@ import io.toolgate.mcp.McpHeldProgress;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -93,16 +94,31 @@ public final class HeldCall {
   }
 
   /**
-   * {@code stage} (the engine's, for the call), which a cancellation cancels (the engine then
-   * withdraws the request); its completion ends the progress.
+   * What {@code stage} (the engine's, for the call) completes with, which a cancellation cancels;
+   * a cancelled call's answer comes only after the engine has withdrawn the request, so that a
+   * client that reads its answer finds the request gone. The answer ends the progress.
    */
   public <T> CompletableFuture<T> cancels(CompletionStage<T> stage) {
     CompletableFuture<T> future = stage.toCompletableFuture();
-    future.whenComplete((result, e) -> decided());
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    future.whenComplete((result, e) -> {
+      if (!future.isCancelled()) { // a cancellation is answered below, once the engine is done
+        if (e == null) {
+          answer.complete(result);
+        } else {
+          answer.completeExceptionally(e);
+        }
+      }
+    });
+    answer.whenComplete((result, e) -> decided());
     if (slot != null) {
-      slot.onCancel(() -> future.cancel(false));
+      slot.onCancel(() -> {
+        if (future.cancel(false)) { // runs the engine's withdrawal on this thread before it returns
+          answer.completeExceptionally(new CancellationException("the client cancelled the call"));
+        }
+      });
     }
-    return future;
+    return answer;
   }
 
   /** The engine holds the call until {@code until} for an answer to {@code approvalId}. */

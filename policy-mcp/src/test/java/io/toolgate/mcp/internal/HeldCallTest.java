@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -212,5 +213,38 @@ class HeldCallTest {
     unbound.cancel();
     unbound.onCancel(fired::incrementAndGet);
     assertThat(fired).hasValue(2);
+  }
+
+  @Test
+  void aCancelledCallIsAnsweredOnlyOnceTheEngineHasWithdrawnItsRequest() {
+    CancelSlot slot = new CancelSlot();
+    HeldCall held = HeldCall.of(null, null, Duration.ofSeconds(10), slot);
+    CompletableFuture<String> engine = new CompletableFuture<>();
+    AtomicBoolean withdrawn = new AtomicBoolean();
+    engine.whenComplete((result, e) -> withdrawn.set(engine.isCancelled())); // as the engine's wait does
+    CompletableFuture<String> answer = held.cancels(engine);
+    AtomicBoolean withdrawnWhenAnswered = new AtomicBoolean();
+    answer.whenComplete((result, e) -> withdrawnWhenAnswered.set(withdrawn.get()));
+
+    held.held("approval-1", Instant.now().plusSeconds(10));
+    slot.cancel();
+
+    assertThat(answer).isCompletedExceptionally();
+    assertThat(withdrawnWhenAnswered).isTrue();
+    assertThat(held.decided()).isTrue();
+  }
+
+  @Test
+  void anAnswerThatCameFirstIsKeptWhenACancellationFollows() {
+    CancelSlot slot = new CancelSlot();
+    HeldCall held = HeldCall.of(null, null, Duration.ofSeconds(10), slot);
+    CompletableFuture<String> engine = new CompletableFuture<>();
+    CompletableFuture<String> answer = held.cancels(engine);
+    held.held("approval-1", Instant.now().plusSeconds(10));
+
+    engine.complete("ran");
+    slot.cancel();
+
+    assertThat(answer).isCompletedWithValue("ran");
   }
 }
