@@ -35,7 +35,12 @@ final class StreamClientTransport implements McpClientTransport {
     Thread reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
         for (String line; (line = lines.readLine()) != null; ) {
-          JSONRPCMessage message = McpSchema.deserializeJsonRpcMessage(mapper, line);
+          JSONRPCMessage message;
+          try {
+            message = McpSchema.deserializeJsonRpcMessage(mapper, line);
+          } catch (IllegalArgumentException unreadable) {
+            continue; // e.g. an error answer with a null id, which the SDK's types cannot hold: skipped
+          }
           handler.apply(Mono.just(message)).subscribe(ignored -> {}, error -> {});
         }
       } catch (IOException e) {

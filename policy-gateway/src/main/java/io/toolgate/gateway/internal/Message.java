@@ -4,10 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * One JSON-RPC message as it crossed the wire: its exact text, relayed unchanged, and its parsed
- * form, read only to route it.
+ * One JSON-RPC message as it crossed the wire: its text, relayed as it came except that it is
+ * always one line ({@link JsonRpc#oneLine}), and its parsed form, read only to route it.
  */
 public record Message(String text, ObjectNode json) {
+  /**
+   * {@code text} must be the one JSON value {@code json} was parsed from; it is made one line, so
+   * that no reader on the other side splits it into messages the gateway did not see.
+   */
+  public Message {
+    text = JsonRpc.oneLine(text);
+  }
+
   /** The kinds of JSON-RPC 2.0 message. */
   public enum Kind {
     REQUEST,

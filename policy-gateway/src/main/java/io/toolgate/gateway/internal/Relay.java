@@ -205,7 +205,7 @@ public final class Relay implements Upstream.Listener {
     }
     if (!(json instanceof ObjectNode object) || !wellFormed(object)) {
       JsonNode id = json != null && json.path("id").isValueNode() ? json.get("id") : null;
-      reply(JsonRpc.error(validId(id) ? id : null, JsonRpc.INVALID_REQUEST, "not a JSON-RPC 2.0 message"));
+      reply(JsonRpc.error(JsonRpc.validId(id) ? id : null, JsonRpc.INVALID_REQUEST, "not a JSON-RPC 2.0 message"));
       return;
     }
     Message message = new Message(text, object);
@@ -242,14 +242,11 @@ public final class Relay implements Upstream.Listener {
   private static boolean wellFormed(ObjectNode json) {
     JsonNode method = json.get("method");
     if (method != null) {
-      return method.isTextual() && (!json.has("id") || validId(json.get("id")));
+      return method.isTextual() && (!json.has("id") || JsonRpc.validId(json.get("id")));
     }
     return json.has("id") && (json.has("result") || json.has("error"));
   }
 
-  private static boolean validId(JsonNode id) {
-    return id != null && (id.isTextual() || id.isIntegralNumber());
-  }
 
   private void call(Message request) {
     JsonNode id = request.id();
