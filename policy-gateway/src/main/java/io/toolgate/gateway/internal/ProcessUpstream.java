@@ -13,9 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -39,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessUpstream.class);
-  private static final String STOP = "\u0000stop";
   private static final long STABLE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private enum State { STARTING, REPLAYING, RUNNING, RESTARTING, CLOSED }
@@ -57,7 +54,7 @@ public final class ProcessUpstream implements Upstream {
   private Listener listener;
   private State state = State.STARTING;
   private Process process;
-  private BlockingQueue<String> outbox;
+  private Outbox outbox;
   private int generation;
   private long startedAt;
   private Duration backoff;
@@ -66,6 +63,8 @@ public final class ProcessUpstream implements Upstream {
   private final Set<JsonNode> written = new HashSet<>();
   /** Messages sent while the child is (re)starting. */
   private final ArrayDeque<Message> queue = new ArrayDeque<>();
+  /** Characters of the messages in {@link #queue}. */
+  private long queuedChars;
   private Message initialize;
   private Message initialized;
   /** Whether the current child answered the client's {@code initialize} (or its replay). */
@@ -112,7 +111,7 @@ public final class ProcessUpstream implements Upstream {
 
   private void spawn() throws IOException {
     Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>(maxQueued);
+    Outbox lines = new Outbox(maxQueued, maxQueuedChars());
     int current;
     synchronized (lock) {
       if (state == State.CLOSED) {
@@ -125,7 +124,7 @@ public final class ProcessUpstream implements Upstream {
       startedAt = System.nanoTime();
       if (initialize != null) {
         state = State.REPLAYING;
-        lines.add(initialize.text());
+        lines.offer(initialize.text());
       } else {
         state = State.RUNNING;
         flushQueue();
@@ -168,8 +167,9 @@ public final class ProcessUpstream implements Upstream {
           }
         }
         default -> {
-          if (queue.size() < maxQueued) {
+          if (queue.size() < maxQueued && queuedChars + message.text().length() <= maxQueuedChars()) {
             queue.add(message);
+            queuedChars += message.text().length();
           } else if (request) {
             refused.add(message.id());
           }
@@ -190,6 +190,7 @@ public final class ProcessUpstream implements Upstream {
 
   /** Moves the held messages to the current child, in order. Called with the lock held. */
   private void flushQueue() {
+    queuedChars = 0;
     for (Message held; (held = queue.poll()) != null; ) {
       if (outbox.offer(held.text()) && held.kind() == Message.Kind.REQUEST) {
         written.add(held.id());
@@ -197,10 +198,18 @@ public final class ProcessUpstream implements Upstream {
     }
   }
 
-  private void write(Process child, BlockingQueue<String> lines) {
+  /**
+   * The characters a session may have waiting for the child: twice the largest message, so one
+   * message of the largest size always fits behind smaller ones.
+   */
+  private long maxQueuedChars() {
+    return 2L * maxMessageBytes;
+  }
+
+  private void write(Process child, Outbox lines) {
     OutputStream out = child.getOutputStream();
     try (out) {
-      for (String line; !(line = lines.take()).equals(STOP); ) {
+      for (String line; (line = lines.take()) != null; ) {
         out.write(line.getBytes(StandardCharsets.UTF_8));
         out.write('\n');
         if (lines.isEmpty()) {
@@ -291,7 +300,7 @@ public final class ProcessUpstream implements Upstream {
       }
       state = State.RESTARTING;
       initializeAnswered = false;
-      outbox.offer(STOP);
+      outbox.stop();
       lost = new ArrayList<>(written);
       written.clear();
       if (System.nanoTime() - startedAt > STABLE_NANOS) {
@@ -354,9 +363,8 @@ public final class ProcessUpstream implements Upstream {
       }
       state = State.CLOSED;
       child = process;
-      if (outbox != null && !outbox.offer(STOP)) { // after what was sent before the close
-        outbox.clear();
-        outbox.offer(STOP);
+      if (outbox != null) { // after what was sent before the close
+        outbox.stop();
       }
     }
     restarter.shutdownNow();
