@@ -99,4 +99,20 @@ public final class ApproverTokens implements Approvers {
   public Optional<String> byToken(String token) {
     return holder(token).map(Holder::name);
   }
+
+  /**
+   * Whether a token of this file is also in {@code other} (their hashes compared): a host that
+   * authenticates agents with one file and approvers with another refuses to start on such a
+   * token, since the agent that holds it could answer approval requests.
+   */
+  public boolean sharesATokenWith(ApproverTokens other) {
+    for (Entry mine : entries) {
+      for (Entry theirs : other.entries) {
+        if (MessageDigest.isEqual(mine.hash(), theirs.hash())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 }

@@ -99,9 +99,14 @@ final class GatewayApprovals implements AutoCloseable {
       }
     }
     ApproverTokens approvers = ApproverTokens.load(settings.approvals());
+    if (settings.tokens() != null && approvers.sharesATokenWith(ApproverTokens.load(settings.tokens()))) {
+      throw new IllegalArgumentException("--approvals " + settings.approvals() + " and --tokens " + settings.tokens()
+          + " share a token: an agent holding it could answer approval requests; give approvers tokens of their own");
+    }
     RedisApprovalQueue redisQueue = redis == null ? null : redis.approvalQueue(settings.redisTimeoutDuration());
     ApprovalQueue queue = redisQueue != null ? redisQueue : InMemoryApprovalQueue.builder(Clock.systemUTC()).build();
-    ApprovalInbox inbox = ApprovalInbox.builder(queue).approvers(approvers).build();
+    boolean https = publicUrl != null && "https".equalsIgnoreCase(publicUrl.getScheme());
+    ApprovalInbox inbox = ApprovalInbox.builder(queue).approvers(approvers).secureCookie(https).build();
     return new GatewayApprovals(queue, redisQueue, inbox, webhooks, secret, slack, publicUrl);
   }
 
@@ -128,7 +133,7 @@ final class GatewayApprovals implements AutoCloseable {
       ApprovalWebhook webhook = ApprovalWebhook.builder(target, secret, inboxUrl).slack(slack).build();
       started.add(webhook);
       subscriptions.add(webhook.subscribe(queue));
-      LOG.info("toolgate-gateway: approval requests are posted to {}", target);
+      LOG.info("toolgate-gateway: approval requests are posted to {}", Main.withoutSecrets(target, false));
     }
     return inboxUrl + "/";
   }

@@ -151,7 +151,7 @@ public final class Main implements Callable<Integer> {
             ? PolicyWatcher.watch(built, settings.policy())
             : PolicyWatcher.watch(built, settings.policy(), metrics.bind(built));
 
-    String server = settings.upstreamUrl() != null ? settings.upstreamUrl() : String.valueOf(settings.command());
+    String server = url != null ? withoutSecrets(url, true) : program(settings.command());
     String who = settings.principal() != null ? settings.principal() : Gateway.DEFAULT_PRINCIPAL;
     CallContext context = new CallContext(who, Set.copyOf(settings.roles() == null ? List.of() : settings.roles()),
         Map.of(), null);
@@ -309,5 +309,21 @@ public final class Main implements Callable<Integer> {
   private static void shutDown(Gateway gateway, Closing rest) {
     gateway.close();
     rest.close();
+  }
+
+  /**
+   * {@code uri} as a log may show it: scheme, host and port, and the path when {@code withPath}; never
+   * user info, query or fragment, which may carry a credential (a Slack webhook's path is one, too).
+   */
+  static String withoutSecrets(java.net.URI uri, boolean withPath) {
+    String host = uri.getHost() != null ? uri.getHost() : "?";
+    String port = uri.getPort() >= 0 ? ":" + uri.getPort() : "";
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "" : withPath ? uri.getRawPath() : "/...";
+    return uri.getScheme() + "://" + host + port + path;
+  }
+
+  /** A server command as a log may show it: the program and the number of arguments, which may hold credentials. */
+  static String program(List<String> command) {
+    return command.isEmpty() ? "(none)" : command.get(0) + (command.size() > 1 ? " (+" + (command.size() - 1) + " arguments)" : "");
   }
 }
