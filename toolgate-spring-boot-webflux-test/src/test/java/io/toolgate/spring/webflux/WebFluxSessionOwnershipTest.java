@@ -94,6 +94,20 @@ class WebFluxSessionOwnershipTest {
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A POST naming two sessions, {@code first} then {@code second}. */
+  private HttpResponse<String> twoSessions(String token, String first, String second, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp"))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("Authorization", "Bearer " + token)
+            .header("Mcp-Session-Id", first)
+            .header("Mcp-Session-Id", second)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   private HttpResponse<String> post(String token, String sessionId, String body) throws Exception {
     return send("/mcp", "POST", token, sessionId, body);
   }
@@ -150,6 +164,12 @@ class WebFluxSessionOwnershipTest {
       // the router matches /m%63p as /mcp: so does the filter
       assertError(send("/m%63p", "POST", "t-bob", session, CALL), 403, forbidden, session);
       assertThat(tools.runs.get()).isEqualTo(runs);
+
+      // two session headers: the filter reads the first, as the transport does
+      assertError(twoSessions("t-bob", session, bob.session(), CALL), 403, forbidden, session);
+      HttpResponse<String> first = twoSessions("t-bob", bob.session(), session, CALL);
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(first.body()).contains("compile c1 ok").doesNotContain(McpToolGuard.META_KEY);
 
       assertThat(a.listTools().tools()).extracting(Tool::name).contains("read_compile");
       assertThat(text(a, "c1")).contains("compile c1 ok");

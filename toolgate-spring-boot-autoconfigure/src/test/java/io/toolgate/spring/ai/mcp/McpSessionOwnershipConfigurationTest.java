@@ -55,6 +55,16 @@ class McpSessionOwnershipConfigurationTest {
   }
 
   @Test
+  void theUsersOwnFilterRegistrationIsKept() {
+    FilterRegistrationBean<McpSessionFilter> own =
+        new FilterRegistrationBean<>(McpSessionFilter.of(McpSessionOwners.create(), request -> null));
+    runner.withBean("toolgateMcpSessionFilter", FilterRegistrationBean.class, () -> own).run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean("toolgateMcpSessionFilter")).isSameAs(own);
+    });
+  }
+
+  @Test
   void offByPropertyTheGuardKeepsItsOwnOwnersAndCancellationStays() {
     runner.withPropertyValues("toolgate.mcp.session-ownership.enabled=false").run(context -> {
       assertThat(context).hasNotFailed().doesNotHaveBean(McpSessionOwners.class);

@@ -104,11 +104,17 @@ class McpSessionOwnershipTest {
 
   /** A real SDK client whose tools/call ids are recorded as it sends them. */
   private McpSyncClient client(String token, BlockingQueue<JsonNode> callIds) {
+    return client(token, callIds, new LinkedBlockingQueue<>());
+  }
+
+  /** A real SDK client whose tools/call ids and session ids are recorded as it sends them. */
+  private McpSyncClient client(String token, BlockingQueue<JsonNode> callIds, BlockingQueue<String> sessions) {
     HttpClientStreamableHttpTransport transport =
         HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port)
             .endpoint("/mcp")
             .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
             .httpRequestCustomizer((builder, method, uri, body, context) -> {
+              builder.build().headers().firstValue("Mcp-Session-Id").ifPresent(sessions::add);
               JsonNode message = parse(body);
               if ("tools/call".equals(message.path("method").asText())) {
                 callIds.add(message.path("id"));
@@ -144,6 +150,20 @@ class McpSessionOwnershipTest {
             .header(header, sessionId)
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A POST naming two sessions, {@code first} then {@code second}. */
+  private HttpResponse<String> twoSessions(String token, String first, String second, String body) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp"))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, text/event-stream")
+            .header("Authorization", "Bearer " + token)
+            .header("Mcp-Session-Id", first)
+            .header("Mcp-Session-Id", second)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String token, String sessionId, String body) throws Exception {
@@ -185,6 +205,7 @@ class McpSessionOwnershipTest {
   void anotherPrincipalUsingAlicesSessionIdIsRefusedAndAlicesCallAndSessionAreUntouched() throws Exception {
     BlockingQueue<JsonNode> aliceCalls = new LinkedBlockingQueue<>();
     BlockingQueue<PendingApproval> pending = new LinkedBlockingQueue<>();
+    BlockingQueue<String> bobSessions = new LinkedBlockingQueue<>();
     try (ApprovalQueue.Subscription subscription = queue.subscribe(new ApprovalQueue.Listener() {
           @Override
           public void pending(PendingApproval request) {
@@ -192,7 +213,7 @@ class McpSessionOwnershipTest {
           }
         });
         McpSyncClient alice = client("t-alice", aliceCalls);
-        McpSyncClient bob = client("t-bob", new LinkedBlockingQueue<>())) {
+        McpSyncClient bob = client("t-bob", new LinkedBlockingQueue<>(), bobSessions)) {
       CompletableFuture<CallToolResult> held = CompletableFuture.supplyAsync(
           () -> alice.callTool(new CallToolRequest("create_compile", Map.of("projectId", 7))));
       JsonNode heldId = aliceCalls.poll(30, TimeUnit.SECONDS);
@@ -215,6 +236,14 @@ class McpSessionOwnershipTest {
       assertError(send("/m%63p", "POST", "t-bob", "Mcp-Session-Id", session, CALL), 403, McpToolGuard.ERROR_CODE,
           session);
       assertThat(tools.runs.get()).isEqualTo(runs);
+
+      // two session headers: the filter reads the first, as the transport does
+      String bobs = bobSessions.poll(30, TimeUnit.SECONDS);
+      assertThat(bobs).as("bob's client named his session").isNotBlank().isNotEqualTo(session);
+      assertError(twoSessions("t-bob", session, bobs, CALL), 403, McpToolGuard.ERROR_CODE, session);
+      HttpResponse<String> first = twoSessions("t-bob", bobs, session, CALL);
+      assertThat(first.statusCode()).isEqualTo(200);
+      assertThat(first.body()).contains("compile c1 ok").doesNotContain(McpToolGuard.META_KEY);
 
       // alice's call is still held, and still hers to approve; her session still serves her
       assertThat(held).isNotDone();
