@@ -24,7 +24,7 @@ class ConfigurationMetadataTest {
         "toolgate.policy", "toolgate.watch", "toolgate.fail-open", "toolgate.shadow-mode", "toolgate.store",
         "toolgate.redis.uri", "toolgate.audit.file", "toolgate.audit.slf4j", "toolgate.approvals.expire-after",
         "toolgate.approvals.maximum-entries", "toolgate.approvals.maximum-pending-per-principal",
-        "toolgate.mcp.cancellation.enabled",
+        "toolgate.mcp.cancellation.enabled", "toolgate.mcp.session-ownership.enabled",
         "management.health.toolgate.enabled", "management.endpoint.toolgate.access");
     properties.forEach((name, p) -> {
       if (name.startsWith("toolgate.")) {

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.modelcontextprotocol.spec.McpStreamableServerSession;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import io.toolgate.spring.ai.internal.McpGuards;
+import io.toolgate.mcp.McpSessionOwners;
 import io.toolgate.spring.ai.internal.McpPrincipalWebFilter;
+import io.toolgate.spring.ai.internal.McpSessionWebFilter;
 import io.toolgate.spring.ai.internal.ToolsListFilter;
 import io.toolgate.spring.ai.mcp.ToolgateMcpServerAutoConfiguration;
 import io.toolgate.spring.ai.mcp.ToolgateMcpWebFluxAutoConfiguration;
@@ -66,6 +68,32 @@ class WebFluxAutoConfigurationTest {
         .withConfiguration(CONFIGURATIONS)
         .withPropertyValues("spring.ai.mcp.server.protocol=STREAMABLE")
         .run(context -> assertThat(context).doesNotHaveBean(McpPrincipalWebFilter.class));
+  }
+
+  @Test
+  void streamableGetsTheSessionWebFilterAfterThePrincipalFilterAndTheGuardSharesItsOwners() {
+    reactive.run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(McpSessionOwners.class).hasSingleBean(McpSessionWebFilter.class);
+      assertThat(context.getBean(McpSessionWebFilter.class).getOrder())
+          .isGreaterThan(context.getBean(McpPrincipalWebFilter.class).getOrder());
+      assertThat(context.getBean(McpGuards.class).sessionOwners()).isSameAs(context.getBean(McpSessionOwners.class));
+    });
+    McpSessionOwners own = McpSessionOwners.create();
+    reactive.withBean("myOwners", McpSessionOwners.class, () -> own).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(McpSessionOwners.class).hasSingleBean(McpSessionWebFilter.class);
+      assertThat(context.getBean(McpGuards.class).sessionOwners()).isSameAs(own);
+    });
+  }
+
+  @Test
+  void noSessionWebFilterWhenOffOrStateless() {
+    reactive.withPropertyValues("toolgate.mcp.session-ownership.enabled=false").run(context -> {
+      assertThat(context).hasNotFailed().doesNotHaveBean(McpSessionWebFilter.class).doesNotHaveBean(McpSessionOwners.class);
+      assertThat(context).hasSingleBean(McpPrincipalWebFilter.class);
+      assertThat(context.getBean(McpGuards.class).sessionOwners()).isNull();
+    });
+    reactive.withPropertyValues("spring.ai.mcp.server.protocol=STATELESS").run(context ->
+        assertThat(context).hasNotFailed().doesNotHaveBean(McpSessionWebFilter.class).doesNotHaveBean(McpSessionOwners.class));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpTransportContextExtractor;
 import io.toolgate.api.CallContext;
 import io.toolgate.mcp.McpIdentityResolver;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.servlet.function.ServerRequest;
 
 /**
@@ -34,6 +36,18 @@ public final class IdentityExtractor implements McpTransportContextExtractor<Ser
   @Override
   public McpTransportContext extract(ServerRequest request) {
     return context(identity.of(request.principal().orElse(null)), request.headers().asHttpHeaders(), headersKey);
+  }
+
+  /**
+   * The same context read from the servlet request under the transport's {@link ServerRequest}:
+   * for a servlet filter in front of the transport (the session filter), so that it sees the
+   * caller the tool handlers see.
+   */
+  public McpTransportContextExtractor<HttpServletRequest> servlet() {
+    return request -> context(
+        identity.of(request.getUserPrincipal()),
+        headersKey == null ? null : new ServletServerHttpRequest(request).getHeaders(),
+        headersKey);
   }
 
   /** The transport context of a request: its caller if any, its headers under {@code headersKey} if not null. */

@@ -10,14 +10,20 @@ import reactor.core.publisher.Mono;
 
 /**
  * Resolves the principal of each request to the MCP endpoint and keeps it in the exchange
- * attribute {@link #ATTRIBUTE}, for {@link ReactiveIdentityExtractor}. It runs last among the web
- * filters, so inside Spring Security's filter chain, where {@link ServerWebExchange#getPrincipal()}
+ * attribute {@link #ATTRIBUTE}, for {@link ReactiveIdentityExtractor}. It runs among the last web
+ * filters ({@link #ORDER}), so inside Spring Security's filter chain, where {@link ServerWebExchange#getPrincipal()}
  * is the request's {@code Authentication}; without Spring Security there is none and nothing is
  * kept. The endpoint is matched as the MCP transport's router matches it, a {@link PathPattern}
  * against the path within the application ({@code ;params} ignored, {@code %xx} decoded), so every
  * request that reaches MCP carries its principal. Requests to other paths pass untouched.
  */
 public final class McpPrincipalWebFilter implements WebFilter, Ordered {
+  /**
+   * The order of this filter: after Spring Security's filter chain and the application's filters
+   * of default order, before {@link McpSessionWebFilter}, which reads what this one keeps.
+   */
+  public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 10;
+
   /** The exchange attribute that holds the resolved {@link java.security.Principal}. */
   public static final String ATTRIBUTE = McpPrincipalWebFilter.class.getName() + ".principal";
 
@@ -25,8 +31,12 @@ public final class McpPrincipalWebFilter implements WebFilter, Ordered {
 
   /** @param endpoint the MCP endpoint's path within the application, such as {@code /mcp} */
   public McpPrincipalWebFilter(String endpoint) {
-    // As RouterFunctions' RequestPredicates.path parses the transport's endpoint.
-    this.endpoint = PathPatternParser.defaultInstance.parse(
+    this.endpoint = pattern(endpoint);
+  }
+
+  /** The endpoint as RouterFunctions' {@code RequestPredicates.path} parses the transport's. */
+  static PathPattern pattern(String endpoint) {
+    return PathPatternParser.defaultInstance.parse(
         endpoint.isEmpty() || endpoint.startsWith("/") ? endpoint : "/" + endpoint);
   }
 
@@ -44,6 +54,6 @@ public final class McpPrincipalWebFilter implements WebFilter, Ordered {
 
   @Override
   public int getOrder() {
-    return Ordered.LOWEST_PRECEDENCE;
+    return ORDER;
   }
 }

@@ -4,6 +4,7 @@ import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpTransportContextExtractor;
 import java.security.Principal;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The WebFlux counterpart of {@link IdentityExtractor}. A WebFlux request's principal is a {@code
@@ -28,5 +29,16 @@ public final class ReactiveIdentityExtractor implements McpTransportContextExtra
     Object principal = request.attribute(McpPrincipalWebFilter.ATTRIBUTE).orElse(null);
     return IdentityExtractor.context(
         principal instanceof Principal p ? identity.of(p) : null, request.headers().asHttpHeaders(), headersKey);
+  }
+
+  /**
+   * The same context read from the exchange itself: for a web filter after {@link
+   * McpPrincipalWebFilter} and before the transport's router (the session filter), so that it
+   * sees the caller the tool handlers see.
+   */
+  public McpTransportContext extract(ServerWebExchange exchange) {
+    Object principal = exchange.getAttribute(McpPrincipalWebFilter.ATTRIBUTE);
+    return IdentityExtractor.context(
+        principal instanceof Principal p ? identity.of(p) : null, exchange.getRequest().getHeaders(), headersKey);
   }
 }

@@ -19,6 +19,8 @@ public class ToolgateMcpProperties {
 
   private final Cancellation cancellation = new Cancellation();
 
+  private final SessionOwnership sessionOwnership = new SessionOwnership();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -45,6 +47,28 @@ public class ToolgateMcpProperties {
 
   public Cancellation getCancellation() {
     return cancellation;
+  }
+
+  public SessionOwnership getSessionOwnership() {
+    return sessionOwnership;
+  }
+
+  /** Who may use an MCP session ({@code toolgate.mcp.session-ownership.*}). */
+  public static class SessionOwnership {
+    /**
+     * Whether an MCP session serves only the principal whose initialize opened it: a request
+     * naming another principal's Mcp-Session-Id gets 403, an unknown one 404 (streamable HTTP,
+     * WebMVC and WebFlux).
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   /** Cancellation of held calls by the client ({@code toolgate.mcp.cancellation.*}). */

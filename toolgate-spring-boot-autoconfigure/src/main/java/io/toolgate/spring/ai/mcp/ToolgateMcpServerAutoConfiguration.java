@@ -6,6 +6,8 @@ import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.mcp.McpCancellation;
 import io.toolgate.mcp.McpIdentityResolver;
+import io.toolgate.mcp.McpSessionFilter;
+import io.toolgate.mcp.McpSessionOwners;
 import io.toolgate.mcp.McpToolGuard;
 import io.toolgate.spring.ai.ToolgateIdentityProperties;
 import io.toolgate.spring.ai.internal.CancellableExtractor;
@@ -56,7 +58,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>On the WebMVC streamable-HTTP transport, a client's {@code notifications/cancelled} withdraws
  * a call held for an approval ({@link McpCancellation}, unless {@code
- * toolgate.mcp.cancellation.enabled=false}).
+ * toolgate.mcp.cancellation.enabled=false}), and each session serves only the principal whose
+ * {@code initialize} opened it ({@link McpSessionFilter}, unless {@code
+ * toolgate.mcp.session-ownership.enabled=false}): another principal naming its {@code
+ * Mcp-Session-Id} gets 403, an unknown session 404.
  */
 @AutoConfiguration(
     beforeName = {
@@ -77,10 +82,18 @@ public class ToolgateMcpServerAutoConfiguration {
 
   /**
    * The order of the {@link McpCancellation} filter on the MCP endpoint: after Spring Security's
-   * filter chain and most others; a filter that must see the request first (an {@code
-   * McpSessionFilter}) orders itself below this.
+   * filter chain and most others, and after the {@link McpSessionFilter} ({@link
+   * #SESSION_FILTER_ORDER}).
    */
   public static final int CANCELLATION_FILTER_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+
+  /**
+   * The order of the {@link McpSessionFilter} on the MCP endpoint: after Spring Security's filter
+   * chain (the caller is known), before the {@link McpCancellation} filter: ownership first, so a
+   * {@code notifications/cancelled} naming another principal's session is refused before it can
+   * withdraw anything.
+   */
+  public static final int SESSION_FILTER_ORDER = CANCELLATION_FILTER_ORDER - 10;
 
   /** The guard of the MCP server's tools, built from the engine on first use. */
   @Bean
@@ -88,11 +101,13 @@ public class ToolgateMcpServerAutoConfiguration {
   static McpGuards toolgateMcpGuards(
       ObjectProvider<PolicyEngine> engine,
       ObjectProvider<McpIdentityResolver> identity,
-      ObjectProvider<ToolgateMcpProperties> properties) {
+      ObjectProvider<ToolgateMcpProperties> properties,
+      ObjectProvider<McpSessionOwners> sessionOwners) {
     return new McpGuards(
         engine::getIfAvailable,
         identity.getIfAvailable(),
-        properties.getIfAvailable(ToolgateMcpProperties::new).isRefusalsAsErrors());
+        properties.getIfAvailable(ToolgateMcpProperties::new).isRefusalsAsErrors(),
+        sessionOwners::getIfAvailable);
   }
 
   /** Wraps every tool specification bean before the MCP server collects them. */
@@ -116,7 +131,7 @@ public class ToolgateMcpServerAutoConfiguration {
     McpServerAutoConfiguration.EnabledStreamableServerCondition.class
   })
   @EnableConfigurationProperties(McpServerStreamableHttpProperties.class)
-  @Import(McpCancellationConfiguration.class)
+  @Import({McpSessionOwnershipConfiguration.class, McpCancellationConfiguration.class})
   static class StreamableWebMvc {
     @Bean
     @ConditionalOnMissingBean

@@ -31,6 +31,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.web.server.WebFilter;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,7 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
  * and carried in the MCP transport context, the same mapping as on WebMVC), else from the
  * application's {@link McpIdentityResolver} bean (the request's headers under {@link
  * ToolgateMcpServerAutoConfiguration#HEADERS_KEY}), else anonymous; and with {@code tools/list}
- * filtered per caller. The tools themselves are guarded by {@link ToolgateMcpServerAutoConfiguration},
+ * filtered per caller; on streamable HTTP, each session serves only the principal that opened it
+ * ({@link McpSessionWebFluxConfiguration}). The tools themselves are guarded by {@link ToolgateMcpServerAutoConfiguration},
  * whatever the transport. A servlet application is not touched (each nested configuration says so
  * too, as a component scan of this package finds them on their own).
  */
@@ -77,6 +79,7 @@ public class ToolgateMcpWebFluxAutoConfiguration {
     McpServerAutoConfiguration.EnabledStreamableServerCondition.class
   })
   @EnableConfigurationProperties(McpServerStreamableHttpProperties.class)
+  @Import(McpSessionWebFluxConfiguration.class)
   static class StreamableWebFlux {
     @Bean
     @ConditionalOnMissingBean
