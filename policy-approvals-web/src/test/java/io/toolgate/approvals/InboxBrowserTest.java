@@ -143,7 +143,8 @@ class InboxBrowserTest {
     McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(tomcat.url()).endpoint("/mcp")
             .addHttpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", "Bearer " + token))
             .build())
-        .requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60)).build();
+        // longer than liquidate_portfolio's wait (2m): that call is answered when a person approves it
+        .requestTimeout(Duration.ofMinutes(3)).initializationTimeout(Duration.ofSeconds(60)).build();
     client.initialize();
     CLIENTS.add(client);
     return client;

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /** DESIGN.md "Hostile input": an approval is used only by a call that was admitted. */
 class ApprovalAdmissionTest {
+  /** The engine's store timeout: the default 2 s could pass while the test holds the first call. */
+  private static final Duration HANG_GUARD = Duration.ofMinutes(1);
   private static final String POLICY = "version: '1'\ntools:\n  deploy:\n    action: require_approval\n"
       + "    limits: [{max: 1, window: minute, scope: global}]\n";
   private static final ToolCall DEPLOY = ToolCall.of("deploy", Map.of("env", "prod"));
@@ -34,8 +36,10 @@ class ApprovalAdmissionTest {
   private final MutableClock clock = new MutableClock("2026-01-01T10:00:00Z");
   private final InMemoryApprovalQueue queue = InMemoryApprovalQueue.builder(clock).build();
 
+  /** A store of unknown kind is waited for up to the store timeout: here one a loaded machine never reaches. */
   private PolicyEngine engine(CounterStore store) {
-    return PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).approvals(queue).counterStore(store).build();
+    return PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).approvals(queue).counterStore(store)
+        .storeTimeout(HANG_GUARD).build();
   }
 
   private String approvedRequest(PolicyEngine engine, ToolCall call) {
@@ -137,7 +141,7 @@ class ApprovalAdmissionTest {
     };
     PolicyEngine engine = PolicyEngine.builder(Policy.parse(
             "version: '1'\ntools:\n  deploy:\n    action: require_approval\n    limits: [{max: 100, window: minute}]\n"))
-        .clock(clock).approvals(queue).counterStore(gated).build();
+        .clock(clock).approvals(queue).counterStore(gated).storeTimeout(HANG_GUARD).build(); // the first call waits for the test
     first.set(false);
     String id = approvedRequest(engine, DEPLOY);
     first.set(true);

@@ -189,7 +189,7 @@ class CounterStoreSpiTest {
     Forwarding store = new Forwarding(InMemoryCounterStore.create());
     List<AuditEvent> events = new CopyOnWriteArrayList<>();
     PolicyEngine e = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(store)
-        .audit(events::add).build();
+        .storeTimeout(Duration.ofHours(1)).audit(events::add).build();
     Guarded<String> failed = e.guard(ToolCall.of("shared"), AGENT, () -> "error", result -> true);
     assertThat(failed.ran()).isTrue();
     assertThat(events).singleElement().extracting(AuditEvent::outcome).isEqualTo(Outcome.FAILED);

@@ -28,7 +28,8 @@ class ReloadTest {
 
   @Test
   void countersSurviveAReloadAndANewMaxAppliesToTheCountTaken() {
-    PolicyEngine e = PolicyEngine.of(Policy.parse(limited(5, "hour")));
+    // A clock of its own: on the system clock an hour could end between two calls and reset the count.
+    PolicyEngine e = PolicyEngine.builder(Policy.parse(limited(5, "hour"))).clock(new MutableClock("2026-01-01T10:00:00Z")).build();
     for (int i = 0; i < 3; i++) {
       assertThat(e.evaluate(ToolCall.of("t"), AGENT).isAllowed()).isTrue();
     }

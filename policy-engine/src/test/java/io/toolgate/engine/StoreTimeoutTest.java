@@ -244,7 +244,10 @@ class StoreTimeoutTest {
       @Override
       public void refund(List<CounterRequest> requests, long reservedAtMillis) {}
     };
-    PolicyEngine e = engine(broken, false);
+    // Through the timed wrapper, with a wait no loaded machine reaches: at 50 ms the wrapper's thread
+    // could time out before it ran the store, and the reason would be the timeout's.
+    PolicyEngine e = PolicyEngine.builder(Policy.parse(POLICY)).clock(clock).counterStore(broken)
+        .storeTimeout(Duration.ofHours(1)).build();
     assertThat(withinHangGuard(() -> e.evaluate(COMPILE, AGENT)).reason()).contains("connection refused");
     assertThat(withinHangGuard(() -> e.evaluateAsync(COMPILE, AGENT).toCompletableFuture().join()).reason())
         .contains("connection refused");

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class BoundedWorkTest {
   private static final int ENTRIES = 20_000;
+  /** How many of the filling reservations are in flight at once. */
+  private static final int FILL_BATCH = 500;
   /** O(log n) for n = 20,000: about 15 tree fields per read, a few reads per decision. */
   private static final int MOST_COMMANDS = 120;
   private static final Pattern WHOLE_RANGE = Pattern.compile(
@@ -58,12 +60,16 @@ class BoundedWorkTest {
     String prefix = "bounded-" + System.nanoTime() + ":";
     try (RedisCounterStore store = RedisCounterStore.builder(client).keyPrefix(prefix).commandTimeout(Duration.ofSeconds(10)).build()) {
       CounterRequest tiny = new CounterRequest("log", "grant", "agent-1", 3_600_000, Algorithm.SLIDING, 1_000_000, 1);
-      List<CompletableFuture<ReserveResult>> filling = new ArrayList<>();
-      for (int i = 0; i < ENTRIES; i++) {
-        filling.add(store.reserveAsync(List.of(tiny), T0 + i).toCompletableFuture());
-      }
-      for (CompletableFuture<ReserveResult> f : filling) {
-        assertThat(f.get(60, TimeUnit.SECONDS).isGranted()).isTrue();
+      // Filled a batch at a time: each command's timeout runs from when it is sent, and 20,000 sent
+      // at once could not all be answered within it on a loaded machine.
+      for (int from = 0; from < ENTRIES; from += FILL_BATCH) {
+        List<CompletableFuture<ReserveResult>> filling = new ArrayList<>();
+        for (int i = from; i < Math.min(from + FILL_BATCH, ENTRIES); i++) {
+          filling.add(store.reserveAsync(List.of(tiny), T0 + i).toCompletableFuture());
+        }
+        for (CompletableFuture<ReserveResult> f : filling) {
+          assertThat(f.get(60, TimeUnit.SECONDS).isGranted()).isTrue();
+        }
       }
       CounterRequest whole = new CounterRequest("log", "grant", "agent-1", 3_600_000, Algorithm.SLIDING, 1_000_000, 1_000_000);
       long now = T0 + ENTRIES;

@@ -34,13 +34,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Redis failing under a running engine: on a server of this class's own, which the tests kill,
- * restart on the same port, pause and flush.
+ * restart on the same port, pause and flush. A test that needs Redis slow pauses its writes (every
+ * script) until the test itself resumes them ({@link #pauseWrites}, {@link #resume}), never for a
+ * fixed time that a stalled test thread could outlast.
  */
 @Timeout(60)
 class FaultTest {
-  private static final Duration TIMEOUT = Duration.ofMillis(100);
+  /**
+   * The stores' command timeout: short, as commands that must time out do (Redis is killed or its
+   * writes paused), yet long enough that a loaded machine answers the commands that must succeed
+   * (at 100 ms, a Redis or test thread stalled that long would fail one).
+   */
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
   /** How long a decision may take while Redis is down: the timeout, and room for a busy machine. */
-  private static final long BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(TIMEOUT.toMillis() + 1_500);
+  private static final long BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(TIMEOUT.toMillis() + 5_000);
   private static final String POLICY = """
       {"version": "1", "default": "deny", "tools": {
         "compile": {"limits": [{"counter": "compiles", "max": 1000, "window": "minute"}]},
@@ -63,6 +70,7 @@ class FaultTest {
 
   @AfterEach
   void closeAll() throws Exception {
+    resume(); // a failed test may have left the writes paused
     for (int i = open.size() - 1; i >= 0; i--) {
       open.get(i).close();
     }
@@ -104,12 +112,13 @@ class FaultTest {
   void aTimeoutIsReportedAsSuch() {
     PolicyEngine engine = engine(store(RedisCounterStore.recommendedClientOptions()), false, e -> {});
     assertThat(engine.evaluate(ToolCall.of("compile"), CallContext.of("a")).isAllowed()).isTrue();
-    assertThat(server.command("CLIENT", "PAUSE", "500", "ALL")).isEqualTo("+OK");
+    pauseWrites();
     long start = System.nanoTime();
     Decision d = engine.evaluate(ToolCall.of("compile"), CallContext.of("a"));
     assertThat(System.nanoTime() - start).isLessThan(BOUND_NANOS);
+    resume();
     assertThat(d.kind()).isEqualTo(Decision.Kind.DENY);
-    assertThat(d.reason()).contains("policy state unavailable").contains("did not answer reserve within 100 ms");
+    assertThat(d.reason()).contains("policy state unavailable").contains("did not answer reserve within 1000 ms");
   }
 
   @Test
@@ -156,9 +165,10 @@ class FaultTest {
       assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
     }
     // Redis holds the refund past the timeout, then runs it: the reply is lost, the refund not.
-    assertThat(server.command("CLIENT", "PAUSE", "400", "ALL")).isEqualTo("+OK");
+    pauseWrites();
     store.refund(List.of(fixed, sliding), t);
     assertThat(store.pendingRefunds()).isEqualTo(1);
+    resume();
     assertThat(eventually(() -> store.pendingRefunds() == 0)).isTrue();
     assertThat(store.lostRefunds()).isZero();
     assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).as("one refund applied").isTrue();
@@ -184,7 +194,7 @@ class FaultTest {
     long t = clock.millis();
     assertThat(store.reserve(List.of(fixed, sliding), t).isGranted()).isTrue();
 
-    assertThat(server.command("CLIENT", "PAUSE", "3000", "ALL")).isEqualTo("+OK");
+    pauseWrites();
     List<CompletableFuture<ReserveResult>> late = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       late.add(store.reserveAsync(List.of(fixed, sliding), t).toCompletableFuture());
@@ -204,6 +214,7 @@ class FaultTest {
         assertThat(e).hasMessageContaining("did not answer reserve");
       }
     }
+    resume();
     assertThat(granted).as("Redis was paused: the reservations timed out").isLessThan(23);
 
     assertThat(store.awaitQueueEmpty(Duration.ofSeconds(30))).as("the queue drains once Redis resumes").isTrue();
@@ -233,7 +244,7 @@ class FaultTest {
     long t = clock.millis();
     assertThat(store.reserve(List.of(fixed), t).isGranted()).isTrue();
 
-    assertThat(server.command("CLIENT", "PAUSE", "3000", "ALL")).isEqualTo("+OK");
+    pauseWrites();
     List<CompletableFuture<ReserveResult>> late = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       late.add(store.reserveAsync(List.of(fixed), t).toCompletableFuture());
@@ -246,6 +257,7 @@ class FaultTest {
         assertThat(e.getCause()).isInstanceOf(RedisStoreException.class).hasMessageContaining("did not answer reserve");
       }
     }
+    resume();
     assertThat(granted).as("Redis was paused: the reservations timed out").isLessThan(20);
 
     assertThat(store.awaitQueueEmpty(Duration.ofSeconds(30))).as("the queue drains once Redis resumes").isTrue();
@@ -257,7 +269,7 @@ class FaultTest {
   /**
    * What metrics read: a refund that cannot reach Redis is pending, retried, and lost once its
    * window has ended (it could no longer change a count, and the count it should have given back
-   * stayed taken). The window's 2 s are the test's margin against a stalled machine.
+   * stayed taken). The window's 10 s are the test's margin against a stalled machine.
    */
   @Test
   void aRefundThatNeverReachesRedisIsPendingThenLostWhenItsWindowEnds() throws Exception {
@@ -267,7 +279,7 @@ class FaultTest {
         .idleGrace(Duration.ZERO)
         .build();
     open.add(store);
-    CounterRequest r = new CounterRequest("lost", "global", null, 2_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+    CounterRequest r = new CounterRequest("lost", "global", null, 10_000, Algorithm.FIXED, 2_000_000, 1_000_000);
     long t = clock.millis();
     assertThat(store.reserve(List.of(r), t).isGranted()).isTrue();
     server.kill();
@@ -314,10 +326,29 @@ class FaultTest {
   private PolicyEngine engine(RedisCounterStore store, boolean failOpen, io.toolgate.api.AuditSink audit) {
     return PolicyEngine.builder(Policy.parse(POLICY))
         .counterStore(store)
+        .storeTimeout(Duration.ofSeconds(30)) // the store's own timeout decides, never the engine's
         .clock(clock)
         .failOpen(failOpen)
         .audit(audit)
         .build();
+  }
+
+  /**
+   * Holds every write (so every script the store runs) until {@link #resume}; reads, {@code PING}
+   * and {@code CLIENT UNPAUSE} still run. A pause of all commands could only end by its own
+   * timer, which a stalled test thread may outlast before it sends what must find Redis paused.
+   */
+  private static void pauseWrites() {
+    assertThat(server.command("CLIENT", "PAUSE", "60000", "WRITE")).isEqualTo("+OK");
+  }
+
+  /** Ends {@link #pauseWrites}: Redis runs the scripts it held, late. */
+  private static void resume() {
+    try {
+      server.command("CLIENT", "UNPAUSE");
+    } catch (RuntimeException serverDown) {
+      // killed by the test: nothing is paused
+    }
   }
 
   private static String ping() {

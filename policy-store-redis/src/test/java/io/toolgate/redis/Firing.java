@@ -25,6 +25,8 @@ final class Firing implements AutoCloseable {
   static final int MAX = 25;
   static final Duration WINDOW = Duration.ofSeconds(10);
   static final Instant START = Instant.parse("2026-01-01T10:00:00Z");
+  /** Both timeouts: a hang guard; a denial for a slow answer would break the count the tests check. */
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final String POLICY = """
       {"version": "1", "default": "deny", "tools": {
         "fixed_tool": {"limits": [{"counter": "fixed", "max": 25, "window": "10s", "scope": "global"}]},
@@ -42,10 +44,10 @@ final class Firing implements AutoCloseable {
   Firing(String redisUri, String keyPrefix, int threads) {
     this.client = RedisClient.create(redisUri);
     client.setOptions(RedisCounterStore.recommendedClientOptions());
-    this.store = RedisCounterStore.builder(client).keyPrefix(keyPrefix).commandTimeout(Duration.ofSeconds(5)).build();
+    this.store = RedisCounterStore.builder(client).keyPrefix(keyPrefix).commandTimeout(TIMEOUT).build();
     // The engine waits as long as the store's own command timeout, so a loaded machine cannot deny.
     this.engine = PolicyEngine.builder(Policy.parse(POLICY)).counterStore(store).clock(clock)
-        .storeTimeout(Duration.ofSeconds(5)).build();
+        .storeTimeout(TIMEOUT).build();
     this.pool = Executors.newFixedThreadPool(threads);
     this.threads = threads;
   }

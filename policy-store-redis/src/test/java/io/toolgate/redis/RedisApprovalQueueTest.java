@@ -152,8 +152,9 @@ class RedisApprovalQueueTest {
     try (RedisServer server = RedisServer.start()) {
       RedisClient client = RedisClient.create(server.uri());
       client.setOptions(RedisCounterStore.recommendedClientOptions());
+      // Time enough for the commands before the kill; after it they fail at once (not connected).
       try (RedisApprovalQueue queue = RedisApprovalQueue.builder(client, clock).keyPrefix(prefix)
-          .commandTimeout(Duration.ofMillis(500)).build()) {
+          .commandTimeout(Duration.ofSeconds(5)).build()) {
         PolicyEngine engine = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queue).build();
         ToolCall deploy = ToolCall.of("deploy", Map.of("project", 9));
         assertThat(engine.evaluate(deploy, CallContext.of("agent-1")).kind()).isEqualTo(Decision.Kind.APPROVAL_REQUIRED);

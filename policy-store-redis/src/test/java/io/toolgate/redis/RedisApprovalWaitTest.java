@@ -176,8 +176,9 @@ class RedisApprovalWaitTest {
     try (RedisServer server = RedisServer.start()) {
       RedisClient client = RedisClient.create(server.uri());
       client.setOptions(RedisCounterStore.recommendedClientOptions());
+      // Time enough for the commands before the kill; after it they fail at once (not connected).
       try (RedisApprovalQueue queue = RedisApprovalQueue.builder(client, clock).keyPrefix(prefix)
-          .commandTimeout(Duration.ofMillis(500)).build()) {
+          .commandTimeout(Duration.ofSeconds(5)).build()) {
         String id = ((ApprovalStatus.Pending) queue.check(request())).approvalId();
         server.kill();
         assertThat(queue.whenAnswered(request(), id).toCompletableFuture().get(30, SECONDS)).isNull();

@@ -63,11 +63,17 @@ public final class RedisServer implements AutoCloseable {
     return client;
   }
 
-  /** A server of the caller's own, on a free port, started with {@code extraArgs}; the caller stops it. */
+  /**
+   * A server of the caller's own, on a free port, started with {@code extraArgs}; the caller stops
+   * it. A port taken between finding it free and the server's bind is tried again with another.
+   */
   public static RedisServer start(String... extraArgs) {
-    RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
-    server.startProcess();
-    return server;
+    for (int attempt = 1; ; attempt++) {
+      RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
+      if (server.startProcess(attempt < 5)) {
+        return server;
+      }
+    }
   }
 
   /** The port it listens on, at 127.0.0.1. */
@@ -96,7 +102,7 @@ public final class RedisServer implements AutoCloseable {
   /** Starts the server again on the same port, empty. */
   public synchronized void restart() {
     kill();
-    startProcess();
+    startProcess(false);
   }
 
   @Override
@@ -137,7 +143,11 @@ public final class RedisServer implements AutoCloseable {
     return line.toString();
   }
 
-  private synchronized void startProcess() {
+  /**
+   * Starts the process and waits until it answers {@code PING}; false, with {@code
+   * mayRetryElsewhere}, if it exited because its port was taken meanwhile.
+   */
+  private synchronized boolean startProcess(boolean mayRetryElsewhere) {
     Path exe = binary();
     List<String> command = new ArrayList<>(List.of(
         exe.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
@@ -151,14 +161,19 @@ public final class RedisServer implements AutoCloseable {
     } catch (IOException e) {
       unavailable("cannot start " + exe + ": " + e);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // Generous: a loaded machine may start a process slowly; a started server answers at once.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        unavailable("redis-server exited: " + log());
+        String log = log();
+        if (mayRetryElsewhere && log.contains("Address already in use")) {
+          return false;
+        }
+        unavailable("redis-server exited: " + log);
       }
       try {
         if ("+PONG".equals(command("PING"))) {
-          return;
+          return true;
         }
       } catch (UncheckedIOException notYet) {
         // not listening yet
@@ -166,7 +181,8 @@ public final class RedisServer implements AutoCloseable {
       sleep(20);
     }
     process.destroyForcibly();
-    unavailable("redis-server did not answer PING within 10 s: " + log());
+    unavailable("redis-server did not answer PING within 60 s: " + log());
+    return false;
   }
 
   private String log() {

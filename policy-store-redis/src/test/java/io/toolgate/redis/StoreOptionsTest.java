@@ -36,7 +36,9 @@ class StoreOptionsTest {
     String prefix = "server-time-" + System.nanoTime() + ":";
     try (RedisCounterStore store = RedisCounterStore.builder(client).keyPrefix(prefix)
         .timeSource(TimeSource.SERVER).commandTimeout(Duration.ofSeconds(5)).build()) {
-      CounterRequest fixed = new CounterRequest("fixed", "global", null, 3_600_000, Algorithm.FIXED, 2_000_000, 1_000_000);
+      // The server's real time places the fixed window: one of 100 days, so that no window ends between
+      // these few calls (an hour's would, once in a while, and reset the count the test reads).
+      CounterRequest fixed = new CounterRequest("fixed", "global", null, 8_640_000_000L, Algorithm.FIXED, 2_000_000, 1_000_000);
       CounterRequest sliding = new CounterRequest("sliding", "global", null, 3_600_000, Algorithm.SLIDING, 2_000_000, 1_000_000);
       long callerTime = 42; // 1970: the server's TIME decides
       assertThat(store.reserve(List.of(fixed, sliding), callerTime).isGranted()).isTrue();
