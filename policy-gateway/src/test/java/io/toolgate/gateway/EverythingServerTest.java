@@ -41,7 +41,10 @@ class EverythingServerTest {
   void theEverythingServerIsGuardedAndOtherwiseUntouched() throws Exception {
     assertThat(SERVER).as("installed by the build (npm ci in target/npm)").isRegularFile();
     BlockingQueue<McpSchema.ProgressNotification> progress = new LinkedBlockingQueue<>();
-    PolicyEngine engine = PolicyEngine.of(Policy.fromResource("everything-policy.yaml"));
+    // a fixed clock: the hourly limit of get-sum must not start again mid-test
+    PolicyEngine engine = PolicyEngine.builder(Policy.fromResource("everything-policy.yaml"))
+        .clock(java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:30:00Z"), java.time.ZoneOffset.UTC))
+        .build();
     try (InProcessGateway gateway = InProcessGateway.start(engine,
         builder -> Gateway.builder(engine, List.of("node", SERVER.toAbsolutePath().toString(), "stdio"))
             .restartBackoff(Duration.ZERO))) {
