@@ -131,6 +131,30 @@ public class ToolgateConfigurationException extends RuntimeException {
         List.of(), null);
   }
 
+  /**
+   * The {@code toolgate} endpoint is exposed with Spring Security, but no authority says who answers
+   * approvals through it: every authenticated user, agents included, could.
+   */
+  public static ToolgateConfigurationException noActuatorApproverAuthority() {
+    return new ToolgateConfigurationException(
+        "The toolgate actuator endpoint is exposed with Spring Security, but neither toolgate.actuator.approver-authority "
+            + "nor toolgate.approvals.inbox.authority is set: every authenticated user, the agents whose calls wait for "
+            + "approval among them, could list and approve held calls.",
+        "Set toolgate.actuator.approver-authority to the authority only approvers hold, such as ROLE_APPROVER or "
+            + "SCOPE_approvals; or define an io.toolgate.spring.autoconfigure.actuator.ActuatorApprover bean; "
+            + "or stop exposing the endpoint (management.endpoints.web.exposure.include).",
+        List.of(), null);
+  }
+
+  /** {@code toolgate.actuator.approver-authority} without Spring Security. */
+  public static ToolgateConfigurationException actuatorAuthorityWithoutSecurity() {
+    return new ToolgateConfigurationException(
+        "toolgate.actuator.approver-authority is set, but there is no Spring Security to hold authorities.",
+        "Add Spring Security, or remove toolgate.actuator.approver-authority (then nobody answers approvals through "
+            + "the endpoint unless the application defines an ActuatorApprover bean).",
+        List.of(), null);
+  }
+
   /** {@code toolgate.approvals.inbox.path} is not a path below the root. */
   public static ToolgateConfigurationException badInboxPath(String path) {
     return new ToolgateConfigurationException(

@@ -41,6 +41,9 @@ class ConfigurationMetadataTest {
         "toolgate.approvals.inbox.session-ttl", "toolgate.approvals.webhook.url", "toolgate.approvals.webhook.secret",
         "toolgate.approvals.webhook.secret-env", "toolgate.approvals.webhook.format", "toolgate.approvals.webhook.public-url",
         "toolgate.approvals.webhook.max-attempts");
+    assertThat(properties).containsKey("toolgate.actuator.approver-authority");
+    assertThat(properties.get("toolgate.actuator.approver-authority").path("description").asText())
+        .contains("toolgate.approvals.inbox.authority");
     assertThat(properties.get("toolgate.approvals.inbox.enabled").path("defaultValue").asBoolean(true))
         .as("the inbox is off unless asked for").isFalse();
     assertThat(properties.get("toolgate.approvals.inbox.path").path("defaultValue").asText()).isEqualTo("/approvals/");

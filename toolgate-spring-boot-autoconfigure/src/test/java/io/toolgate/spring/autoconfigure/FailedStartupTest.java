@@ -43,6 +43,20 @@ class FailedStartupTest {
         .contains("Action:", "Set toolgate.approvals.inbox.authority to the authority only approvers hold");
   }
 
+  @Test
+  void anExposedEndpointAnyAuthenticatedUserCouldAnswerIsReportedAsAFailureAnalysis(CapturedOutput output) {
+    assertThatThrownBy(() -> new SpringApplicationBuilder(App.class)
+            .web(WebApplicationType.SERVLET)
+            .properties("toolgate.policy=classpath:policies/approvals.yaml",
+                "management.endpoints.web.exposure.include=toolgate", "server.port=0", "spring.main.banner-mode=off")
+            .run())
+        .hasRootCauseInstanceOf(ToolgateConfigurationException.class);
+    assertThat(output.getOut() + output.getErr())
+        .contains("APPLICATION FAILED TO START")
+        .contains("neither toolgate.actuator.approver-authority nor toolgate.approvals.inbox.authority is set")
+        .contains("Action:", "Set toolgate.actuator.approver-authority to the authority only approvers hold");
+  }
+
   @SpringBootConfiguration
   @EnableAutoConfiguration
   static class App {}

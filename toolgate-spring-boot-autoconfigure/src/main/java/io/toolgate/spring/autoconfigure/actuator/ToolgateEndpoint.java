@@ -5,7 +5,7 @@ import io.toolgate.api.ApprovalService;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.engine.PolicyView;
-import io.toolgate.engine.approval.InMemoryApprovalQueue;
+import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
 import io.toolgate.spring.autoconfigure.ToolgateConfigurationException;
 import io.toolgate.spring.autoconfigure.ToolgatePolicySource;
@@ -19,46 +19,58 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The {@code toolgate} actuator endpoint:
  *
  * <ul>
  *   <li>{@code GET /actuator/toolgate}: the policy in force (source, digest, load time, tools and
- *       their limits) and the approvals pending;
+ *       their limits) and, to an approver only, the approvals pending (an empty list to others);
  *   <li>{@code POST /actuator/toolgate}: reloads the policy from {@code toolgate.policy}; a policy
  *       that fails to load is not put in force, and the answer lists its problems;
  *   <li>{@code POST /actuator/toolgate/{id}/approve} and {@code POST /actuator/toolgate/{id}/reject}
- *       (optional body {@code {"reason": "..."}}): answers a pending approval, as the request's
- *       authenticated principal ({@value #ANONYMOUS} without one).
+ *       (optional body {@code {"reason": "..."}}): answers a pending approval, as the approver the
+ *       {@link ActuatorApprover} names for the request's authenticated principal; a caller it does
+ *       not name, and an approver answering their own call (four eyes), get status 403 and change
+ *       nothing.
  * </ul>
  *
- * <p>Approvals are answered only when the engine's approval service is the in-memory queue.
- * Secure the endpoint as any actuator endpoint that changes state: whoever can reach it approves.
+ * <p>Approvals are answered when the engine's approval service is an {@link ApprovalQueue} (the
+ * in-memory queue or the Redis one).
  */
 @Endpoint(id = "toolgate")
 public class ToolgateEndpoint {
-  /** The approver recorded when the request has no authenticated principal. */
-  public static final String ANONYMOUS = "anonymous";
-
   /** The longest reason kept from a rejection, in characters. */
   public static final int MAX_REASON_CHARS = 500;
 
+  private static final int FORBIDDEN = 403;
+
   private final PolicyEngine engine;
   private final ToolgatePolicySource source;
-  private final ApprovalService approvals;
+  private final @Nullable ApprovalService approvals;
+  private final ActuatorApprover approvers;
 
-  /** An endpoint over {@code engine}, reloading from {@code source}, answering {@code approvals}. */
-  public ToolgateEndpoint(PolicyEngine engine, ToolgatePolicySource source, ApprovalService approvals) {
+  /**
+   * An endpoint over {@code engine}, reloading from {@code source}, answering {@code approvals} for
+   * the callers {@code approvers} names.
+   */
+  public ToolgateEndpoint(PolicyEngine engine, ToolgatePolicySource source, @Nullable ApprovalService approvals,
+      ActuatorApprover approvers) {
     this.engine = engine;
     this.source = source;
     this.approvals = approvals;
+    this.approvers = approvers;
   }
 
-  /** The policy in force and the approvals pending. */
+  /** The policy in force and, if the caller is an approver, the approvals pending. */
   @ReadOperation
-  public Status status() {
-    return new Status(PolicyDescriptor.of(engine.policy()), pending());
+  public Status status(@Nullable Principal principal) {
+    boolean approver = approvers.approver(principal) != null;
+    List<Pending> pending = approver && approvals instanceof ApprovalQueue queue
+        ? queue.pending().stream().map(Pending::of).toList()
+        : List.of();
+    return new Status(PolicyDescriptor.of(engine.policy()), pending, approver);
   }
 
   /** Reloads the policy from its source; the policy in force stays if the new one fails to load. */
@@ -75,15 +87,17 @@ public class ToolgateEndpoint {
   }
 
   /**
-   * Approves or rejects the pending approval {@code id}.
+   * Approves or rejects the pending approval {@code id}: status 200 when answered or when there is
+   * nothing to answer ({@code done} false), 403 when the caller is not an approver or the call is
+   * their own.
    *
    * @param answer {@code approve} or {@code reject}
    * @param reason for a rejection, shown to the agent; at most {@value #MAX_REASON_CHARS} characters kept
-   * @param principal the authenticated caller, the approver
+   * @param principal the authenticated caller
    */
   @WriteOperation
-  public Answer answer(@Selector String id, @Selector String answer, @Nullable String reason, @Nullable Principal principal) {
-    String approver = principal == null || principal.getName() == null ? ANONYMOUS : principal.getName();
+  public WebEndpointResponse<Answer> answer(@Selector String id, @Selector String answer, @Nullable String reason,
+      @Nullable Principal principal) {
     boolean approve = switch (answer.toLowerCase(Locale.ROOT)) {
       case "approve" -> true;
       case "reject" -> false;
@@ -91,30 +105,34 @@ public class ToolgateEndpoint {
           "answer must be approve or reject", "answer must be approve or reject, not " + AgentText.excerpt(answer));
     };
     String shownId = AgentText.excerpt(id);
-    if (!(approvals instanceof InMemoryApprovalQueue queue)) {
-      return new Answer(shownId, false, approver, "the approval service is not the in-memory queue; answer it where it lives");
+    String approver = approvers.approver(principal);
+    if (approver == null) {
+      return new WebEndpointResponse<>(new Answer(shownId, false, null,
+          "not an approver: answering approvals here needs toolgate.actuator.approver-authority"), FORBIDDEN);
     }
-    boolean done = approve
-        ? queue.approve(id, approver)
-        : queue.reject(id, approver, reason == null ? null : AgentText.excerpt(reason, MAX_REASON_CHARS));
-    return new Answer(shownId, done, approver,
-        done ? (approve ? "approved" : "rejected") : "no pending approval with this id (unknown, expired or already answered)");
-  }
-
-  private List<Pending> pending() {
-    if (!(approvals instanceof InMemoryApprovalQueue queue)) {
-      return List.of();
+    if (!(approvals instanceof ApprovalQueue queue)) {
+      return new WebEndpointResponse<>(new Answer(shownId, false, approver,
+          "the approval service is not an ApprovalQueue (not the in-memory queue or the Redis one); answer it where it lives"));
     }
-    return queue.pending().stream().map(Pending::of).toList();
+    ApprovalQueue.AnswerResult result = queue.answer(id, approve ? ApprovalQueue.Verdict.APPROVED : ApprovalQueue.Verdict.REJECTED,
+        approver, approve || reason == null ? null : AgentText.excerpt(reason, MAX_REASON_CHARS));
+    return switch (result) {
+      case ANSWERED -> new WebEndpointResponse<>(new Answer(shownId, true, approver, approve ? "approved" : "rejected"));
+      case OWN_CALL -> new WebEndpointResponse<>(new Answer(shownId, false, approver,
+          "an approver cannot approve their own call (four eyes)"), FORBIDDEN);
+      case UNKNOWN, ALREADY_ANSWERED -> new WebEndpointResponse<>(new Answer(shownId, false, approver,
+          "no pending approval with this id (unknown, expired or already answered)"));
+    };
   }
 
   /**
    * What {@code GET} answers.
    *
    * @param policy the policy in force
-   * @param pendingApprovals the approvals no one has answered, oldest first
+   * @param pendingApprovals the approvals no one has answered, oldest first; empty unless the caller is an approver
+   * @param approver whether the caller may see and answer approvals here
    */
-  public record Status(PolicyDescriptor policy, List<Pending> pendingApprovals) {}
+  public record Status(PolicyDescriptor policy, List<Pending> pendingApprovals, boolean approver) {}
 
   /**
    * What a reload answers.
@@ -130,10 +148,10 @@ public class ToolgateEndpoint {
    *
    * @param id the id asked for, as an excerpt
    * @param done whether this answered the request
-   * @param approver who answered
+   * @param approver who answered, or {@code null} when the caller is not an approver
    * @param message what happened
    */
-  public record Answer(String id, boolean done, String approver, String message) {}
+  public record Answer(String id, boolean done, @Nullable String approver, String message) {}
 
   /**
    * One pending approval.

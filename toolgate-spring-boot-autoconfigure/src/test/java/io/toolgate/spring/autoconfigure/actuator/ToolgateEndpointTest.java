@@ -11,16 +11,21 @@ import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
 import io.toolgate.spring.autoconfigure.ToolgateAutoConfiguration;
 import java.security.Principal;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 class ToolgateEndpointTest {
   final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(ToolgateAutoConfiguration.class, ToolgateActuatorAutoConfiguration.class))
-      .withPropertyValues("toolgate.policy=classpath:policies/capped.yaml");
+      .withPropertyValues("toolgate.policy=classpath:policies/capped.yaml", "toolgate.actuator.approver-authority=ROLE_APPROVER");
+  static final Principal ALICE = UsernamePasswordAuthenticationToken.authenticated(
+      "alice", null, List.of(new SimpleGrantedAuthority("ROLE_APPROVER")));
 
   @Test
   void theEndpointExistsOnlyWhenExposed() {
@@ -45,7 +50,7 @@ class ToolgateEndpointTest {
   @Test
   void statusDescribesThePolicyInForce() {
     runner.withPropertyValues("management.endpoints.web.exposure.include=toolgate").run(context -> {
-      ToolgateEndpoint.Status status = context.getBean(ToolgateEndpoint.class).status();
+      ToolgateEndpoint.Status status = context.getBean(ToolgateEndpoint.class).status(ALICE);
       PolicyEngine engine = context.getBean(PolicyEngine.class);
       assertThat(status.policy().digest()).isEqualTo(engine.policy().digest());
       assertThat(status.policy().source()).endsWith("capped.yaml");
@@ -70,20 +75,23 @@ class ToolgateEndpointTest {
       assertThatThrownBy(() -> endpoint.answer(id, "approve\u0000; drop", null, null))
           .isInstanceOf(InvalidEndpointRequestException.class);
       for (String bad : new String[] {"", "../../etc/passwd", "%00", id + "x", id.toUpperCase(), huge, "\u202e\n\r"}) {
-        ToolgateEndpoint.Answer answer = endpoint.answer(bad, "approve", null, () -> "mallory");
-        assertThat(answer.done()).as(AgentText.excerpt(bad)).isFalse();
-        assertThat(answer.id()).isEqualTo(AgentText.excerpt(bad)).hasSizeLessThan(AgentText.MAX_CHARS + 20);
+        for (Principal caller : new Principal[] {() -> "mallory", ALICE}) {
+          ToolgateEndpoint.Answer answer = endpoint.answer(bad, "approve", null, caller).getBody();
+          assertThat(answer.done()).as(AgentText.excerpt(bad)).isFalse();
+          assertThat(answer.id()).isEqualTo(AgentText.excerpt(bad)).hasSizeLessThan(AgentText.MAX_CHARS + 20);
+        }
       }
-      assertThat(endpoint.status().pendingApprovals()).singleElement().extracting(ToolgateEndpoint.Pending::id).isEqualTo(id);
+      assertThat(endpoint.status(ALICE).pendingApprovals()).singleElement().extracting(ToolgateEndpoint.Pending::id).isEqualTo(id);
 
-      // A rejection keeps an excerpt of the reason, and the approver is the caller or "anonymous".
-      ToolgateEndpoint.Answer rejected = endpoint.answer(id, "REJECT", huge, null);
+      // Nobody unauthenticated answers; a rejection keeps an excerpt of the reason, and the approver is the caller.
+      assertThat(endpoint.answer(id, "REJECT", huge, null).getStatus()).isEqualTo(403);
+      ToolgateEndpoint.Answer rejected = endpoint.answer(id, "REJECT", huge, ALICE).getBody();
       assertThat(rejected.done()).isTrue();
-      assertThat(rejected.approver()).isEqualTo(ToolgateEndpoint.ANONYMOUS);
+      assertThat(rejected.approver()).isEqualTo("alice");
       Decision again = engine.evaluate(ToolCall.of("refund", Map.of("id", 1)), CallContext.of("agent-1"));
       assertThat(again).isInstanceOf(Decision.Deny.class);
       assertThat(again.reason().length()).isLessThan(ToolgateEndpoint.MAX_REASON_CHARS + 1_000);
-      assertThat(endpoint.answer(id, "approve", null, () -> "alice").done()).as("the first answer stands").isFalse();
+      assertThat(endpoint.answer(id, "approve", null, ALICE).getBody().done()).as("the first answer stands").isFalse();
     });
   }
 
@@ -93,8 +101,8 @@ class ToolgateEndpointTest {
         .withBean(io.toolgate.api.ApprovalService.class, () -> request -> new ApprovalStatus.Pending("elsewhere"))
         .run(context -> {
           ToolgateEndpoint endpoint = context.getBean(ToolgateEndpoint.class);
-          assertThat(endpoint.status().pendingApprovals()).isEmpty();
-          ToolgateEndpoint.Answer answer = endpoint.answer("elsewhere", "approve", null, (Principal) () -> "alice");
+          assertThat(endpoint.status(ALICE).pendingApprovals()).isEmpty();
+          ToolgateEndpoint.Answer answer = endpoint.answer("elsewhere", "approve", null, ALICE).getBody();
           assertThat(answer.done()).isFalse();
           assertThat(answer.message()).contains("not the in-memory queue");
         });

@@ -44,7 +44,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The {@code toolgate} endpoint over HTTP, behind Spring Security (HTTP basic): reload picks up a
  * changed file, and an approval given through the endpoint lets the held call run once, approved
- * by the authenticated user.
+ * by the authenticated user holding the approver authority; an agent without it neither sees nor
+ * answers approvals, and an approver cannot approve their own call.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ToolgateEndpointWebTest {
@@ -64,6 +65,7 @@ class ToolgateEndpointWebTest {
     registry.add("toolgate.policy", () -> "file:" + FILE);
     registry.add("management.endpoints.web.exposure.include", () -> "toolgate,health");
     registry.add("management.endpoint.health.show-details", () -> "always");
+    registry.add("toolgate.actuator.approver-authority", () -> "ROLE_APPROVER");
   }
 
   @LocalServerPort int port;
@@ -152,6 +154,54 @@ class ToolgateEndpointWebTest {
     assertThat(answer.path("approver").asText()).isEqualTo("alice");
   }
 
+  @Test
+  void anAgentWithoutTheAuthorityNeitherSeesNorAnswersApprovals() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    ToolCall refund = ToolCall.of("refund", Map.of("charge", "ch_b", "amount", 900));
+    CallContext agentB = CallContext.of("agent-b");
+    String id = ((Decision.ApprovalRequired) engine.guard(refund, agentB, () -> runs.incrementAndGet()).decision()).approvalId();
+
+    JsonNode seen = send("GET", "/actuator/toolgate", null, "agent-a", 200);
+    assertThat(seen.path("policy").path("digest").asText()).isEqualTo(engine.policy().digest());
+    assertThat(seen.path("pendingApprovals").isArray()).isTrue();
+    assertThat(seen.path("pendingApprovals")).isEmpty();
+    assertThat(seen.path("approver").asBoolean(true)).isFalse();
+    assertThat(seen.toString()).doesNotContain(id, "agent-b");
+
+    for (String verb : new String[] {"approve", "reject", "APPROVE"}) {
+      JsonNode refused = send("POST", "/actuator/toolgate/" + id + "/" + verb, "{\"reason\":\"mine now\"}", "agent-a", 403);
+      assertThat(refused.path("done").asBoolean(true)).isFalse();
+    }
+    send("POST", "/actuator/toolgate/" + id + "/approve", "{}", null, 401);
+    assertThat(pending(id)).as("still pending, unanswered").isNotNull();
+    assertThat(get("/actuator/toolgate").path("approver").asBoolean()).isTrue();
+
+    assertThat(engine.guard(refund, agentB, () -> runs.incrementAndGet()).ran()).isFalse();
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  void anApproverCannotApproveTheirOwnCallThroughTheEndpoint() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    ToolCall refund = ToolCall.of("refund", Map.of("charge", "ch_own", "amount", 5));
+    CallContext bob = CallContext.of("bob");
+    String id = ((Decision.ApprovalRequired) engine.guard(refund, bob, () -> runs.incrementAndGet()).decision()).approvalId();
+
+    JsonNode own = send("POST", "/actuator/toolgate/" + id + "/approve", "{}", "bob", 403);
+    assertThat(own.path("done").asBoolean(true)).isFalse();
+    assertThat(own.path("message").asText()).contains("four eyes");
+    assertThat(pending(id)).isNotNull();
+    assertThat(engine.guard(refund, bob, () -> runs.incrementAndGet()).ran()).isFalse();
+
+    JsonNode answer = send("POST", "/actuator/toolgate/" + id + "/approve", "{}", "alice", 200);
+    assertThat(answer.path("done").asBoolean()).isTrue();
+    assertThat(answer.path("approver").asText()).isEqualTo("alice");
+    Guarded<Integer> approved = engine.guard(refund, bob, () -> runs.incrementAndGet());
+    assertThat(approved.ran()).isTrue();
+    assertThat(engine.guard(refund, bob, () -> runs.incrementAndGet()).ran()).isFalse();
+    assertThat(runs).hasValue(1);
+  }
+
   /** The pending approval {@code id} as the endpoint lists it, or null. */
   private JsonNode pending(String id) throws Exception {
     for (JsonNode p : get("/actuator/toolgate").path("pendingApprovals")) {
@@ -224,7 +274,10 @@ class ToolgateEndpointWebTest {
 
     @Bean
     UserDetailsService users() {
-      return new InMemoryUserDetailsManager(User.withUsername("alice").password("{noop}secret").roles("ADMIN").build());
+      return new InMemoryUserDetailsManager(
+          User.withUsername("alice").password("{noop}secret").roles("ADMIN", "APPROVER").build(),
+          User.withUsername("bob").password("{noop}secret").roles("APPROVER").build(),
+          User.withUsername("agent-a").password("{noop}secret").roles("AGENT").build());
     }
   }
 }
