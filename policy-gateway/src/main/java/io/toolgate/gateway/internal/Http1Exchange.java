@@ -1,13 +1,9 @@
 package io.toolgate.gateway.internal;
 
-import com.sun.net.httpserver.Authenticator;
-import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +32,7 @@ final class Http1Exchange extends HttpExchange {
   private static volatile long dateSecond;
 
   private final Http1Request request;
-  private final Context context;
+  private final Http1Context context;
   private final InetSocketAddress local;
   private final InetSocketAddress remote;
   private final OutputStream socket;
@@ -51,7 +47,7 @@ final class Http1Exchange extends HttpExchange {
   private boolean broken;
   private boolean closed;
 
-  Http1Exchange(Http1Request request, InputStream requestBody, OutputStream socket, Context context,
+  Http1Exchange(Http1Request request, InputStream requestBody, OutputStream socket, Http1Context context,
       InetSocketAddress local, InetSocketAddress remote) {
     this.request = request;
     this.requestBody = requestBody;
@@ -60,61 +56,6 @@ final class Http1Exchange extends HttpExchange {
     this.local = local;
     this.remote = remote;
     this.keepAlive = request.keepAlive();
-  }
-
-  /** A handler mounted at a path prefix of {@link Http1Server}. */
-  static final class Context extends HttpContext {
-    private final String path;
-    private HttpHandler handler;
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
-    private final List<Filter> filters = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    Context(String path, HttpHandler handler) {
-      this.path = path;
-      this.handler = handler;
-    }
-
-    @Override
-    public HttpHandler getHandler() {
-      return handler;
-    }
-
-    @Override
-    public void setHandler(HttpHandler handler) {
-      this.handler = handler;
-    }
-
-    @Override
-    public String getPath() {
-      return path;
-    }
-
-    /** There is no JDK server behind this context: {@code null}. */
-    @Override
-    public HttpServer getServer() {
-      return null;
-    }
-
-    @Override
-    public Map<String, Object> getAttributes() {
-      return attributes;
-    }
-
-    /** Filters are not run by {@link Http1Server}; the list stays for the API's sake. */
-    @Override
-    public List<Filter> getFilters() {
-      return filters;
-    }
-
-    @Override
-    public Authenticator setAuthenticator(Authenticator auth) {
-      throw new UnsupportedOperationException("Http1Server does not run authenticators");
-    }
-
-    @Override
-    public Authenticator getAuthenticator() {
-      return null;
-    }
   }
 
   /** Waits until the exchange has ended (its response complete, or abandoned). */
@@ -172,7 +113,7 @@ final class Http1Exchange extends HttpExchange {
       body = new Chunked();
     } else if (responseLength == 0) {
       keepAlive = false; // HTTP/1.0: the body ends with the connection
-      body = new Raw();
+      body = new Fixed(Long.MAX_VALUE);
     } else {
       responseHeaders.set("Content-Length", "0");
       body = new Fixed(0);
@@ -195,8 +136,8 @@ final class Http1Exchange extends HttpExchange {
     }
     code = rCode;
     socket.write(head_.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
-    if (body instanceof Chunked || body instanceof Raw) {
-      socket.flush();
+    if (responseLength == 0 && !noBody) {
+      socket.flush(); // a streamed body: its client may wait for the head before anything else
     }
     responseBody = new Out();
   }
@@ -369,23 +310,6 @@ final class Http1Exchange extends HttpExchange {
 
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-
-  private final class Raw implements Body {
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      socket.write(b, off, len);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      socket.flush();
-    }
-
-    @Override
-    public void finish() throws IOException {
-      socket.flush();
-    }
-  }
 
   @Override
   public Headers getRequestHeaders() {

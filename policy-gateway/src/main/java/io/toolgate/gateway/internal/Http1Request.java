@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -275,146 +274,8 @@ record Http1Request(String method, String target, URI uri, boolean http11, Heade
   /** The request's body as sent: {@code Content-Length} bytes, chunks, or nothing. */
   InputStream body(In in, Runnable beforeFirstRead) {
     if (chunked) {
-      return new ChunkedBody(in, beforeFirstRead);
+      return new Http1Body.Chunked(in, beforeFirstRead);
     }
-    return new FixedBody(in, Math.max(0, contentLength), beforeFirstRead);
-  }
-
-  /** A body whose reads are all done, so the connection may serve the next request. */
-  interface Body {
-    boolean complete();
-  }
-
-  private static final class FixedBody extends InputStream implements Body {
-    private final In in;
-    private long left;
-    private Runnable before;
-
-    FixedBody(In in, long length, Runnable before) {
-      this.in = in;
-      this.left = length;
-      this.before = length == 0 ? null : before;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (before != null) {
-        before.run();
-        before = null;
-      }
-      if (left == 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) {
-        throw new IOException("the request body ended before its Content-Length");
-      }
-      left -= n;
-      return n;
-    }
-
-    @Override
-    public boolean complete() {
-      return left == 0;
-    }
-  }
-
-  private static final class ChunkedBody extends InputStream implements Body {
-    private static final int MAX_CHUNK_LINE = 4096;
-    private static final int MAX_TRAILERS = 32;
-    private final In in;
-    private Runnable before;
-    private long left;
-    private boolean done;
-
-    ChunkedBody(In in, Runnable before) {
-      this.in = in;
-      this.before = before;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (before != null) {
-        before.run();
-        before = null;
-      }
-      if (len == 0) {
-        return 0;
-      }
-      if (left == 0 && !done) {
-        left = nextChunk();
-      }
-      if (done) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) {
-        throw new IOException("the request body ended inside a chunk");
-      }
-      left -= n;
-      if (left == 0) {
-        crlf();
-      }
-      return n;
-    }
-
-    private long nextChunk() throws IOException {
-      String line = line();
-      int end = line.indexOf(';');
-      String size = end < 0 ? line : line.substring(0, end);
-      if (!size.matches("[0-9A-Fa-f]{1,8}")) {
-        throw new IOException("bad chunk size: " + excerpt(size));
-      }
-      long length = Long.parseLong(size, 16);
-      if (length == 0) {
-        for (int trailers = 0; !line().isEmpty(); trailers++) {
-          if (trailers == MAX_TRAILERS) {
-            throw new IOException("too many trailer fields");
-          }
-        }
-        done = true;
-      }
-      return length;
-    }
-
-    private void crlf() throws IOException {
-      if (in.read() != '\r' || in.read() != '\n') {
-        throw new IOException("a chunk not followed by CRLF");
-      }
-    }
-
-    private String line() throws IOException {
-      try {
-        String line = in.line(MAX_CHUNK_LINE, 400);
-        if (line == null) {
-          throw new IOException("the request body ended before its last chunk");
-        }
-        return line;
-      } catch (Refusal e) {
-        throw new IOException("bad chunked body: " + e.getMessage());
-      }
-    }
-
-    @Override
-    public boolean complete() {
-      return done;
-    }
-  }
-
-  private static String excerpt(String text) {
-    String cut = text.length() > 20 ? text.substring(0, 20) + "..." : text;
-    return new String(cut.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.US_ASCII);
+    return new Http1Body.Fixed(in, Math.max(0, contentLength), beforeFirstRead);
   }
 }

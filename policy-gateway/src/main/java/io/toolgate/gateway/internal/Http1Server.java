@@ -56,7 +56,7 @@ public final class Http1Server implements AutoCloseable {
 
   private final ServerSocket server;
   private final Limits limits;
-  private final List<Http1Exchange.Context> contexts;
+  private final List<Http1Context> contexts;
   private final ExecutorService threads;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
@@ -70,9 +70,9 @@ public final class Http1Server implements AutoCloseable {
   public Http1Server(InetSocketAddress address, int backlog, Limits limits, Map<String, HttpHandler> handlers)
       throws IOException {
     this.limits = limits;
-    List<Http1Exchange.Context> mounted = new ArrayList<>();
-    handlers.forEach((path, handler) -> mounted.add(new Http1Exchange.Context(path, handler)));
-    mounted.sort(Comparator.comparingInt((Http1Exchange.Context c) -> c.getPath().length()).reversed());
+    List<Http1Context> mounted = new ArrayList<>();
+    handlers.forEach((path, handler) -> mounted.add(new Http1Context(path, handler)));
+    mounted.sort(Comparator.comparingInt((Http1Context c) -> c.getPath().length()).reversed());
     this.contexts = List.copyOf(mounted);
     this.server = new ServerSocket();
     server.setReuseAddress(true);
@@ -208,7 +208,7 @@ public final class Http1Server implements AutoCloseable {
       return false;
     }
     in.deadline(limits.bodyTimeout());
-    Http1Exchange.Context context = context(request.uri().getRawPath());
+    Http1Context context = context(request.uri().getRawPath());
     Http1Exchange[] self = new Http1Exchange[1];
     InputStream body = request.body(in, () -> self[0].continueIfExpected());
     Http1Exchange exchange = new Http1Exchange(request, body, out, context, local, remote);
@@ -229,7 +229,7 @@ public final class Http1Server implements AutoCloseable {
     return drained(body);
   }
 
-  private static void run(Http1Exchange.Context context, Http1Exchange exchange) {
+  private static void run(Http1Context context, Http1Exchange exchange) {
     try {
       context.getHandler().handle(exchange);
     } catch (IOException | RuntimeException e) {
@@ -238,7 +238,7 @@ public final class Http1Server implements AutoCloseable {
         try {
           exchange.getResponseHeaders().clear();
           exchange.getResponseHeaders().set("Connection", "close");
-          exchange.sendResponseHeaders(e instanceof IOException ? 400 : 500, -1);
+          exchange.sendResponseHeaders(e instanceof SocketTimeoutException ? 408 : e instanceof IOException ? 400 : 500, -1);
         } catch (IOException | RuntimeException ignored) {
           // the client is gone
         }
@@ -252,7 +252,7 @@ public final class Http1Server implements AutoCloseable {
   /** Reads what the handler left of the body (bounded), so the next request starts where it should. */
   private static boolean drained(InputStream body) {
     try {
-      if (((Http1Request.Body) body).complete()) {
+      if (((Http1Body) body).complete()) {
         return true;
       }
       long skipped = 0;
@@ -269,9 +269,9 @@ public final class Http1Server implements AutoCloseable {
     }
   }
 
-  private Http1Exchange.Context context(String path) {
+  private Http1Context context(String path) {
     String p = path == null ? "" : path;
-    for (Http1Exchange.Context context : contexts) {
+    for (Http1Context context : contexts) {
       if (p.startsWith(context.getPath())) {
         return context;
       }

@@ -278,7 +278,7 @@ class Http1ServerTest {
     try (Client slow = new Client(address)) {
       slow.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
       assertThat(failure.get(60, TimeUnit.SECONDS)).isInstanceOf(java.net.SocketTimeoutException.class);
-      assertThat(slow.response().status()).isEqualTo(400);
+      assertThat(slow.response().status()).isEqualTo(408);
       assertThat(slow.closedByServer()).isTrue();
     }
   }
