@@ -1,8 +1,8 @@
 package io.toolgate.gateway;
 
-import com.sun.net.httpserver.HttpServer;
 import io.toolgate.api.CallContext;
 import io.toolgate.gateway.internal.Authenticator;
+import io.toolgate.gateway.internal.Http1Server;
 import io.toolgate.gateway.internal.HttpFront;
 import io.toolgate.gateway.internal.HttpSession;
 import io.toolgate.gateway.internal.Relay;
@@ -50,17 +50,11 @@ public final class GatewayServer implements AutoCloseable {
   /** How long in-flight calls may take to finish on {@link #close()}, by default. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
 
-  static {
-    // The JDK server leaves Nagle's algorithm on unless told; an event stream's small writes then
-    // wait for the client's delayed ACK (about 40 ms a response on Linux loopback). Read once,
-    // when the JDK server's configuration class loads: a JVM's first HttpServer decides.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  /** How many client connections may be open at once, by default (past it: {@code 503}). */
+  public static final int DEFAULT_MAX_CONNECTIONS = 512;
 
   private final Gateway.Builder sessions;
-  private final HttpServer http;
+  private final Http1Server http;
   private final HttpFront front;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService workers;
@@ -78,13 +72,12 @@ public final class GatewayServer implements AutoCloseable {
     CallContext anonymous = sessions.context();
     this.front = new HttpFront(this::open, b.authenticator(), anonymous, java.util.Set.copyOf(b.origins), b.authorizationServers,
         b.maxSessions, sessions.maxMessageBytes(), () -> upstreamReady, b.metrics, workers);
-    this.http = HttpServer.create(b.address, 64);
-    http.createContext("/", front::handle);
+    java.util.Map<String, com.sun.net.httpserver.HttpHandler> handlers = new java.util.HashMap<>();
+    handlers.put("/", front::handle);
     if (b.inbox != null) {
-      http.createContext(b.inbox.mountPath(), new io.toolgate.approvals.ApprovalInboxHandler(b.inbox));
+      handlers.put(b.inbox.mountPath(), new io.toolgate.approvals.ApprovalInboxHandler(b.inbox));
     }
-    http.setExecutor(workers);
-    http.start();
+    this.http = new Http1Server(b.address, 64, Http1Server.Limits.DEFAULT.withMaxConnections(b.maxConnections), handlers);
     Duration idle = b.sessionIdle;
     timer.scheduleWithFixedDelay(() -> front.expire(idle), 1, 1, TimeUnit.MINUTES);
   }
@@ -111,7 +104,7 @@ public final class GatewayServer implements AutoCloseable {
 
   /** The address the server listens on (with the port it got, if 0 was asked for). */
   public InetSocketAddress address() {
-    return http.getAddress();
+    return http.address();
   }
 
   /** The MCP endpoint, {@code http://host:port/mcp}. */
@@ -164,7 +157,7 @@ public final class GatewayServer implements AutoCloseable {
       }
     }
     front.closeAll();
-    http.stop(1);
+    http.stop(Duration.ofSeconds(1));
     timer.shutdownNow();
     workers.shutdown();
     stopped.countDown();
@@ -186,6 +179,7 @@ public final class GatewayServer implements AutoCloseable {
     private List<String> origins = List.of();
     private List<String> authorizationServers = List.of();
     private int maxSessions = DEFAULT_MAX_SESSIONS;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration sessionIdle = DEFAULT_SESSION_IDLE;
     private Duration grace = DEFAULT_GRACE;
     private Supplier<String> metrics;
@@ -253,6 +247,20 @@ public final class GatewayServer implements AutoCloseable {
         throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);
       }
       this.maxSessions = maxSessions;
+      return this;
+    }
+
+    /**
+     * How many client connections may be open at once (default {@value #DEFAULT_MAX_CONNECTIONS});
+     * past it, a new connection gets {@code 503} and is closed. Each open connection holds a thread.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
       return this;
     }
 

@@ -55,13 +55,25 @@ public final class HttpSession implements Downstream {
     }
 
     synchronized boolean send(String message) {
+      return write(message, true);
+    }
+
+    /** Sends the stream's last event and ends it, in one write where the server allows. */
+    synchronized void sendLast(String message) {
+      write(message, false);
+      close();
+    }
+
+    private boolean write(String message, boolean flush) {
       if (!writable()) {
         return false;
       }
       try {
         OutputStream out = exchange.getResponseBody();
         out.write(("event: message\ndata: " + message + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        if (flush) {
+          out.flush();
+        }
         return true;
       } catch (IOException e) {
         LOG.debug("the client's stream broke off", e);
@@ -252,8 +264,7 @@ public final class HttpSession implements Downstream {
         LOG.debug("no client stream waits for the response to {}; dropped", requestId);
         return;
       }
-      stream.send(message);
-      stream.close();
+      stream.sendLast(message);
       return;
     }
     Stream to;
