@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.toolgate.api.AgentText;
+import io.toolgate.approvals.internal.Html;
 import io.toolgate.approvals.internal.Views;
 import io.toolgate.engine.approval.ApprovalQueue;
 import io.toolgate.engine.approval.PendingApproval;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * POSTs each new pending approval request to a URL: JSON (id, tool, principal, rule, reason,
- * redacted arguments, expiresAt, a link to the inbox item) or a Slack-compatible {@code {"text":
- * ...}}. Signed with {@code X-Toolgate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">}
+ * redacted arguments with each string cut at 4 KiB, expiresAt, a link to the inbox item) or a
+ * Slack-compatible {@code {"text": ...}} whose agent text is cut, escaped as Slack requires and has
+ * invisible characters shown as escapes. Signed with {@code X-Toolgate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">}
  * (see {@link WebhookSignature}). Deliveries run on a scheduler thread, never on the thread that made
  * the request; 5xx answers and connection failures are retried with exponential backoff up to a
  * bounded number of attempts; 4xx is not retried.
@@ -98,9 +101,11 @@ public final class ApprovalWebhook implements ApprovalQueue.Listener, AutoClosea
     view.put("link", link);
     ObjectNode out;
     if (slack) {
-      out = JsonNodeFactory.instance.objectNode().put("text", "Approval needed: " + request.request().call().tool()
-          + " called by " + request.request().context().principal() + " (" + request.request().rule() + ": "
-          + request.request().reason() + "), expires " + request.expiresAt() + ". " + link);
+      var r = request.request();
+      String reason = r.reason() == null ? "" : ": " + slackText(r.reason());
+      out = JsonNodeFactory.instance.objectNode().put("text", "Approval needed: " + slackText(r.call().tool())
+          + " called by " + slackText(r.context().principal()) + " (" + slackText(r.rule()) + reason + "), expires "
+          + request.expiresAt() + ". " + link);
     } else {
       out = view;
     }
@@ -109,6 +114,24 @@ public final class ApprovalWebhook implements ApprovalQueue.Listener, AutoClosea
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Agent text as a Slack message may quote it: invisible and bidi characters shown as escapes,
+   * cut to an {@link AgentText#excerpt}, and {@code & < >} escaped as Slack requires, so no
+   * {@code <!channel>} ping or {@code <url|label>} link can be written by an agent.
+   */
+  static String slackText(String s) {
+    String shown = AgentText.excerpt(Html.visible(s));
+    if (shown == null) {
+      return "-";
+    }
+    return shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  /** The target as logged: scheme and host only, since a webhook URL (Slack's) is a credential. */
+  static String logged(URI target) {
+    return target.getScheme() + "://" + target.getHost();
   }
 
   private void attempt(String body, int attempt) {
@@ -131,7 +154,7 @@ public final class ApprovalWebhook implements ApprovalQueue.Listener, AutoClosea
     }
     boolean retry = status < 0 || status >= 500;
     if (!retry || attempt >= maxAttempts) {
-      LOG.warn("approval webhook to {} failed after {} attempt(s), last status {}", target, attempt, status);
+      LOG.warn("approval webhook to {} failed after {} attempt(s), last status {}", logged(target), attempt, status);
       return;
     }
     Duration delay = backoff.apply(attempt);

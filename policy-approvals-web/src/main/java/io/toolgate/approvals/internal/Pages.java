@@ -15,6 +15,10 @@ import java.util.List;
 public final class Pages {
   private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** Shown on a pending call whose text holds invisible or bidi characters. */
+  public static final String INVISIBLE_WARNING =
+      "This call contains invisible or bidi characters (shown as \\uXXXX escapes): what you read may not be what will run.";
+
   private Pages() {}
 
   /** The login form; {@code error} (may be {@code null}) shown above it. */
@@ -60,8 +64,8 @@ public final class Pages {
       for (ApprovalAnswer a : history) {
         b.append("<tr><td><time datetime=\"").append(a.answeredAt()).append("\">").append(a.answeredAt())
             .append("</time></td><td class=\"verdict ").append(a.verdict().name().toLowerCase())
-            .append("\">").append(a.verdict()).append("</td><td>").append(text(a.request().call().tool()))
-            .append("</td><td>").append(text(a.request().context().principal())).append("</td><td>")
+            .append("\">").append(a.verdict()).append("</td><td>").append(text(Views.cut(a.request().call().tool())))
+            .append("</td><td>").append(text(Views.cut(a.request().context().principal()))).append("</td><td>")
             .append(text(a.approver())).append("</td><td>").append(text(a.comment()))
             .append("</td><td><code>").append(text(a.argsDigest())).append("</code></td></tr>");
       }
@@ -75,17 +79,31 @@ public final class Pages {
   private static void pendingCard(StringBuilder b, String mount, String csrf, PendingApproval p, Instant now) {
     var r = p.request();
     String id = text(p.id());
-    b.append("<article class=\"card pending\" data-id=\"").append(id).append("\" aria-labelledby=\"t-").append(id)
-        .append("\"><h3 id=\"t-").append(id).append("\"><code>").append(text(r.call().tool()))
-        .append("</code></h3><dl>")
-        .append("<dt>Caller</dt><dd class=\"principal\">").append(text(r.context().principal())).append("</dd>")
-        .append("<dt>Session</dt><dd>").append(text(r.context().sessionId())).append("</dd>")
+    String tool = Views.cut(r.call().tool());
+    String principal = Views.cut(r.context().principal());
+    String session = Views.cut(r.context().sessionId());
+    String reason = Views.cut(r.reason());
+    String arguments = json(Views.redactedArguments(r));
+    boolean invisible = Html.hasInvisible(tool) || Html.hasInvisible(principal) || Html.hasInvisible(session)
+        || Html.hasInvisible(r.rule()) || Html.hasInvisible(reason) || Html.hasInvisible(arguments);
+    b.append("<article class=\"card pending").append(invisible ? " invisible-chars" : "").append("\" data-id=\"")
+        .append(id).append("\" aria-labelledby=\"t-").append(id)
+        .append("\"><h3 id=\"t-").append(id).append("\"><code>").append(text(tool))
+        .append("</code></h3>");
+    if (invisible) {
+      // Html.text shows each such character as its \\uXXXX escape; say so, since the text an agent
+      // sent otherwise reads as something other than what will run.
+      b.append("<p class=\"flash error invisible\" role=\"alert\">").append(INVISIBLE_WARNING).append("</p>");
+    }
+    b.append("<dl>")
+        .append("<dt>Caller</dt><dd class=\"principal\">").append(text(principal)).append("</dd>")
+        .append("<dt>Session</dt><dd>").append(text(session)).append("</dd>")
         .append("<dt>Policy entry</dt><dd><code class=\"rule\">").append(text(r.rule())).append("</code></dd>")
-        .append("<dt>Reason</dt><dd class=\"reason\">").append(text(r.reason())).append("</dd>")
+        .append("<dt>Reason</dt><dd class=\"reason\">").append(text(reason)).append("</dd>")
         .append("<dt>Waiting</dt><dd>").append(duration(Duration.between(p.requestedAt(), now)))
         .append("</dd><dt>Expires in</dt><dd>").append(duration(Duration.between(now, p.expiresAt())))
         .append("</dd></dl><h4>Arguments (secrets redacted)</h4><pre class=\"arguments\">")
-        .append(text(json(Views.redactedArguments(r)))).append("</pre>")
+        .append(text(arguments)).append("</pre>")
         .append("<form method=\"post\" action=\"").append(text(mount)).append("/answer\">")
         .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(text(csrf)).append("\">")
         .append("<input type=\"hidden\" name=\"id\" value=\"").append(id).append("\">")

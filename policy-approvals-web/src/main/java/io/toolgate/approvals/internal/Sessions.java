@@ -5,9 +5,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Browser sessions of logged-in approvers, each with its synchronizer (CSRF) token. */
@@ -16,26 +16,58 @@ public final class Sessions {
   public record Session(String id, String approver, String csrf, Instant expiresAt, AtomicReference<String> flash) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final int MAX_SESSIONS = 10_000;
 
-  private final Map<String, Session> byId = new ConcurrentHashMap<>();
+  /** How many sessions are kept unless configured. */
+  public static final int DEFAULT_MAX_SESSIONS = 10_000;
+
+  /**
+   * Guarded by itself. In access order: when full, the session used least recently goes, so a
+   * flood of new sessions (one per cookie-less GET of a host-authenticated user) cannot grow the
+   * map, and pushes out idle sessions before the ones in use.
+   */
+  private final LinkedHashMap<String, Session> byId;
+  private final int maxSessions;
   private final Clock clock;
   private final Duration ttl;
 
   public Sessions(Clock clock, Duration ttl) {
-    this.clock = clock;
-    this.ttl = ttl;
+    this(clock, ttl, DEFAULT_MAX_SESSIONS);
   }
 
-  /** A new session for {@code approver}. */
+  /** Sessions that keep at most {@code maxSessions} at once. */
+  public Sessions(Clock clock, Duration ttl, int maxSessions) {
+    if (maxSessions < 1) {
+      throw new IllegalArgumentException("maxSessions must be at least 1, not " + maxSessions);
+    }
+    this.maxSessions = maxSessions;
+    this.clock = clock;
+    this.ttl = ttl;
+    this.byId = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Session> eldest) {
+        return size() > maxSessions;
+      }
+    };
+  }
+
+  /** A new session for {@code approver}; when full, expired sessions go first, then the least recently used. */
   public Session open(String approver) {
     Instant now = clock.instant();
-    if (byId.size() >= MAX_SESSIONS) {
-      byId.values().removeIf(s -> !s.expiresAt().isAfter(now));
-    }
     Session session = new Session(random(), approver, random(), now.plus(ttl), new AtomicReference<>());
-    byId.put(session.id(), session);
+    synchronized (byId) {
+      if (byId.size() >= maxSessions) {
+        byId.values().removeIf(s -> !s.expiresAt().isAfter(now));
+      }
+      byId.put(session.id(), session);
+    }
     return session;
+  }
+
+  /** How many sessions are held now. */
+  public int size() {
+    synchronized (byId) {
+      return byId.size();
+    }
   }
 
   /** The live session {@code id}, or empty. */
@@ -43,21 +75,25 @@ public final class Sessions {
     if (id == null) {
       return Optional.empty();
     }
-    Session session = byId.get(id);
-    if (session == null) {
-      return Optional.empty();
+    synchronized (byId) {
+      Session session = byId.get(id);
+      if (session == null) {
+        return Optional.empty();
+      }
+      if (!session.expiresAt().isAfter(clock.instant())) {
+        byId.remove(id);
+        return Optional.empty();
+      }
+      return Optional.of(session);
     }
-    if (!session.expiresAt().isAfter(clock.instant())) {
-      byId.remove(id);
-      return Optional.empty();
-    }
-    return Optional.of(session);
   }
 
   /** Ends session {@code id}. */
   public void close(String id) {
     if (id != null) {
-      byId.remove(id);
+      synchronized (byId) {
+        byId.remove(id);
+      }
     }
   }
 

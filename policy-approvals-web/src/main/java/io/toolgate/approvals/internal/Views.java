@@ -10,7 +10,10 @@ import io.toolgate.engine.audit.AuditRedaction;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The JSON shapes of pending requests and answers, arguments redacted as the audit redacts them. */
+/**
+ * The JSON shapes of pending requests and answers, arguments redacted as the audit redacts them and
+ * every agent string cut at {@link #MAX_SHOWN_CHARS}.
+ */
 public final class Views {
   private Views() {}
 
@@ -19,11 +22,11 @@ public final class Views {
     ApprovalRequest r = p.request();
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("id", p.id());
-    o.put("tool", r.call().tool());
-    o.put("principal", r.context().principal());
-    o.put("session", r.context().sessionId());
+    o.put("tool", cut(r.call().tool()));
+    o.put("principal", cut(r.context().principal()));
+    o.put("session", cut(r.context().sessionId()));
     o.put("rule", r.rule());
-    o.put("reason", r.reason());
+    o.put("reason", cut(r.reason()));
     o.set("arguments", redactedArguments(r));
     o.put("requestedAt", p.requestedAt().toString());
     o.put("expiresAt", p.expiresAt().toString());
@@ -48,9 +51,48 @@ public final class Views {
     return o;
   }
 
-  /** The call's arguments with secrets redacted; an empty object for none. */
+  /**
+   * The call's arguments with secrets redacted and every string (key or value) longer than {@link
+   * #MAX_SHOWN_CHARS} cut ({@link #cut}), so no view prints megabytes; an empty object for none.
+   */
   public static JsonNode redactedArguments(ApprovalRequest r) {
     JsonNode args = r.call().arguments();
-    return args == null ? JsonNodeFactory.instance.objectNode() : AuditRedaction.redact(args);
+    return args == null ? JsonNodeFactory.instance.objectNode() : cutStrings(AuditRedaction.redact(args));
+  }
+
+  /** How many chars of one agent string a view shows: 4 KiB. */
+  public static final int MAX_SHOWN_CHARS = 4096;
+
+  /**
+   * {@code s} cut to {@link #MAX_SHOWN_CHARS} chars (never inside a surrogate pair) with {@code
+   * …(+N chars)} saying how many were left out; {@code null} and shorter strings as they are.
+   */
+  public static String cut(String s) {
+    if (s == null || s.length() <= MAX_SHOWN_CHARS) {
+      return s;
+    }
+    int keep = MAX_SHOWN_CHARS;
+    if (Character.isHighSurrogate(s.charAt(keep - 1))) {
+      keep--;
+    }
+    return s.substring(0, keep) + "…(+" + (s.length() - keep) + " chars)";
+  }
+
+  private static JsonNode cutStrings(JsonNode node) {
+    if (node.isTextual()) {
+      String text = node.textValue();
+      return text.length() <= MAX_SHOWN_CHARS ? node : JsonNodeFactory.instance.textNode(cut(text));
+    }
+    if (node.isObject()) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      node.fields().forEachRemaining(e -> out.set(cut(e.getKey()), cutStrings(e.getValue())));
+      return out;
+    }
+    if (node.isArray()) {
+      var out = JsonNodeFactory.instance.arrayNode(node.size());
+      node.forEach(element -> out.add(cutStrings(element)));
+      return out;
+    }
+    return node;
   }
 }

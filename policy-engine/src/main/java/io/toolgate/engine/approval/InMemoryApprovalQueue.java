@@ -64,7 +64,9 @@ import java.util.function.Consumer;
  * maximumPendingPerPrincipal} (default {@link #DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL}) requests
  * pending at once (calls without a principal share one allowance): a new call past that is
  * rejected, with no id and a reason naming the cap, until a request of theirs is answered or
- * expires. Other principals are not affected.
+ * expires. Other principals are not affected. A call whose request, written as JSON, is larger
+ * than {@link Builder#maximumRequestBytes(int) maximumRequestBytes} (default {@link
+ * #DEFAULT_MAXIMUM_REQUEST_BYTES}, as in the Redis queue) is rejected the same way and not held.
  *
  * <p>Four eyes: an approver whose name equals the call's principal (ignoring case) cannot approve
  * it ({@link AnswerResult#OWN_CALL}), unless {@link Builder#fourEyes(boolean)} turns that off.
@@ -88,11 +90,18 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   /** How many answers {@link #history} keeps unless configured. */
   public static final int DEFAULT_MAXIMUM_HISTORY = 1_000;
 
+  /**
+   * How large a held request (its arguments and context, as JSON) may be unless configured: 256
+   * KiB, as in the Redis queue.
+   */
+  public static final int DEFAULT_MAXIMUM_REQUEST_BYTES = 256 * 1024;
+
 
   private final Clock clock;
   private final Duration expireAfter;
   private final int maximumEntries;
   private final int maximumPendingPerPrincipal;
+  private final int maximumRequestBytes;
   private final boolean fourEyes;
   private final ApprovalEvents events;
 
@@ -105,6 +114,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
     this.expireAfter = b.expireAfter;
     this.maximumEntries = b.maximumEntries;
     this.maximumPendingPerPrincipal = b.maximumPendingPerPrincipal;
+    this.maximumRequestBytes = b.maximumRequestBytes;
     this.fourEyes = b.fourEyes;
     this.events = new ApprovalEvents(b.maximumHistory);
     if (b.onPending != null) {
@@ -136,6 +146,10 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
             request.call().tool(),
             request.context().principal(),
             CanonicalJson.sha256Hex(request.call().arguments()));
+    long bytes = RequestSize.of(request); // before anything is held, as the Redis queue does
+    if (bytes > maximumRequestBytes) {
+      return new ApprovalStatus.Rejected(null, null, RequestSize.tooLarge(bytes, maximumRequestBytes));
+    }
     PendingApproval created;
     synchronized (lock) {
       Instant now = clock.instant();
@@ -335,7 +349,8 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   @Override
   public String toString() {
     return "InMemoryApprovalQueue[expireAfter=" + expireAfter + ", maximumEntries=" + maximumEntries
-        + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + ", fourEyes=" + fourEyes + "]";
+        + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + ", maximumRequestBytes=" + maximumRequestBytes
+        + ", fourEyes=" + fourEyes + "]";
   }
 
   /** Configures an {@link InMemoryApprovalQueue}. Every setting has a default. */
@@ -345,6 +360,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
     private int maximumEntries = DEFAULT_MAXIMUM_ENTRIES;
     private int maximumPendingPerPrincipal = DEFAULT_MAXIMUM_PENDING_PER_PRINCIPAL;
     private int maximumHistory = DEFAULT_MAXIMUM_HISTORY;
+    private int maximumRequestBytes = DEFAULT_MAXIMUM_REQUEST_BYTES;
     private boolean fourEyes = true;
     private Consumer<? super PendingApproval> onPending;
 
@@ -421,6 +437,21 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
         throw new IllegalArgumentException("maximumHistory must not be negative, not " + maximumHistory);
       }
       this.maximumHistory = maximumHistory;
+      return this;
+    }
+
+    /**
+     * How large a held request may be, as JSON (arguments, context, rule and reason): a larger call
+     * is rejected, with no id and a reason naming the size, rather than held. Default {@link
+     * #DEFAULT_MAXIMUM_REQUEST_BYTES}.
+     *
+     * @throws IllegalArgumentException if {@code maximumRequestBytes} is less than 1
+     */
+    public Builder maximumRequestBytes(int maximumRequestBytes) {
+      if (maximumRequestBytes < 1) {
+        throw new IllegalArgumentException("maximumRequestBytes must be at least 1, not " + maximumRequestBytes);
+      }
+      this.maximumRequestBytes = maximumRequestBytes;
       return this;
     }
 

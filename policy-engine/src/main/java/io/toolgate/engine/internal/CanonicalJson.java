@@ -24,7 +24,10 @@ import java.util.List;
  * number's decimal value without trailing zeros, written as a plain integer when it is one of at
  * most 30 digits and otherwise as {@link BigDecimal#toString()} writes it; non-finite doubles are
  * written as the bare tokens {@code NaN}, {@code Infinity} and {@code -Infinity} (so they never
- * equal the strings of those names). Everything else is as Jackson writes it.
+ * equal the strings of those names); a string or key holding a lone (unpaired) UTF-16 surrogate
+ * has it written as the escape <code>&#92;ud800</code> (lower-case hex), where Jackson would write the
+ * char itself and UTF-8 would turn it into {@code ?}, so that <code>"a&#92;ud800"</code>, <code>
+ * "a&#92;udfff"</code> and {@code "a?"} have distinct digests. Everything else is as Jackson writes it.
  */
 public final class CanonicalJson {
   /** Deepest nesting of objects and arrays accepted (Jackson's own default limit for writing). */
@@ -45,6 +48,24 @@ public final class CanonicalJson {
     } catch (IOException e) {
       // A StringWriter does not fail: this is one of Jackson's write constraints.
       throw new IllegalArgumentException("arguments cannot be written as JSON: " + e.getMessage(), e);
+    }
+    String text = out.toString();
+    // Jackson writes a lone surrogate as the char itself (only strings and keys can hold one, the
+    // rest is ASCII): escape it, so that UTF-8 does not turn it into '?'.
+    return hasLoneSurrogate(text) ? escapeLoneSurrogates(text) : text;
+  }
+
+  private static String escapeLoneSurrogates(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
     }
     return out.toString();
   }
@@ -101,6 +122,18 @@ public final class CanonicalJson {
       default:
         throw new IllegalArgumentException("arguments hold a value that is not JSON (" + node.getNodeType() + ")");
     }
+  }
+
+  static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The canonical text of a number node, by value. */

@@ -19,7 +19,7 @@ public final class ApprovalKeys {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (String part : parts) {
-        byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = LosslessUtf8.bytes(part);
         sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
         sha.update(bytes);
       }

@@ -3,7 +3,6 @@ package io.toolgate.redis.internal;
 import io.toolgate.api.CounterRequest;
 import io.toolgate.api.CounterRequest.Algorithm;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -68,8 +67,8 @@ public final class Keys {
   }
 
   private static String digest(String counter, String scope) {
-    byte[] c = counter.getBytes(StandardCharsets.UTF_8);
-    byte[] s = scope.getBytes(StandardCharsets.UTF_8);
+    byte[] c = LosslessUtf8.bytes(counter);
+    byte[] s = LosslessUtf8.bytes(scope); // a lone surrogate is not '?': distinct values, distinct keys
     ByteBuffer buffer = ByteBuffer.allocate(8 + c.length + s.length);
     buffer.putInt(c.length).put(c).putInt(s.length).put(s);
     return BASE64.encodeToString(sha256().digest(buffer.array()));

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * is pending, and its approval carries that id; an approval covers one identical call once
  * (confirm uses it up, release gives it back); a rejection covers the same call until it
  * {@linkplain #expireAfter() expires}; and each principal's pending requests are {@linkplain
- * #maximumPendingPerPrincipal() capped}, leaving other principals alone.
+ * #maximumPendingPerPrincipal() capped}, leaving other principals alone; a call too large to hold
+ * ({@linkplain #maximumRequestBytes() as JSON}) is rejected without an id.
  */
 public abstract class ApprovalQueueContract extends ApprovingServiceContract {
 
@@ -24,6 +25,26 @@ public abstract class ApprovalQueueContract extends ApprovingServiceContract {
 
   /** The most requests one principal may have pending at once (at least 1). */
   protected abstract int maximumPendingPerPrincipal();
+
+  /**
+   * The largest request, written as JSON, the service holds: the built-in queues' default of 256
+   * KiB unless overridden.
+   */
+  protected int maximumRequestBytes() {
+    return 256 * 1024;
+  }
+
+  @Test
+  void aCallTooLargeToHoldIsRejectedWithoutAnIdAndNotHeld() {
+    ApprovalRequest huge = request("upload", "agent-1", Map.of("blob", "x".repeat(maximumRequestBytes())));
+    ApprovalStatus over = service().check(huge);
+    assertThat(over).isInstanceOf(ApprovalStatus.Rejected.class);
+    assertThat(idOf(over)).isNull();
+    assertThat(((ApprovalStatus.Rejected) over).reason()).contains("too large to hold for approval");
+    assertThat(service().check(huge)).as("nothing was held: asked again, refused again").isEqualTo(over);
+    assertThat(service().check(request("upload", "agent-1", Map.of("blob", "x")))).as("a small call is held")
+        .isInstanceOf(ApprovalStatus.Pending.class);
+  }
 
   @Test
   void theSameCallGetsTheSameIdWhilePendingArgumentsComparedCanonically() {

@@ -4,6 +4,7 @@ import static io.toolgate.engine.internal.load.DocumentSchema.describe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.toolgate.engine.internal.OrgJson;
+import io.toolgate.engine.internal.format.Formats;
 import io.toolgate.engine.internal.model.Action;
 import io.toolgate.engine.internal.model.ArgumentSchema;
 import io.toolgate.engine.internal.model.Glob;
@@ -175,7 +176,8 @@ final class ModelBuilder {
       return null; // not loaded: loading compiles the patterns
     }
     try {
-      Schema schema = SchemaLoader.builder()
+      // Everit's own format checks run backtracking regexes on the value: ours are linear and bounded.
+      Schema schema = Formats.install(SchemaLoader.builder())
           .schemaJson(OrgJson.convert(node))
           .draftV7Support()
           .regexpFactory(new RE2JRegexpFactory())

@@ -38,8 +38,11 @@ public final class RegexSize {
         + " already over); use smaller repeat counts";
   }
 
-  /** The estimated number of instructions of {@code re}'s program, at most {@link #CAP}. */
-  static long estimate(String re) {
+  /**
+   * The estimated number of instructions of {@code re}'s program (an over-estimate, saturating far
+   * above {@link #MAX}); linear in the pattern's length.
+   */
+  public static long estimate(String re) {
     Deque<long[]> outer = new ArrayDeque<>();
     // The alternatives before the current one, the current concatenation, and its last item.
     long alternatives = 0;
