@@ -340,6 +340,7 @@ public final class McpToolGuard {
   private HeldCall heldCall(
       CallToolRequest request, Consumer<ProgressNotification> notifier, McpTransportContext transportContext) {
     if (!holding.mayHold(engine.policy(), request.name() == null ? "" : request.name())) {
+      StdioCalls.passed(request.name()); // on a wrapped stdio input: off its list, unhashed
       return null;
     }
     Object slot = transportContext.get(CancelSlot.CONTEXT_KEY); // HTTP; on stdio, by the call's content

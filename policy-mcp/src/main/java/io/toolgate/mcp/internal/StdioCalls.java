@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,8 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link StdioScanner} saw them on the server's input. On stdio the SDK gives a tool handler
  * neither a transport context nor the request's JSON-RPC id, so the guard {@link #claim}s the
  * {@link CancelSlot} of the oldest unclaimed call with the same name, arguments and {@code _meta};
- * a cancellation names the call by its id. Bounded: the oldest of more than {@value #MAX_TRACKED}
- * calls is forgotten. Thread-safe.
+ * a cancellation names the call by its id. A call that cannot be held is {@link #passed} by its
+ * name alone (nothing hashed), so that no unclaimed call of its tool is left behind for a later
+ * claim to take. Bounded: the oldest of more than {@value #MAX_TRACKED} calls is forgotten.
+ * Thread-safe.
  */
 public final class StdioCalls {
   /** Calls remembered per stdio input; an older one can no longer be cancelled. */
@@ -32,12 +35,19 @@ public final class StdioCalls {
   private static final byte[] CANCELLED_BYTES = CANCELLED.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TOOLS_CALL_BYTES = TOOLS_CALL.getBytes(StandardCharsets.US_ASCII);
 
+  /** The calls no guard has claimed or passed yet, oldest first: usually the few in flight. */
+  private final ArrayDeque<Entry> unclaimed = new ArrayDeque<>();
+
   private final Map<String, Entry> calls = new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
 
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-      return size() > MAX_TRACKED;
+      if (size() > MAX_TRACKED) {
+        unclaimed.remove(eldest.getValue());
+        return true;
+      }
+      return false;
     }
   };
 
@@ -80,13 +90,41 @@ public final class StdioCalls {
   }
 
   private synchronized CancelSlot claim(byte[] digest) {
-    for (Entry entry : calls.values()) {
-      if (!entry.claimed && Arrays.equals(entry.digest, digest)) {
-        entry.claimed = true;
+    for (Iterator<Entry> it = unclaimed.iterator(); it.hasNext(); ) {
+      Entry entry = it.next();
+      if (Arrays.equals(entry.digest, digest)) {
+        it.remove();
         return entry.slot;
       }
     }
     return null;
+  }
+
+  /**
+   * A call of {@code name} that cannot be held: the oldest unclaimed call with that name on an
+   * open stdio input is taken off the list, unhashed (nothing is done if no stdio input is
+   * wrapped). While no approval entry can match the tool, which of its calls is taken does not
+   * matter.
+   */
+  public static void passed(String name) {
+    if (name == null || OPEN.isEmpty()) {
+      return;
+    }
+    for (StdioCalls calls : OPEN) {
+      if (calls.pass(name)) {
+        return;
+      }
+    }
+  }
+
+  private synchronized boolean pass(String name) {
+    for (Iterator<Entry> it = unclaimed.iterator(); it.hasNext(); ) {
+      if (name.equals(it.next().name)) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -122,10 +160,16 @@ public final class StdioCalls {
     } else if (TOOLS_CALL.equals(method)) {
       String key = key(message.path("id"));
       if (key != null) {
-        Entry entry = new Entry(digest(params.path("name"), params.path("arguments"), params.path("_meta")));
+        JsonNode name = params.path("name");
+        Entry entry = new Entry(name.isValueNode() ? name.asText() : null,
+            digest(name, params.path("arguments"), params.path("_meta")));
         synchronized (this) {
-          calls.remove(key); // a reused id: the newest call is the one it names
+          Entry reused = calls.remove(key); // a reused id: the newest call is the one it names
+          if (reused != null) {
+            unclaimed.remove(reused);
+          }
           calls.put(key, entry);
+          unclaimed.add(entry);
         }
       }
     }
@@ -207,11 +251,12 @@ public final class StdioCalls {
   }
 
   private static final class Entry {
+    final String name;
     final byte[] digest;
     final CancelSlot slot = new CancelSlot();
-    boolean claimed;
 
-    Entry(byte[] digest) {
+    Entry(String name, byte[] digest) {
+      this.name = name;
       this.digest = digest;
     }
   }
