@@ -111,7 +111,7 @@ public final class McpCancellation extends HttpFilter {
       return;
     }
     ServletInputStream body = request.getInputStream();
-    PostedMessage message = PostedMessage.read(body, MAX_BODY);
+    PostedMessage message = PostedMessage.read(body, MAX_BODY, request.getContentLengthLong());
     HttpServletRequest replay = new Replay(request, message, body);
     if (message.kind() == PostedMessage.Kind.CANCELLED) {
       CancelSlot slot = inFlight.get(key(sessionId, message.id()));

@@ -63,13 +63,14 @@ public final class PostedMessage {
   }
 
   /**
-   * Scans the start of {@code in}, reading at most {@code maxBytes} of it.
+   * Scans the start of {@code in}, reading at most {@code maxBytes} of it; {@code contentLength}
+   * (negative: unknown) only sizes the buffer, which never grows past what was read but to it.
    *
    * @throws IOException only when {@code in} fails; a message that is not what the scan expects
    *     is {@link Kind#OTHER}
    */
-  public static PostedMessage read(InputStream in, int maxBytes) throws IOException {
-    Recording recording = new Recording(in, maxBytes);
+  public static PostedMessage read(InputStream in, int maxBytes, long contentLength) throws IOException {
+    Recording recording = new Recording(in, maxBytes, contentLength);
     Kind kind = Kind.OTHER;
     String id = null;
     try (JsonParser parser = JSON.createParser(recording)) {
@@ -206,19 +207,25 @@ public final class PostedMessage {
 
   /**
    * {@code in}, every byte read from it kept; it ends (for the parser) after {@code max} bytes,
-   * and remembers a failure of {@code in} itself.
+   * and remembers a failure of {@code in} itself. The buffer starts at the first read's size (at
+   * most {@value #FIRST}) and, when the scan goes on, grows once to the announced length, else
+   * doubles.
    */
   private static final class Recording extends InputStream {
+    static final int FIRST = 8192;
+
     private final InputStream in;
     private final int max;
+    private final long expected;
     byte[] bytes;
     int length;
     IOException failure;
 
-    Recording(InputStream in, int max) {
+    Recording(InputStream in, int max, long expected) {
       this.in = in;
       this.max = max;
-      this.bytes = new byte[Math.min(max, 1024)];
+      this.expected = expected;
+      this.bytes = new byte[(int) Math.min(max, expected >= 0 ? Math.min(expected, FIRST) : 1024)];
     }
 
     @Override
@@ -242,8 +249,10 @@ public final class PostedMessage {
         throw e;
       }
       if (n > 0) {
-        if (length + n > bytes.length) {
-          bytes = Arrays.copyOf(bytes, Math.min(max, Math.max(length + n, bytes.length * 2)));
+        int needed = length + n;
+        if (needed > bytes.length) {
+          long next = expected >= needed ? expected : Math.max(needed, 2L * bytes.length);
+          bytes = Arrays.copyOf(bytes, (int) Math.min(max, next));
         }
         System.arraycopy(b, off, bytes, length, n);
         length += n;
