@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code tools/call} requests and {@code notifications/cancelled} one stdio client sent, as
@@ -28,7 +27,8 @@ public final class StdioCalls {
   /** Calls remembered per stdio input; an older one can no longer be cancelled. */
   static final int MAX_TRACKED = 1024;
 
-  private static final Set<StdioCalls> OPEN = ConcurrentHashMap.newKeySet();
+  /** The open inputs' calls, copied on change: read on every guarded call, with no allocation. */
+  private static volatile StdioCalls[] open = new StdioCalls[0];
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CANCELLED = "notifications/cancelled";
   private static final String TOOLS_CALL = "tools/call";
@@ -36,7 +36,7 @@ public final class StdioCalls {
   private static final byte[] TOOLS_CALL_BYTES = TOOLS_CALL.getBytes(StandardCharsets.US_ASCII);
 
   /** The calls no guard has claimed or passed yet, oldest first: usually the few in flight. */
-  private final ArrayDeque<Entry> unclaimed = new ArrayDeque<>();
+  private final List<Entry> unclaimed = new ArrayList<>();
 
   private final Map<String, Entry> calls = new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
@@ -56,13 +56,19 @@ public final class StdioCalls {
   /** The calls of a newly wrapped input, open until {@link #close}. */
   static StdioCalls open() {
     StdioCalls calls = new StdioCalls();
-    OPEN.add(calls);
+    synchronized (StdioCalls.class) {
+      StdioCalls[] now = Arrays.copyOf(open, open.length + 1);
+      now[now.length - 1] = calls;
+      open = now;
+    }
     return calls;
   }
 
   /** The input ended or was closed: its calls can no longer be claimed. */
   void close() {
-    OPEN.remove(this);
+    synchronized (StdioCalls.class) {
+      open = Arrays.stream(open).filter(calls -> calls != this).toArray(StdioCalls[]::new);
+    }
   }
 
   /**
@@ -71,7 +77,8 @@ public final class StdioCalls {
    * stdio input is wrapped).
    */
   public static CancelSlot claim(String name, Map<String, Object> arguments, Map<String, Object> meta) {
-    if (OPEN.isEmpty()) {
+    StdioCalls[] inputs = open;
+    if (inputs.length == 0) {
       return null;
     }
     byte[] digest;
@@ -80,7 +87,7 @@ public final class StdioCalls {
     } catch (IllegalArgumentException e) {
       return null; // arguments Jackson cannot represent: no call on the wire had them
     }
-    for (StdioCalls calls : OPEN) {
+    for (StdioCalls calls : inputs) {
       CancelSlot slot = calls.claim(digest);
       if (slot != null) {
         return slot;
@@ -90,10 +97,10 @@ public final class StdioCalls {
   }
 
   private synchronized CancelSlot claim(byte[] digest) {
-    for (Iterator<Entry> it = unclaimed.iterator(); it.hasNext(); ) {
-      Entry entry = it.next();
+    for (int i = 0; i < unclaimed.size(); i++) {
+      Entry entry = unclaimed.get(i);
       if (Arrays.equals(entry.digest, digest)) {
-        it.remove();
+        unclaimed.remove(i);
         return entry.slot;
       }
     }
@@ -107,10 +114,11 @@ public final class StdioCalls {
    * matter.
    */
   public static void passed(String name) {
-    if (name == null || OPEN.isEmpty()) {
+    StdioCalls[] inputs = open;
+    if (name == null || inputs.length == 0) {
       return;
     }
-    for (StdioCalls calls : OPEN) {
+    for (StdioCalls calls : inputs) {
       if (calls.pass(name)) {
         return;
       }
@@ -118,9 +126,9 @@ public final class StdioCalls {
   }
 
   private synchronized boolean pass(String name) {
-    for (Iterator<Entry> it = unclaimed.iterator(); it.hasNext(); ) {
-      if (name.equals(it.next().name)) {
-        it.remove();
+    for (int i = 0; i < unclaimed.size(); i++) {
+      if (name.equals(unclaimed.get(i).name)) {
+        unclaimed.remove(i);
         return true;
       }
     }
