@@ -1,12 +1,10 @@
 package io.toolgate.mcp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpTransportContextExtractor;
 import io.modelcontextprotocol.spec.HttpHeaders;
-import io.modelcontextprotocol.spec.McpSchema;
 import io.toolgate.mcp.internal.CancelSlot;
+import io.toolgate.mcp.internal.PostedMessage;
 import io.toolgate.mcp.internal.StdioScanner;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -17,11 +15,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.SequenceInputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -47,20 +43,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The same filter serves the SSE servlet transport ({@code HttpServletSseServerTransportProvider},
  * whose messages are posted with {@code ?sessionId=}): give its builder the wrapped extractor too.
  * Stateless servers have no sessions to cancel in. Put it after {@link McpSessionFilter}, which
- * keeps another principal out of a session. It reads the body of each {@code POST} (up to {@value
- * #MAX_BODY} bytes; a larger one passes untouched) and hands the transport the same bytes. For
- * stdio see {@link #stdio}.
+ * keeps another principal out of a session. It reads the body of each {@code POST} only as far as
+ * it must to know the JSON-RPC {@code method} and {@code id} (a streaming scan of the top-level
+ * fields, no tree; a cancellation's {@code params.requestId} too), at most {@value #MAX_BODY} bytes,
+ * and hands the transport the same bytes; only a {@code tools/call} request is tracked. A body it
+ * cannot read (not JSON, a batch, a call whose method and id are not within {@value #MAX_BODY}
+ * bytes) passes untracked. For stdio see {@link #stdio}.
  */
 public final class McpCancellation extends HttpFilter {
   private static final long serialVersionUID = 1L;
 
-  /** Bodies larger than this are passed on unread: no cancellation for such a call. */
+  /**
+   * The scan of a body reads at most this many bytes: a call whose method and id come later
+   * cannot be cancelled; the transport still gets the whole body.
+   */
   public static final int MAX_BODY = 1 << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ATTRIBUTE = McpCancellation.class.getName() + ".slot";
   private static final int MAX_TRACKED = 100_000;
-  private static final String CANCELLED = "notifications/cancelled";
 
   private final transient Map<String, CancelSlot> inFlight = new ConcurrentHashMap<>();
 
@@ -110,28 +110,25 @@ public final class McpCancellation extends HttpFilter {
       chain.doFilter(request, response);
       return;
     }
-    byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
-    if (body.length > MAX_BODY) {
-      chain.doFilter(new Replay(request, new SequenceInputStream(
-          new ByteArrayInputStream(body), request.getInputStream())), response);
-      return;
-    }
-    HttpServletRequest replay = new Replay(request, new ByteArrayInputStream(body));
-    JsonNode message = parse(body);
-    String method = message.path("method").asText("");
-    if (CANCELLED.equals(method) && !message.has("id")) {
-      String key = key(sessionId, message.path("params").path("requestId"));
-      CancelSlot slot = key == null ? null : inFlight.get(key);
+    ServletInputStream body = request.getInputStream();
+    PostedMessage message = PostedMessage.read(body, MAX_BODY, request.getContentLengthLong());
+    HttpServletRequest replay = new Replay(request, message, body);
+    if (message.kind() == PostedMessage.Kind.CANCELLED) {
+      CancelSlot slot = inFlight.get(key(sessionId, message.id()));
       if (slot != null) {
         slot.cancel();
       }
       chain.doFilter(replay, response);
       return;
     }
-    String key = McpSchema.METHOD_TOOLS_CALL.equals(method) ? key(sessionId, message.path("id")) : null;
+    if (message.kind() != PostedMessage.Kind.CALL || inFlight.size() >= MAX_TRACKED) {
+      chain.doFilter(replay, response); // not a call: nothing tracked, nothing allocated for it
+      return;
+    }
+    String key = key(sessionId, message.id());
     CancelSlot slot = new CancelSlot();
-    if (key == null || inFlight.size() >= MAX_TRACKED || inFlight.putIfAbsent(key, slot) != null) {
-      chain.doFilter(replay, response); // not a call, or its id is already in flight: not tracked
+    if (inFlight.putIfAbsent(key, slot) != null) {
+      chain.doFilter(replay, response); // its id is already in flight: not tracked
       return;
     }
     replay.setAttribute(ATTRIBUTE, slot);
@@ -167,24 +164,9 @@ public final class McpCancellation extends HttpFilter {
     return header != null ? header : parameter;
   }
 
-  private static JsonNode parse(byte[] body) {
-    try {
-      JsonNode node = JSON.readTree(body);
-      return node == null ? JSON.missingNode() : node;
-    } catch (IOException | RuntimeException e) {
-      return JSON.missingNode(); // not JSON: the transport answers it
-    }
-  }
-
-  /** The session and a JSON-RPC id (a string or an integer); {@code null} for any other id. */
-  private static String key(String sessionId, JsonNode id) {
-    if (id.isTextual()) {
-      return sessionId + "\u0000s" + id.asText();
-    }
-    if (id.isIntegralNumber()) {
-      return sessionId + "\u0000n" + id.bigIntegerValue();
-    }
-    return null;
+  /** The session and a JSON-RPC id as {@link PostedMessage#id} gives it. */
+  private static String key(String sessionId, String id) {
+    return sessionId + '\u0000' + id;
   }
 
   /** A transport context that also carries a call's slot. */
@@ -195,25 +177,40 @@ public final class McpCancellation extends HttpFilter {
     }
   }
 
-  /** The request, its body read again from what this filter read. */
+  /** The request, its body the bytes this filter read, then the rest of the client's stream. */
   private static final class Replay extends HttpServletRequestWrapper {
     private final ServletInputStream in;
 
-    Replay(HttpServletRequest request, InputStream body) {
+    Replay(HttpServletRequest request, PostedMessage message, InputStream rest) {
       super(request);
+      byte[] head = message.bytes();
+      int headLength = message.length();
       this.in = new ServletInputStream() {
+        private int position;
         private boolean finished;
 
         @Override
         public int read() throws IOException {
-          int b = body.read();
+          if (position < headLength) {
+            return head[position++] & 0xff;
+          }
+          int b = rest.read();
           finished = b < 0;
           return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-          int n = body.read(b, off, len);
+          if (len == 0) {
+            return 0;
+          }
+          if (position < headLength) {
+            int n = Math.min(len, headLength - position);
+            System.arraycopy(head, position, b, off, n);
+            position += n;
+            return n;
+          }
+          int n = rest.read(b, off, len);
           finished = n < 0;
           return n;
         }

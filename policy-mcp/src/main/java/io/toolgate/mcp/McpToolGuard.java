@@ -334,12 +334,13 @@ public final class McpToolGuard {
    * What the call does if the engine holds it: progress to the client when its request carried a
    * {@code progressToken} and {@code notifier} can reach it, and cancellation by the client when
    * the transport context carries a {@link McpCancellation} slot or the call came in on an input
-   * wrapped by {@link McpCancellation#stdio}; {@code null} (nothing allocated)
-   * when neither applies or the policy has no {@code require_approval} entry.
+   * wrapped by {@link McpCancellation#stdio}; {@code null} (nothing allocated, nothing hashed)
+   * when neither applies or no {@code require_approval} entry of the policy can match the tool.
    */
   private HeldCall heldCall(
       CallToolRequest request, Consumer<ProgressNotification> notifier, McpTransportContext transportContext) {
-    if (!holding.mayHold(engine.policy())) {
+    if (!holding.mayHold(engine.policy(), request.name() == null ? "" : request.name())) {
+      StdioCalls.passed(request.name()); // on a wrapped stdio input: off its list, unhashed
       return null;
     }
     Object slot = transportContext.get(CancelSlot.CONTEXT_KEY); // HTTP; on stdio, by the call's content

@@ -93,7 +93,10 @@ class McpToolGuardEnvelopeTest {
     assertThat(seen).containsExactly("SERVER tools/call session=null id=null traceparent=null progressToken=null keys=[]");
   }
 
-  /** A policy that can hold calls: an unobserved engine, calls with and without a progressToken. */
+  /**
+   * A policy that can hold calls of some tools: an unobserved engine; {@code deploy_*} needs an
+   * approval without {@code wait}, so its calls are refused at once rather than held here.
+   */
   private final List<io.toolgate.api.AuditEvent> holdingEvents = new CopyOnWriteArrayList<>();
 
   private final McpToolGuard holding = McpToolGuard.builder(
@@ -102,12 +105,20 @@ class McpToolGuardEnvelopeTest {
               default: allow
               tools:
                 create_live_algorithm: { action: require_approval, wait: 2m }
+                deploy_*: { action: require_approval }
               """)).audit(holdingEvents::add).build())
       .identity(McpIdentityResolver.fixed(CallContext.of("agent")))
       .build();
 
+  /**
+   * Whether a call may be held is decided per tool, not per policy: a call gets an envelope (and
+   * with it progress and cancellation) only when some {@code require_approval} entry can match its
+   * tool, by name or by glob. {@code read_file} is matched by none, so even its call with a valid
+   * {@code progressToken} gets none (the policy's approval entry for another tool costs it
+   * nothing); {@code deploy_prod}, matched by the glob {@code deploy_*}, gets one.
+   */
   @Test
-  void anUnobservedCallWithoutProgressTokenGetsNoEnvelopeEvenWhenCallsCanBeHeld() {
+  void onlyACallOfAToolThatSomeApprovalEntryCanMatchGetsAnEnvelope() {
     var tool = holding.guard(
         new McpServerFeatures.SyncToolSpecification(TestTools.tool("read_file"), (exchange, request) -> ok()));
     var exchange = new McpSyncServerExchange(
@@ -116,12 +127,17 @@ class McpToolGuardEnvelopeTest {
     tool.callHandler().apply(exchange, new CallToolRequest("read_file", Map.of(), Map.of("traceparent", "x")));
     tool.callHandler().apply(exchange, new CallToolRequest("read_file", Map.of(), Map.of("progressToken", Map.of())));
     tool.callHandler().apply(exchange, REQUEST);
+    tool.callHandler().apply(exchange, new CallToolRequest("deploy_prod", Map.of(), Map.of("traceparent", "x")));
+    tool.callHandler().apply(exchange, new CallToolRequest("deploy_prod", Map.of(), Map.of("progressToken", 5)));
 
-    assertThat(holdingEvents).hasSize(3);
+    assertThat(holdingEvents).hasSize(5);
     assertThat(holdingEvents.get(0).call().envelope()).isSameAs(CallEnvelope.NONE);
     assertThat(holdingEvents.get(1).call().envelope()).isSameAs(CallEnvelope.NONE); // not a valid token
-    assertThat(holdingEvents.get(2).call().envelope().side()).isEqualTo(CallEnvelope.Side.SERVER);
-    assertThat(holdingEvents.get(2).call().envelope().sessionId()).isEqualTo("session-1");
+    assertThat(holdingEvents.get(2).call().envelope()).isSameAs(CallEnvelope.NONE); // no entry can hold read_file
+    assertThat(holdingEvents.get(3).call().envelope()).isSameAs(CallEnvelope.NONE); // no token, no cancellation
+    assertThat(holdingEvents.get(4).call().envelope().side()).isEqualTo(CallEnvelope.Side.SERVER);
+    assertThat(holdingEvents.get(4).call().envelope().sessionId()).isEqualTo("session-1");
+    assertThat(holdingEvents.get(4).decision().isAllowed()).isFalse(); // approval required, not held
   }
 
   @Test

@@ -3,10 +3,15 @@ package io.toolgate.mcp.internal;
 import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyView;
+import io.toolgate.engine.ToolGlob;
 import io.toolgate.mcp.McpHeldProgress;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -228,22 +233,63 @@ public final class HeldCall {
     return executor;
   }
 
-  /** Whether a policy can hold a call at all (has a {@code require_approval} entry), per policy. */
+  /**
+   * Whether a policy can hold a call of a tool: some {@code require_approval} entry's key (a name
+   * or a glob, top level or in any grant) matches the tool's name. Conditions, {@code when} and
+   * grants are not read: a tool such an entry may apply to counts as one that can be held. Worked
+   * out once per policy (a hot reload brings a new one), then a set lookup and the approval globs
+   * per call. Thread-safe.
+   */
   public static final class Holding {
     private volatile Known known;
 
-    /** Whether {@code policy} has a {@code require_approval} entry; computed once per policy. */
-    public boolean mayHold(Policy policy) {
+    /** Whether {@code policy} may hold a call of {@code tool}. */
+    public boolean mayHold(Policy policy, String tool) {
       Known known = this.known;
-      if (known == null || known.policy() != policy) {
-        known = new Known(policy, policy.view().entries().stream()
-            .anyMatch(e -> e.action() == PolicyView.Action.REQUIRE_APPROVAL));
+      if (known == null || known.policy != policy) {
+        known = new Known(policy);
         this.known = known;
       }
-      return known.any();
+      return known.mayHold(tool);
     }
 
-    private record Known(Policy policy, boolean any) {}
+    /** One policy's approval entries: exact names in a set, globs compiled. */
+    private static final class Known {
+      final Policy policy;
+      final Set<String> names = new HashSet<>();
+      final List<ToolGlob> globs = new ArrayList<>();
+      boolean all;
+
+      Known(Policy policy) {
+        this.policy = policy;
+        for (PolicyView.Entry entry : policy.view().entries()) {
+          if (entry.action() != PolicyView.Action.REQUIRE_APPROVAL) {
+            continue;
+          }
+          if (!ToolGlob.isGlob(entry.key())) {
+            names.add(entry.key());
+            continue;
+          }
+          try {
+            globs.add(ToolGlob.compile(entry.key()));
+          } catch (IllegalArgumentException e) {
+            all = true; // the engine loaded it, so this cannot happen; if it does, every tool may be held
+          }
+        }
+      }
+
+      boolean mayHold(String tool) {
+        if (all || names.contains(tool)) {
+          return true;
+        }
+        for (ToolGlob glob : globs) {
+          if (glob.matches(tool)) {
+            return true;
+          }
+        }
+        return false;
+      }
+    }
   }
 
   /** How many progress tasks are scheduled (a stopped call leaves none). */

@@ -5,39 +5,49 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code tools/call} requests and {@code notifications/cancelled} one stdio client sent, as
  * {@link StdioScanner} saw them on the server's input. On stdio the SDK gives a tool handler
  * neither a transport context nor the request's JSON-RPC id, so the guard {@link #claim}s the
  * {@link CancelSlot} of the oldest unclaimed call with the same name, arguments and {@code _meta};
- * a cancellation names the call by its id. Bounded: the oldest of more than {@value #MAX_TRACKED}
- * calls is forgotten. Thread-safe.
+ * a cancellation names the call by its id. A call that cannot be held is {@link #passed} by its
+ * name alone (nothing hashed), so that no unclaimed call of its tool is left behind for a later
+ * claim to take. Bounded: the oldest of more than {@value #MAX_TRACKED} calls is forgotten.
+ * Thread-safe.
  */
 public final class StdioCalls {
   /** Calls remembered per stdio input; an older one can no longer be cancelled. */
   static final int MAX_TRACKED = 1024;
 
-  private static final Set<StdioCalls> OPEN = ConcurrentHashMap.newKeySet();
+  /** The open inputs' calls, copied on change: read on every guarded call, with no allocation. */
+  private static volatile StdioCalls[] open = new StdioCalls[0];
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CANCELLED = "notifications/cancelled";
   private static final String TOOLS_CALL = "tools/call";
   private static final byte[] CANCELLED_BYTES = CANCELLED.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TOOLS_CALL_BYTES = TOOLS_CALL.getBytes(StandardCharsets.US_ASCII);
 
+  /** The calls no guard has claimed or passed yet, oldest first: usually the few in flight. */
+  private final List<Entry> unclaimed = new ArrayList<>();
+
   private final Map<String, Entry> calls = new LinkedHashMap<>() {
     private static final long serialVersionUID = 1L;
 
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-      return size() > MAX_TRACKED;
+      if (size() > MAX_TRACKED) {
+        unclaimed.remove(eldest.getValue());
+        return true;
+      }
+      return false;
     }
   };
 
@@ -46,13 +56,19 @@ public final class StdioCalls {
   /** The calls of a newly wrapped input, open until {@link #close}. */
   static StdioCalls open() {
     StdioCalls calls = new StdioCalls();
-    OPEN.add(calls);
+    synchronized (StdioCalls.class) {
+      StdioCalls[] now = Arrays.copyOf(open, open.length + 1);
+      now[now.length - 1] = calls;
+      open = now;
+    }
     return calls;
   }
 
   /** The input ended or was closed: its calls can no longer be claimed. */
   void close() {
-    OPEN.remove(this);
+    synchronized (StdioCalls.class) {
+      open = Arrays.stream(open).filter(calls -> calls != this).toArray(StdioCalls[]::new);
+    }
   }
 
   /**
@@ -61,7 +77,8 @@ public final class StdioCalls {
    * stdio input is wrapped).
    */
   public static CancelSlot claim(String name, Map<String, Object> arguments, Map<String, Object> meta) {
-    if (OPEN.isEmpty()) {
+    StdioCalls[] inputs = open;
+    if (inputs.length == 0) {
       return null;
     }
     byte[] digest;
@@ -70,7 +87,7 @@ public final class StdioCalls {
     } catch (IllegalArgumentException e) {
       return null; // arguments Jackson cannot represent: no call on the wire had them
     }
-    for (StdioCalls calls : OPEN) {
+    for (StdioCalls calls : inputs) {
       CancelSlot slot = calls.claim(digest);
       if (slot != null) {
         return slot;
@@ -80,13 +97,42 @@ public final class StdioCalls {
   }
 
   private synchronized CancelSlot claim(byte[] digest) {
-    for (Entry entry : calls.values()) {
-      if (!entry.claimed && Arrays.equals(entry.digest, digest)) {
-        entry.claimed = true;
+    for (int i = 0; i < unclaimed.size(); i++) {
+      Entry entry = unclaimed.get(i);
+      if (Arrays.equals(entry.digest, digest)) {
+        unclaimed.remove(i);
         return entry.slot;
       }
     }
     return null;
+  }
+
+  /**
+   * A call of {@code name} that cannot be held: the oldest unclaimed call with that name on an
+   * open stdio input is taken off the list, unhashed (nothing is done if no stdio input is
+   * wrapped). While no approval entry can match the tool, which of its calls is taken does not
+   * matter.
+   */
+  public static void passed(String name) {
+    StdioCalls[] inputs = open;
+    if (name == null || inputs.length == 0) {
+      return;
+    }
+    for (StdioCalls calls : inputs) {
+      if (calls.pass(name)) {
+        return;
+      }
+    }
+  }
+
+  private synchronized boolean pass(String name) {
+    for (int i = 0; i < unclaimed.size(); i++) {
+      if (name.equals(unclaimed.get(i).name)) {
+        unclaimed.remove(i);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -122,10 +168,16 @@ public final class StdioCalls {
     } else if (TOOLS_CALL.equals(method)) {
       String key = key(message.path("id"));
       if (key != null) {
-        Entry entry = new Entry(digest(params.path("name"), params.path("arguments"), params.path("_meta")));
+        JsonNode name = params.path("name");
+        Entry entry = new Entry(name.isValueNode() ? name.asText() : null,
+            digest(name, params.path("arguments"), params.path("_meta")));
         synchronized (this) {
-          calls.remove(key); // a reused id: the newest call is the one it names
+          Entry reused = calls.remove(key); // a reused id: the newest call is the one it names
+          if (reused != null) {
+            unclaimed.remove(reused);
+          }
           calls.put(key, entry);
+          unclaimed.add(entry);
         }
       }
     }
@@ -207,11 +259,12 @@ public final class StdioCalls {
   }
 
   private static final class Entry {
+    final String name;
     final byte[] digest;
     final CancelSlot slot = new CancelSlot();
-    boolean claimed;
 
-    Entry(byte[] digest) {
+    Entry(String name, byte[] digest) {
+      this.name = name;
       this.digest = digest;
     }
   }

@@ -121,4 +121,33 @@ class StdioScannerTest {
       assertThat(fired).hasValue(0);
     }
   }
+
+  /**
+   * A call that could not be held is passed by its name: a later call with the same content, once
+   * a hot reload lets its tool be held, claims its own slot and not the one of a call long done.
+   */
+  @Test
+  void aPassedCallLeavesNoSlotBehindForALaterCallWithTheSameContent() throws IOException {
+    String first = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"a\":1}}}";
+    String other = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"y\",\"arguments\":{\"a\":1}}}";
+    String again = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":{\"a\":1}}}";
+    String cancel = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":3}}";
+    byte[] bytes = lines(first, other, again, cancel);
+    byte[] calls = lines(first, other, again);
+    AtomicInteger fired = new AtomicInteger();
+    try (StdioScanner scanner = new StdioScanner(new ByteArrayInputStream(bytes), MAX_LINE)) {
+      scanner.readNBytes(calls.length);
+      StdioCalls.passed("x"); // id 1, while x could not be held
+      StdioCalls.passed("nothing-called-so");
+      CancelSlot slot = StdioCalls.claim("x", Map.of("a", 1), null); // after a reload: id 3's
+      assertThat(slot).isNotNull();
+      assertThat(StdioCalls.claim("x", Map.of("a", 1), null)).isNull();
+      assertThat(StdioCalls.claim("y", Map.of("a", 1), null)).as("y's call is still there").isNotNull();
+      slot.onCancel(fired::incrementAndGet);
+      slot.held();
+
+      scanner.readAllBytes(); // the cancellation of id 3
+      assertThat(fired).hasValue(1);
+    }
+  }
 }
