@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -45,7 +44,10 @@ import java.util.function.Function;
  * roles-claim: roles
  * allowed-origins: [https://app.example.com]   # default: loopback origins only
  * max-sessions: 64
+ * max-connections: 512           # HTTP client connections open at once
+ * session-idle: 30m              # an HTTP session idle this long is ended
  * grace: 10s                     # how long calls in flight may finish on shutdown
+ * restart-backoff: 250ms         # the first delay before an exited server command is started again
  * redis: redis://redis.internal:6379   # counters in Redis, shared by every replica
  * redis-timeout: 50ms            # how long a decision waits for Redis
  * # approvals (need listen):
@@ -88,7 +90,28 @@ public record GatewayConfig(
         List<String> approvalWebhooks,
     @JsonProperty("approval-webhook-secret-env") String approvalWebhookSecretEnv,
     @JsonProperty("approval-webhook-format") String approvalWebhookFormat,
-    @JsonProperty("public-url") String publicUrl) {
+    @JsonProperty("public-url") String publicUrl,
+    @JsonProperty("max-connections") Integer maxConnections,
+    @JsonProperty("session-idle") String sessionIdle,
+    @JsonProperty("restart-backoff") String restartBackoff) {
+
+  /**
+   * The phase-4 settings: no connection cap, session idle time or restart backoff. New code (and
+   * tests) should not list every component: read a file ({@link #load}) or flags, and put one over
+   * the other ({@link #overriddenBy}).
+   */
+  public GatewayConfig(
+      Path policy, String principal, List<String> roles, Path audit, Boolean failOpen, Boolean shadow, Boolean watch,
+      Integer maxInFlight, Integer maxMessageBytes, String requestTimeout, List<String> command, String upstreamUrl,
+      Map<String, String> upstreamHeaders, String listen, Path tokens, String jwksUrl, Path jwksFile, String issuer,
+      String audience, String principalClaim, String rolesClaim, List<String> allowedOrigins, Integer maxSessions,
+      String grace, String redis, String redisTimeout, Path approvals, List<String> approvalWebhooks,
+      String approvalWebhookSecretEnv, String approvalWebhookFormat, String publicUrl) {
+    this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
+        command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile, issuer, audience, principalClaim,
+        rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout, approvals, approvalWebhooks,
+        approvalWebhookSecretEnv, approvalWebhookFormat, publicUrl, null, null, null);
+  }
 
   /** The phase-3 settings: no approvals. */
   public GatewayConfig(
@@ -99,7 +122,8 @@ public record GatewayConfig(
       String grace, String redis, String redisTimeout) {
     this(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes, requestTimeout,
         command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile, issuer, audience, principalClaim,
-        rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout, null, null, null, null, null);
+        rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout, null, null, null, null, null, null, null,
+        null);
   }
 
   /** The phase-1 settings: a command upstream. */
@@ -152,7 +176,7 @@ public record GatewayConfig(
         resolve(base, read.jwksFile), read.issuer, read.audience, read.principalClaim, read.rolesClaim,
         read.allowedOrigins, read.maxSessions, read.grace, read.redis, read.redisTimeout,
         resolve(base, read.approvals), read.approvalWebhooks, read.approvalWebhookSecretEnv,
-        read.approvalWebhookFormat, read.publicUrl);
+        read.approvalWebhookFormat, read.publicUrl, read.maxConnections, read.sessionIdle, read.restartBackoff);
   }
 
   /** This configuration with every value {@code flags} sets put over it. */
@@ -188,7 +212,10 @@ public record GatewayConfig(
         flags.approvalWebhooks != null && !flags.approvalWebhooks.isEmpty() ? flags.approvalWebhooks : approvalWebhooks,
         or(flags.approvalWebhookSecretEnv, approvalWebhookSecretEnv),
         or(flags.approvalWebhookFormat, approvalWebhookFormat),
-        or(flags.publicUrl, publicUrl));
+        or(flags.publicUrl, publicUrl),
+        or(flags.maxConnections, maxConnections),
+        or(flags.sessionIdle, sessionIdle),
+        or(flags.restartBackoff, restartBackoff));
   }
 
   /**
@@ -252,23 +279,51 @@ public record GatewayConfig(
    * @throws IllegalArgumentException if it is not a positive duration ({@code 50ms}, {@code 2s}, ...)
    */
   public Duration redisTimeoutDuration() {
-    if (redisTimeout == null) {
-      return RedisCounterStore.DEFAULT_COMMAND_TIMEOUT;
+    return ConfigValues.duration("redis-timeout", redisTimeout, RedisCounterStore.DEFAULT_COMMAND_TIMEOUT, false);
+  }
+
+  /**
+   * How long an HTTP session with nothing in flight may stay idle (default {@link
+   * GatewayServer#DEFAULT_SESSION_IDLE}).
+   *
+   * @throws IllegalArgumentException if it is not a positive duration
+   */
+  public Duration sessionIdleDuration() {
+    return ConfigValues.duration("session-idle", sessionIdle, GatewayServer.DEFAULT_SESSION_IDLE, false);
+  }
+
+  /**
+   * The first delay before an exited server command is started again (default {@link
+   * Gateway#INITIAL_RESTART_BACKOFF}).
+   *
+   * @throws IllegalArgumentException if it is not a duration from 0 to {@link Gateway#MAX_RESTART_BACKOFF}
+   */
+  public Duration restartBackoffDuration() {
+    Duration backoff = ConfigValues.duration("restart-backoff", restartBackoff, Gateway.INITIAL_RESTART_BACKOFF, true);
+    if (backoff.compareTo(Gateway.MAX_RESTART_BACKOFF) > 0) {
+      throw new IllegalArgumentException("restart-backoff: \"" + restartBackoff + "\" is longer than "
+          + Gateway.MAX_RESTART_BACKOFF.toSeconds() + "s, the longest backoff");
     }
-    String text = redisTimeout.strip();
-    Optional<Duration> parsed;
-    if (text.endsWith("ms")) {
-      try {
-        parsed = Optional.of(Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).strip())));
-      } catch (NumberFormatException e) {
-        parsed = Optional.empty();
-      }
-    } else {
-      parsed = Windows.parse(text);
-    }
-    return parsed.filter(duration -> !duration.isNegative() && !duration.isZero())
-        .orElseThrow(() -> new IllegalArgumentException(
-            "redis-timeout: \"" + redisTimeout + "\" is not a positive duration; expected 50ms, 2s or " + Windows.EXPECTED));
+    return backoff;
+  }
+
+  /**
+   * Checks every number and duration set, each message naming its key (the flag without {@code
+   * --}): {@code max-in-flight}, {@code max-sessions} and {@code max-connections} at least 1,
+   * {@code max-message-bytes} at least 1,024, and the durations as their own methods check them.
+   *
+   * @throws IllegalArgumentException for the first value out of range
+   */
+  public void validate() {
+    ConfigValues.atLeast("max-in-flight", maxInFlight, 1);
+    ConfigValues.atLeast("max-message-bytes", maxMessageBytes, 1024);
+    ConfigValues.atLeast("max-sessions", maxSessions, 1);
+    ConfigValues.atLeast("max-connections", maxConnections, 1);
+    requestTimeoutDuration();
+    graceDuration();
+    redisTimeoutDuration();
+    sessionIdleDuration();
+    restartBackoffDuration();
   }
 
   /**
@@ -299,7 +354,7 @@ public record GatewayConfig(
     if (approvalWebhooks == null) {
       return List.of();
     }
-    return approvalWebhooks.stream().map(url -> httpUrl("approval-webhook", url)).toList();
+    return approvalWebhooks.stream().map(url -> ConfigValues.httpUrl("approval-webhook", url)).toList();
   }
 
   /**
@@ -326,20 +381,7 @@ public record GatewayConfig(
    * @throws IllegalArgumentException if it is not an absolute http or https URL
    */
   public java.net.URI publicUri() {
-    return publicUrl == null ? null : httpUrl("public-url", publicUrl);
-  }
-
-  private static java.net.URI httpUrl(String key, String url) {
-    java.net.URI uri;
-    try {
-      uri = url == null ? null : new java.net.URI(url);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException(key + ": \"" + url + "\" is not a URL", e);
-    }
-    if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-      throw new IllegalArgumentException(key + ": \"" + url + "\" is not an absolute http or https URL");
-    }
-    return uri;
+    return publicUrl == null ? null : ConfigValues.httpUrl("public-url", publicUrl);
   }
 
   private static Path resolve(Path base, Path path) {

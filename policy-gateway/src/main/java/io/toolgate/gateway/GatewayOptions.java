@@ -89,6 +89,15 @@ final class GatewayOptions {
   @Option(names = "--max-sessions", description = "HTTP sessions open at once, at most (default 64).")
   Integer maxSessions;
 
+  @Option(names = "--max-connections", description = "HTTP client connections open at once, at most; past it a new one gets 503 (default 512).")
+  Integer maxConnections;
+
+  @Option(names = "--session-idle", description = "How long an HTTP session with nothing in flight may stay idle before it is ended: 5m, 2h, ... (default 30m).")
+  String sessionIdle;
+
+  @Option(names = "--restart-backoff", description = "The first delay before an exited server command is started again, doubling up to 30s: 250ms, 1s, ... (default 250ms).")
+  String restartBackoff;
+
   @Option(names = "--grace", description = "How long calls in flight may finish on shutdown (default 10s).")
   String grace;
 
@@ -123,6 +132,19 @@ final class GatewayOptions {
     return new GatewayConfig(policy, principal, roles, audit, failOpen, shadow, watch, maxInFlight, maxMessageBytes,
         requestTimeout, command, upstreamUrl, upstreamHeaders, listen, tokens, jwksUrl, jwksFile, issuer, audience,
         principalClaim, rolesClaim, allowedOrigins, maxSessions, grace, redis, redisTimeout, approvals,
-        approvalWebhooks, approvalWebhookSecretEnv, approvalWebhookFormat, publicUrl);
+        approvalWebhooks, approvalWebhookSecretEnv, approvalWebhookFormat, publicUrl, maxConnections, sessionIdle,
+        restartBackoff);
+  }
+
+  /**
+   * What {@code args} (flags, then {@code --} and a command) set, as a configuration; a way to
+   * make one that does not list every component.
+   *
+   * @throws picocli.CommandLine.ParameterException if a flag is unknown or its value has the wrong type
+   */
+  static GatewayConfig parse(String... args) {
+    GatewayOptions options = new GatewayOptions();
+    new picocli.CommandLine(options).parseArgs(args);
+    return options.toConfig();
   }
 }

@@ -92,8 +92,7 @@ public final class Main implements Callable<Integer> {
         throw new IllegalArgumentException("--upstream-url must be an http or https URL, was " + url);
       }
       address = settings.listenAddress();
-      settings.graceDuration();
-      settings.redisTimeoutDuration();
+      settings.validate();
       if ((settings.jwksUrl() != null || settings.jwksFile() != null)
           && (settings.issuer() == null || settings.audience() == null)) {
         throw new IllegalArgumentException("JWTs need --issuer and --audience");
@@ -160,7 +159,8 @@ public final class Main implements Callable<Integer> {
             : Gateway.builder(built, settings.command()))
         .context(context)
         .requestTimeout(settings.requestTimeoutDuration())
-        .grace(settings.graceDuration());
+        .grace(settings.graceDuration())
+        .restartBackoff(settings.restartBackoffDuration());
     if (settings.maxInFlight() != null) {
       builder.maxInFlight(settings.maxInFlight());
     }
@@ -195,29 +195,7 @@ public final class Main implements Callable<Integer> {
       Metrics metrics, Closing rest, GatewayApprovals approvals) {
     GatewayServer server;
     try {
-      GatewayServer.Builder http = GatewayServer.builder(sessions).listen(address).grace(settings.graceDuration())
-          .metrics(metrics.registry::scrape);
-      if (settings.tokens() != null) {
-        http.tokenFile(settings.tokens());
-      }
-      if (settings.jwksUrl() != null || settings.jwksFile() != null) {
-        JwtVerifier.Builder jwt = JwtVerifier.builder(settings.issuer(), settings.audience());
-        if (settings.jwksFile() != null) {
-          jwt.jwksFile(settings.jwksFile());
-        } else {
-          jwt.jwksUrl(java.net.URI.create(settings.jwksUrl()));
-        }
-        if (settings.principalClaim() != null) {
-          jwt.principalClaim(settings.principalClaim());
-        }
-        http.jwt(jwt.rolesClaim(settings.rolesClaim()).build()).authorizationServers(List.of(settings.issuer()));
-      }
-      if (settings.allowedOrigins() != null) {
-        http.allowedOrigins(settings.allowedOrigins());
-      }
-      if (settings.maxSessions() != null) {
-        http.maxSessions(settings.maxSessions());
-      }
+      GatewayServer.Builder http = httpServer(settings, sessions, address).metrics(metrics.registry::scrape);
       if (approvals != null) {
         http.approvalsInbox(approvals.inbox());
       }
@@ -249,6 +227,43 @@ public final class Main implements Callable<Integer> {
       server.close();
     }
     return 0;
+  }
+
+  /**
+   * The HTTP server as {@code settings} configure it, without metrics or approvals: listening on
+   * {@code address}, grace, identity (tokens, JWTs), origins, and the session and connection caps.
+   *
+   * @throws IllegalArgumentException if the token file, a JWT setting or a limit is bad
+   */
+  static GatewayServer.Builder httpServer(GatewayConfig settings, Gateway.Builder sessions,
+      java.net.InetSocketAddress address) {
+    GatewayServer.Builder http = GatewayServer.builder(sessions).listen(address).grace(settings.graceDuration())
+        .sessionIdle(settings.sessionIdleDuration());
+    if (settings.tokens() != null) {
+      http.tokenFile(settings.tokens());
+    }
+    if (settings.jwksUrl() != null || settings.jwksFile() != null) {
+      JwtVerifier.Builder jwt = JwtVerifier.builder(settings.issuer(), settings.audience());
+      if (settings.jwksFile() != null) {
+        jwt.jwksFile(settings.jwksFile());
+      } else {
+        jwt.jwksUrl(java.net.URI.create(settings.jwksUrl()));
+      }
+      if (settings.principalClaim() != null) {
+        jwt.principalClaim(settings.principalClaim());
+      }
+      http.jwt(jwt.rolesClaim(settings.rolesClaim()).build()).authorizationServers(List.of(settings.issuer()));
+    }
+    if (settings.allowedOrigins() != null) {
+      http.allowedOrigins(settings.allowedOrigins());
+    }
+    if (settings.maxSessions() != null) {
+      http.maxSessions(settings.maxSessions());
+    }
+    if (settings.maxConnections() != null) {
+      http.maxConnections(settings.maxConnections());
+    }
+    return http;
   }
 
   /**

@@ -6,7 +6,6 @@ import io.toolgate.approvals.ApproverTokens;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,9 +18,8 @@ class WebhookLinkTest {
   void aWildcardAddressIsLinkedAsLocalhostAndAnyOtherAsListenedOn() throws Exception {
     Path tokens = dir.resolve("approvers.tokens");
     Files.writeString(tokens, ApproverTokens.hash("t".repeat(32)) + " risk-officer\n");
-    GatewayConfig settings = GatewayConfig.empty().overriddenBy(new GatewayConfig(null, null, null, null, null, null,
-        null, null, null, null, null, null, null, "127.0.0.1:0", null, null, null, null, null, null, null, null, null,
-        null, null, null, tokens, List.of(), null, null, null));
+    GatewayConfig settings = GatewayConfig.empty().overriddenBy(
+        GatewayOptions.parse("--listen", "127.0.0.1:0", "--approvals", tokens.toString()));
     try (GatewayApprovals approvals = GatewayApprovals.create(settings, Map.<String, String>of()::get)) {
       assertThat(approvals.startWebhooks(new InetSocketAddress("0.0.0.0", 8080)))
           .isEqualTo("http://localhost:8080/approvals/");

@@ -3,13 +3,9 @@ package io.toolgate.engine.approval;
 import io.toolgate.api.ApprovalRequest;
 import io.toolgate.api.ApprovalService;
 import io.toolgate.api.ApprovalStatus;
-import io.toolgate.engine.approval.ApprovalEntries.Entry;
 import io.toolgate.engine.approval.ApprovalEntries.Key;
-import io.toolgate.engine.approval.ApprovalEntries.State;
-import io.toolgate.engine.internal.CanonicalJson;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,24 +94,16 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
 
 
   private final Clock clock;
-  private final Duration expireAfter;
-  private final int maximumEntries;
-  private final int maximumPendingPerPrincipal;
-  private final int maximumRequestBytes;
-  private final boolean fourEyes;
   private final ApprovalEvents events;
 
   private final Object lock = new Object();
   /** Guarded by {@link #lock}. */
-  private final ApprovalEntries entries = new ApprovalEntries();
+  private final ApprovalLedger ledger;
 
   private InMemoryApprovalQueue(Builder b) {
     this.clock = b.clock;
-    this.expireAfter = b.expireAfter;
-    this.maximumEntries = b.maximumEntries;
-    this.maximumPendingPerPrincipal = b.maximumPendingPerPrincipal;
-    this.maximumRequestBytes = b.maximumRequestBytes;
-    this.fourEyes = b.fourEyes;
+    this.ledger = new ApprovalLedger(b.expireAfter, b.maximumEntries, b.maximumPendingPerPrincipal,
+        b.maximumRequestBytes, b.fourEyes);
     this.events = new ApprovalEvents(b.maximumHistory);
     if (b.onPending != null) {
       Consumer<? super PendingApproval> onPending = b.onPending;
@@ -141,53 +129,26 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
    */
   @Override
   public ApprovalStatus check(ApprovalRequest request) {
-    Key key =
-        new Key(
-            request.call().tool(),
-            request.context().principal(),
-            CanonicalJson.sha256Hex(request.call().arguments()));
-    long bytes = RequestSize.of(request); // before anything is held, as the Redis queue does
-    if (bytes > maximumRequestBytes) {
-      return new ApprovalStatus.Rejected(null, null, RequestSize.tooLarge(bytes, maximumRequestBytes));
+    Key key = ApprovalLedger.key(request); // outside the lock: it hashes the arguments
+    ApprovalStatus.Rejected tooLarge = ledger.tooLarge(request); // before anything is held, as the Redis queue does
+    if (tooLarge != null) {
+      return tooLarge;
     }
-    PendingApproval created;
+    ApprovalLedger.Checked checked;
     synchronized (lock) {
-      Instant now = clock.instant();
-      Entry entry = entries.byKey(key, now);
-      if (entry != null) {
-        return switch (entry.state) {
-          case PENDING -> new ApprovalStatus.Pending(entry.id);
-          case APPROVED -> {
-            entry.state = State.CLAIMED;
-            yield new ApprovalStatus.Approved(entry.id, entry.approver);
-          }
-          case CLAIMED -> new ApprovalStatus.Pending(entry.id); // an identical call is using it now
-          case REJECTED -> new ApprovalStatus.Rejected(entry.id, entry.approver, entry.reason);
-        };
-      }
-      if (entries.size() >= maximumEntries) {
-        return new ApprovalStatus.Rejected(
-            null, null, "the approval queue is full (" + maximumEntries + " requests); try again later");
-      }
-      if (entries.pendingOf(key.principal()) >= maximumPendingPerPrincipal) {
-        return new ApprovalStatus.Rejected(
-            null, null, "too many approval requests pending for this principal (at most "
-                + maximumPendingPerPrincipal + " at once); wait for an answer or for one to expire");
-      }
-      created = entries.add(key, request, now, now.plus(expireAfter)).pending();
+      checked = ledger.check(key, request, clock.instant());
     }
-    events.pending(created);
-    return new ApprovalStatus.Pending(created.id());
+    if (checked.created() != null) {
+      events.pending(checked.created());
+    }
+    return checked.status();
   }
 
   /** The engine admitted the call {@code approved} was claimed for: the approval is used up. */
   @Override
   public void confirm(ApprovalRequest request, ApprovalStatus.Approved approved) {
     synchronized (lock) {
-      Entry entry = claimed(approved);
-      if (entry != null) {
-        entries.remove(entry);
-      }
+      ledger.confirm(approved);
     }
   }
 
@@ -198,17 +159,8 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   @Override
   public void release(ApprovalRequest request, ApprovalStatus.Approved approved) {
     synchronized (lock) {
-      Entry entry = claimed(approved);
-      if (entry != null) {
-        entry.state = State.APPROVED;
-      }
+      ledger.release(approved);
     }
-  }
-
-  /** The claimed entry {@code approved} names, or {@code null} (expired, or not from this queue). */
-  private Entry claimed(ApprovalStatus.Approved approved) {
-    Entry entry = approved.approvalId() == null ? null : entries.byId(approved.approvalId());
-    return entry != null && entry.state == State.CLAIMED ? entry : null;
   }
 
   /**
@@ -218,8 +170,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   @Override
   public CompletionStage<Void> whenAnswered(ApprovalRequest request, String approvalId) {
     synchronized (lock) {
-      Entry entry = approvalId == null ? null : entries.byId(approvalId, clock.instant());
-      return entry == null || entry.state != State.PENDING ? CompletableFuture.completedFuture(null) : events.waitFor(approvalId);
+      return ledger.isPending(approvalId, clock.instant()) ? events.waitFor(approvalId) : CompletableFuture.completedFuture(null);
     }
   }
 
@@ -231,10 +182,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   @Override
   public void withdraw(ApprovalRequest request, String approvalId) {
     synchronized (lock) {
-      Entry entry = approvalId == null ? null : entries.byId(approvalId, clock.instant());
-      if (entry != null && entry.state == State.PENDING && !events.awaited(approvalId)) {
-        entries.remove(entry);
-      }
+      ledger.withdraw(approvalId, clock.instant(), events::awaited);
     }
   }
 
@@ -271,26 +219,15 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(verdict, "verdict");
     Objects.requireNonNull(approver, "approver");
-    ApprovalAnswer answered;
+    ApprovalLedger.Answered answered;
     synchronized (lock) {
-      Instant now = clock.instant();
-      Entry entry = entries.byId(id, now);
-      if (entry == null) {
-        return AnswerResult.UNKNOWN;
+      answered = ledger.answer(id, verdict, approver, comment, clock.instant());
+      if (answered.answer() == null) {
+        return answered.result();
       }
-      if (entry.state != State.PENDING) {
-        return AnswerResult.ALREADY_ANSWERED;
-      }
-      if (verdict == Verdict.APPROVED && fourEyes && approver.equalsIgnoreCase(entry.key.principal())) {
-        return AnswerResult.OWN_CALL;
-      }
-      entries.answer(entry, verdict == Verdict.APPROVED ? State.APPROVED : State.REJECTED,
-          approver, comment, now.plus(expireAfter));
-      answered = new ApprovalAnswer(entry.id, entry.request, verdict, approver, comment,
-          entry.key.argumentsDigest(), entry.requestedAt, now);
-      events.record(answered);
+      events.record(answered.answer());
     }
-    events.answered(answered);
+    events.answered(answered.answer());
     events.wake(id);
     return AnswerResult.ANSWERED;
   }
@@ -299,8 +236,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   public Optional<PendingApproval> pending(String id) {
     Objects.requireNonNull(id, "id");
     synchronized (lock) {
-      Entry entry = entries.byId(id, clock.instant());
-      return entry != null && entry.state == State.PENDING ? Optional.of(entry.pending()) : Optional.empty();
+      return ledger.pending(id, clock.instant());
     }
   }
 
@@ -323,7 +259,7 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   @Override
   public List<PendingApproval> pending() {
     synchronized (lock) {
-      return entries.pending(clock.instant());
+      return ledger.pending(clock.instant());
     }
   }
 
@@ -335,22 +271,20 @@ public final class InMemoryApprovalQueue implements ApprovalQueue {
   @Override
   public int pendingCount() {
     synchronized (lock) {
-      return entries.pendingCount(clock.instant());
+      return ledger.pendingCount(clock.instant());
     }
   }
 
   /** How many requests, approvals and rejections the queue holds now, expired ones excluded. */
   public int size() {
     synchronized (lock) {
-      return entries.size(clock.instant());
+      return ledger.size(clock.instant());
     }
   }
 
   @Override
   public String toString() {
-    return "InMemoryApprovalQueue[expireAfter=" + expireAfter + ", maximumEntries=" + maximumEntries
-        + ", maximumPendingPerPrincipal=" + maximumPendingPerPrincipal + ", maximumRequestBytes=" + maximumRequestBytes
-        + ", fourEyes=" + fourEyes + "]";
+    return "InMemoryApprovalQueue[" + ledger + "]";
   }
 
   /** Configures an {@link InMemoryApprovalQueue}. Every setting has a default. */

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -33,7 +35,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *       (optional body {@code {"reason": "..."}}): answers a pending approval, as the approver the
  *       {@link ActuatorApprover} names for the request's authenticated principal; a caller it does
  *       not name, and an approver answering their own call (four eyes), get status 403 and change
- *       nothing.
+ *       nothing; when the queue fails (Redis down, say), status 503.
  * </ul>
  *
  * <p>Approvals are answered when the engine's approval service is an {@link ApprovalQueue} (the
@@ -45,6 +47,9 @@ public class ToolgateEndpoint {
   public static final int MAX_REASON_CHARS = 500;
 
   private static final int FORBIDDEN = 403;
+  private static final int UNAVAILABLE = 503;
+  private static final String QUEUE_FAILED = "the approval queue failed: ";
+  private static final Logger LOG = LoggerFactory.getLogger(ToolgateEndpoint.class);
 
   private final PolicyEngine engine;
   private final ToolgatePolicySource source;
@@ -63,14 +68,24 @@ public class ToolgateEndpoint {
     this.approvers = approvers;
   }
 
-  /** The policy in force and, if the caller is an approver, the approvals pending. */
+  /**
+   * The policy in force and, if the caller is an approver, the approvals pending; if the queue
+   * fails (Redis down, say), no approvals and the failure in {@link Status#approvalsError()}.
+   */
   @ReadOperation
   public Status status(@Nullable Principal principal) {
     boolean approver = approvers.approver(principal) != null;
-    List<Pending> pending = approver && approvals instanceof ApprovalQueue queue
-        ? queue.pending().stream().map(Pending::of).toList()
-        : List.of();
-    return new Status(PolicyDescriptor.of(engine.policy()), pending, approver);
+    List<Pending> pending = List.of();
+    String failure = null;
+    if (approver && approvals instanceof ApprovalQueue queue) {
+      try {
+        pending = queue.pending().stream().map(Pending::of).toList();
+      } catch (RuntimeException e) {
+        LOG.warn("toolgate endpoint: could not list the pending approvals", e);
+        failure = QUEUE_FAILED + AgentText.excerpt(String.valueOf(e.getMessage()));
+      }
+    }
+    return new Status(PolicyDescriptor.of(engine.policy()), pending, approver, failure);
   }
 
   /** Reloads the policy from its source; the policy in force stays if the new one fails to load. */
@@ -114,8 +129,15 @@ public class ToolgateEndpoint {
       return new WebEndpointResponse<>(new Answer(shownId, false, approver,
           "the approval service is not an ApprovalQueue (not the in-memory queue or the Redis one); answer it where it lives"));
     }
-    ApprovalQueue.AnswerResult result = queue.answer(id, approve ? ApprovalQueue.Verdict.APPROVED : ApprovalQueue.Verdict.REJECTED,
-        approver, approve || reason == null ? null : AgentText.excerpt(reason, MAX_REASON_CHARS));
+    ApprovalQueue.AnswerResult result;
+    try {
+      result = queue.answer(id, approve ? ApprovalQueue.Verdict.APPROVED : ApprovalQueue.Verdict.REJECTED,
+          approver, approve || reason == null ? null : AgentText.excerpt(reason, MAX_REASON_CHARS));
+    } catch (RuntimeException e) {
+      LOG.warn("toolgate endpoint: could not answer approval {}", shownId, e);
+      return new WebEndpointResponse<>(new Answer(shownId, false, approver, QUEUE_FAILED
+          + AgentText.excerpt(String.valueOf(e.getMessage())) + "; the answer may not be recorded: list again"), UNAVAILABLE);
+    }
     return switch (result) {
       case ANSWERED -> new WebEndpointResponse<>(new Answer(shownId, true, approver, approve ? "approved" : "rejected"));
       case OWN_CALL -> new WebEndpointResponse<>(new Answer(shownId, false, approver,
@@ -131,8 +153,15 @@ public class ToolgateEndpoint {
    * @param policy the policy in force
    * @param pendingApprovals the approvals no one has answered, oldest first; empty unless the caller is an approver
    * @param approver whether the caller may see and answer approvals here
+   * @param approvalsError why the approvals could not be listed (the queue failed), or {@code null}
    */
-  public record Status(PolicyDescriptor policy, List<Pending> pendingApprovals, boolean approver) {}
+  public record Status(PolicyDescriptor policy, List<Pending> pendingApprovals, boolean approver,
+      @Nullable String approvalsError) {
+    /** A status whose approvals were listed. */
+    public Status(PolicyDescriptor policy, List<Pending> pendingApprovals, boolean approver) {
+      this(policy, pendingApprovals, approver, null);
+    }
+  }
 
   /**
    * What a reload answers.
