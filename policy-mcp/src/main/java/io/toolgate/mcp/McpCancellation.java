@@ -30,7 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #extractor}. The SDK (2.0, 2.1) ignores {@code notifications/cancelled}; with this, a
  * cancellation naming a held call's JSON-RPC id, sent in the same MCP session, withdraws the
  * approval request ({@code ApprovalService.withdraw}), and the tool never runs. A cancellation for
- * another session's call, for an unknown id, or for a call already decided changes nothing.
+ * another session's call, for an unknown id, or for a call already decided changes nothing; a
+ * session named by the {@code Mcp-Session-Id} header and one named by the {@code sessionId} query
+ * parameter are never the same session here.
  *
  * <pre>{@code
  * McpCancellation cancellation = McpCancellation.create();
@@ -106,7 +108,7 @@ public final class McpCancellation extends HttpFilter {
   protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     String sessionId = sessionId(request);
-    if (!"POST".equals(request.getMethod()) || sessionId == null || sessionId.isBlank()) {
+    if (!"POST".equals(request.getMethod()) || sessionId == null) {
       chain.doFilter(request, response);
       return;
     }
@@ -140,9 +142,12 @@ public final class McpCancellation extends HttpFilter {
   }
 
   /**
-   * The streamable transport's {@code Mcp-Session-Id} header or the SSE transport's {@code
-   * sessionId} query parameter (read from the query string: a form body is never parsed); {@code
-   * null} when both are given and differ (the transport may go by either).
+   * The streamable transport's {@code Mcp-Session-Id} header ({@code h} and its value) or the SSE
+   * transport's {@code sessionId} query parameter ({@code q} and its value, read from the query
+   * string: a form body is never parsed); {@code null} when both are given and differ (the
+   * transport may go by either). The two are kept apart: {@link McpSessionFilter} checks the
+   * header only, so a cancellation naming a streamable session in the query (which that transport
+   * ignores) must not reach the calls of the principal who owns it.
    */
   private static String sessionId(HttpServletRequest request) {
     String header = request.getHeader(HttpHeaders.MCP_SESSION_ID);
@@ -161,10 +166,13 @@ public final class McpCancellation extends HttpFilter {
     if (header != null && parameter != null && !header.equals(parameter)) {
       return null;
     }
-    return header != null ? header : parameter;
+    if (header != null) {
+      return header.isBlank() ? null : "h" + header;
+    }
+    return parameter == null || parameter.isBlank() ? null : "q" + parameter;
   }
 
-  /** The session and a JSON-RPC id as {@link PostedMessage#id} gives it. */
+  /** The session (as {@link #sessionId} tags it) and a JSON-RPC id as {@link PostedMessage#id} gives it. */
   private static String key(String sessionId, String id) {
     return sessionId + '\u0000' + id;
   }

@@ -34,6 +34,8 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class Http1Client implements AutoCloseable {
   private static final int MAX_HEAD_BYTES = 64 * 1024;
+  /** The most header fields an answer may have (repeated ones merge into one value). */
+  static final int MAX_HEADER_FIELDS = 256;
   private static final int MAX_IDLE = 16;
   /** Idle connections older than this are not reused (servers close idle ones after 5 s and more). */
   private static final long MAX_IDLE_NANOS = Duration.ofSeconds(4).toNanos();
@@ -237,10 +239,14 @@ final class Http1Client implements AutoCloseable {
     private Map<String, String> fields() throws IOException {
       Map<String, String> fields = new TreeMap<>();
       int total = 0;
+      int count = 0;
       for (String field; !(field = line(false)).isEmpty(); ) {
         total += field.length();
         if (total > MAX_HEAD_BYTES) {
           throw new IOException("the upstream server's answer has too long a head");
+        }
+        if (++count > MAX_HEADER_FIELDS) { // each repeated field copies the merged value: bounded
+          throw new IOException("the upstream server's answer has more than " + MAX_HEADER_FIELDS + " header fields");
         }
         int colon = field.indexOf(':');
         if (colon > 0) {

@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,23 +36,35 @@ import org.slf4j.LoggerFactory;
  * and its body within {@link Limits#bodyTimeout()} of the head (slow clients), an idle kept-alive
  * connection is closed after {@link Limits#idleTimeout()}, heads are bounded ({@link
  * Http1Request}: size, field count, strict framing, no request smuggling), and past {@link
- * Limits#maxConnections()} a new connection gets {@code 503} and is closed.
+ * Limits#maxConnections()} a new connection gets {@code 503} and is closed. A write to a client
+ * that makes no progress for {@link Limits#writeTimeout()} (a client that does not read its
+ * answer: slowloris on the write side) closes the connection, which fails the write.
  */
 public final class Http1Server implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Http1Server.class);
   /** How much of a body the handler left unread is read and dropped to keep the connection. */
   private static final int MAX_DRAIN = 64 * 1024;
 
-  /** The server's limits. */
+  /**
+   * The server's limits; {@code writeTimeout} is how long a write to a client may make no progress
+   * (a client that does not read its answer) before its connection is closed.
+   */
   public record Limits(int maxConnections, int maxHeadBytes, int maxHeaderFields, Duration headTimeout,
-      Duration bodyTimeout, Duration idleTimeout) {
-    /** 512 connections, 16 KiB and 100 fields a head, 10 s for a head, 30 s for a body, 30 s idle. */
+      Duration bodyTimeout, Duration idleTimeout, Duration writeTimeout) {
+    /** 512 connections, 16 KiB and 100 fields a head, 10 s for a head, 30 s for a body, 30 s idle, 30 s a write. */
     public static final Limits DEFAULT = new Limits(512, 16 * 1024, 100, Duration.ofSeconds(10),
         Duration.ofSeconds(30), Duration.ofSeconds(30));
 
+    /** These limits with a write timeout of 30 s. */
+    public Limits(int maxConnections, int maxHeadBytes, int maxHeaderFields, Duration headTimeout,
+        Duration bodyTimeout, Duration idleTimeout) {
+      this(maxConnections, maxHeadBytes, maxHeaderFields, headTimeout, bodyTimeout, idleTimeout,
+          Duration.ofSeconds(30));
+    }
+
     /** The same limits with at most {@code max} connections at once. */
     public Limits withMaxConnections(int max) {
-      return new Limits(max, maxHeadBytes, maxHeaderFields, headTimeout, bodyTimeout, idleTimeout);
+      return new Limits(max, maxHeadBytes, maxHeaderFields, headTimeout, bodyTimeout, idleTimeout, writeTimeout);
     }
   }
 
@@ -58,6 +72,7 @@ public final class Http1Server implements AutoCloseable {
   private final Limits limits;
   private final List<Http1Context> contexts;
   private final ExecutorService threads;
+  private final ScheduledExecutorService watch;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   private volatile boolean stopping;
@@ -82,6 +97,13 @@ public final class Http1Server implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    this.watch = Executors.newSingleThreadScheduledExecutor(body -> {
+      Thread thread = new Thread(body, "toolgate-gateway-write-watch");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long period = Math.max(10, Math.min(1000, limits.writeTimeout().toMillis() / 4));
+    watch.scheduleWithFixedDelay(this::cutOffStalledWrites, period, period, TimeUnit.MILLISECONDS);
     Thread acceptor = new Thread(this::accept, "toolgate-gateway-accept");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -101,9 +123,25 @@ public final class Http1Server implements AutoCloseable {
     final Socket socket;
     /** Waiting for a request's first byte: closed at once on stop. Guarded by this. */
     boolean idle;
+    /** Every write to the socket goes through it; set before the first. */
+    volatile Http1Output output;
 
     Connection(Socket socket) {
       this.socket = socket;
+    }
+  }
+
+  /** Closes each connection whose write has been blocked longer than the write timeout. */
+  private void cutOffStalledWrites() {
+    long now = System.nanoTime();
+    long timeout = limits.writeTimeout().toNanos();
+    for (Connection connection : open) {
+      Http1Output output = connection.output;
+      long since = output == null ? 0 : output.since;
+      if (since != 0 && now - since > timeout) {
+        LOG.debug("a client did not read its answer for {}: its connection is closed", limits.writeTimeout());
+        closeQuietly(connection.socket);
+      }
     }
   }
 
@@ -149,7 +187,9 @@ public final class Http1Server implements AutoCloseable {
     try {
       socket.setTcpNoDelay(true);
       Http1Request.In in = new Http1Request.In(socket);
-      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+      Http1Output watched = new Http1Output(socket.getOutputStream());
+      connection.output = watched;
+      OutputStream out = new BufferedOutputStream(watched, 16 * 1024);
       InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
       InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
       while (waitForRequest(connection, in)) {
@@ -342,6 +382,7 @@ public final class Http1Server implements AutoCloseable {
     }
     open.forEach(connection -> closeQuietly(connection.socket));
     threads.shutdownNow(); // a thread still waiting for an exchange to end stops waiting
+    watch.shutdownNow();
   }
 
   /** {@link #stop(Duration) Stops} waiting one second for exchanges in progress. */

@@ -283,6 +283,38 @@ class Http1ServerTest {
     }
   }
 
+  /**
+   * Slowloris on the write side: a client that sends a request and never reads its answer. The
+   * server's write blocks once the socket buffers are full; past the write timeout the connection
+   * is cut, so the write fails and the thread and the connection's slot are freed.
+   */
+  @Test
+  void aClientThatNeverReadsItsAnswerIsCutOffAfterTheWriteTimeout() throws Exception {
+    CountDownLatch cutOff = new CountDownLatch(1);
+    InetSocketAddress address = start(new Http1Server.Limits(8, 16 * 1024, 100, Duration.ofSeconds(30),
+        Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMillis(300)), Map.of("/", exchange -> {
+          exchange.sendResponseHeaders(200, 0);
+          byte[] chunk = new byte[64 * 1024];
+          OutputStream out = exchange.getResponseBody();
+          try {
+            while (true) { // an endless event stream
+              out.write(chunk);
+              out.flush();
+            }
+          } catch (IOException e) {
+            cutOff.countDown();
+            throw e;
+          }
+        }));
+    try (Socket reader = new Socket()) {
+      reader.setReceiveBufferSize(4096);
+      reader.connect(address);
+      reader.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      reader.getOutputStream().flush();
+      assertThat(cutOff.await(60, TimeUnit.SECONDS)).as("the blocked write was cut off").isTrue();
+    }
+  }
+
   @Test
   void pastTheConnectionCapANewConnectionGets503() throws Exception {
     InetSocketAddress address = start(Http1Server.Limits.DEFAULT.withMaxConnections(1), Map.of("/", ECHO));

@@ -235,6 +235,10 @@ class McpSessionOwnershipTest {
       // the endpoint spelled another way reaches the same servlet mapping, and the same filter
       assertError(send("/m%63p", "POST", "t-bob", "Mcp-Session-Id", session, CALL), 403, McpToolGuard.ERROR_CODE,
           session);
+      // alice's session in the SSE transport's ?sessionId= (no header): the ownership filter, which
+      // reads the header, lets it by, and the cancellation filter must not take it for her session
+      assertThat(send("/mcp?sessionId=" + session, "POST", "t-bob", "X-Not-A-Session", "-", cancel(heldId))
+          .statusCode()).isGreaterThanOrEqualTo(400);
       assertThat(tools.runs.get()).isEqualTo(runs);
 
       // two session headers: the filter reads the first, as the transport does
