@@ -253,6 +253,10 @@ public final class HttpFront {
     }
     boolean request = json != null && json.isObject() && json.has("method") && json.has("id");
     boolean initialize = request && "initialize".equals(json.path("method").asText());
+    if (request && !JsonRpc.validId(json.get("id"))) { // the relay could not answer it on its stream
+      jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request id must be a string or an integer within +-(2^53-1)");
+      return;
+    }
     if (draining && (request || session == null)) {
       text(exchange, 503, "the gateway is shutting down\n");
       return;
@@ -269,7 +273,7 @@ public final class HttpFront {
     }
     exchange.getResponseHeaders().set(SESSION_HEADER, session.id());
     if (!request) {
-      session.relay().fromAgent(new LineReader.Line.Text(text));
+      session.relay().fromAgent(text, json);
       if ("notifications/cancelled".equals(json.path("method").asText(null))) {
         session.cancelled(json.path("params").get("requestId"));
       }
@@ -281,11 +285,14 @@ public final class HttpFront {
       jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
       return;
     }
-    stream.begin(); // headers first: the session may write the server's notifications on it from now on
+    // The head goes out now, before the request reaches the server: the client reads it (and
+    // readies itself for the stream) while the call runs, and the session may put the server's
+    // notifications on it from now on. (One JSON body at the end was measured slower.)
+    stream.begin();
     session.flushBacklog();
     // This handler's thread has nothing else to do: it carries the request to the server itself.
     HttpSession current = session;
-    HttpUpstream.onThisThread(() -> current.relay().fromAgent(new LineReader.Line.Text(text)));
+    HttpUpstream.onThisThread(() -> current.relay().fromAgent(text, json));
   }
 
   private HttpSession open(HttpExchange exchange, CallContext caller) throws IOException {
