@@ -235,10 +235,7 @@ public final class HttpFront {
   }
 
   private void post(HttpExchange exchange, CallContext caller, HttpSession session) throws IOException {
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(maxMessageBytes + 1);
-    }
+    byte[] body = read(exchange);
     if (body.length > maxMessageBytes) {
       jsonError(exchange, 413, JsonRpc.INVALID_REQUEST, "message over the gateway's limit of " + maxMessageBytes + " bytes");
       return;
@@ -293,6 +290,25 @@ public final class HttpFront {
     // This handler's thread has nothing else to do: it carries the request to the server itself.
     HttpSession current = session;
     HttpUpstream.onThisThread(() -> current.relay().fromAgent(text, json));
+  }
+
+  /** The request's body, or its first {@code maxMessageBytes + 1} bytes (read to an array of its size when it says its length). */
+  private byte[] read(HttpExchange exchange) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      String length = exchange.getRequestHeaders().getFirst("Content-Length");
+      long declared = -1;
+      try {
+        declared = length == null ? -1 : Long.parseLong(length);
+      } catch (NumberFormatException e) {
+        // the server refuses such a head: not reached
+      }
+      if (declared < 0 || declared > maxMessageBytes) {
+        return in.readNBytes(maxMessageBytes + 1);
+      }
+      byte[] body = new byte[(int) declared];
+      int read = in.readNBytes(body, 0, body.length);
+      return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+    }
   }
 
   private HttpSession open(HttpExchange exchange, CallContext caller) throws IOException {

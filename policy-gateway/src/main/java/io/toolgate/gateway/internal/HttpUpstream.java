@@ -275,7 +275,7 @@ public final class HttpUpstream implements Upstream {
    * the id again; reading on to the end lets the connection be reused.
    */
   private boolean events(InputStream body, JsonNode id, Object key) throws IOException {
-    LineReader reader = new LineReader(body, maxMessageBytes);
+    LineReader reader = new LineReader(body, maxMessageBytes, 4096); // one answer: a small buffer
     StringBuilder data = new StringBuilder();
     boolean answered = false;
     for (LineReader.Line line; (line = reader.next()) != null; ) {
