@@ -41,11 +41,42 @@ public final class GatewayAB {
       System.out.printf("| clients | rounds | direct p50 / p90 (us) | A p50 / p90 | B p50 / p90 | A adds | B adds | B - A "
           + "| CPU per call, direct / A / B (us) |%n");
       System.out.printf("|---:|---:|---|---|---|---:|---:|---:|---|%n");
+      warmUp(upstream.url(), "http://127.0.0.1:" + a, "http://127.0.0.1:" + b);
       for (int clients : new int[] {1, 8}) {
         row(clients, seconds, upstream.url(), "http://127.0.0.1:" + a, "http://127.0.0.1:" + b);
       }
     }
     System.exit(0);
+  }
+
+  /**
+   * 8 client threads calling through both builds until each had {@link
+   * GatewayOverhead#WARM_UP_CALLS} calls (at most {@link GatewayOverhead#WARM_UP_SECONDS} s): the
+   * rows then time compiled code, as a long-running gateway runs it.
+   */
+  private static void warmUp(String direct, String a, String b) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    long start = System.nanoTime();
+    long stopAt = start + GatewayOverhead.WARM_UP_SECONDS * 1_000_000_000L;
+    CountDownLatch done = new CountDownLatch(8);
+    for (int i = 0; i < 8; i++) {
+      McpSyncClient[] sides = {GatewayBenchmark.connect(GatewayBenchmark.http(direct)),
+          GatewayBenchmark.connect(GatewayBenchmark.http(a)), GatewayBenchmark.connect(GatewayBenchmark.http(b))};
+      new Thread(() -> {
+        while (calls.getAndIncrement() < GatewayOverhead.WARM_UP_CALLS && System.nanoTime() < stopAt) {
+          for (McpSyncClient side : sides) {
+            side.callTool(GatewayBenchmark.ECHO);
+          }
+        }
+        for (McpSyncClient side : sides) {
+          side.closeGracefully();
+        }
+        done.countDown();
+      }, "ab-warm-up-" + i).start();
+    }
+    done.await();
+    System.err.printf(Locale.ROOT, "warmed up with %d calls through each build in %d s%n",
+        Math.min(calls.get(), GatewayOverhead.WARM_UP_CALLS), (System.nanoTime() - start) / 1_000_000_000L);
   }
 
   /** Starts the gateway of one build (through reflection: its classes are that build's); its port. */
