@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +64,32 @@ class OneMessageTest {
           + "\"params\":{\"name\":\"create_compile\",\"arguments\":{\"projectId\":1}}}")
           .ended.get(60, TimeUnit.SECONDS);
       assertThat(Upstreams.calls(calls)).containsExactly("create_compile");
+    }
+  }
+
+  /** A request whose id no answer could carry back (JSON-RPC ids are strings or safe integers) is refused at once. */
+  @Test
+  void overStreamableHttpARequestWithAnIdNoAnswerCouldCarryGets400() throws Exception {
+    Path calls = dir.resolve("calls.log");
+    PolicyEngine engine = PolicyEngine.of(Policy.fromResource("seed-policy.json"));
+    try (GatewayServer gateway = GatewayServer.builder(
+            Gateway.builder(engine, Upstreams.command(calls)).restartBackoff(Duration.ZERO))
+        .listen(new InetSocketAddress("127.0.0.1", 0)).start();
+        RawHttpSession session = RawHttpSession.open(gateway.endpoint(), Map.of(), "2025-11-25")) {
+      for (String id : List.of("1.5", "9007199254740993", "null", "true", "{\"a\":1}", "[1]")) {
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\","
+            + "\"params\":{\"name\":\"create_compile\",\"arguments\":{\"projectId\":1}}}";
+        // before: its answer's event stream began and never ended
+        assertThat(CompletableFuture.supplyAsync(() -> {
+          try {
+            return session.notify(call);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).get(60, TimeUnit.SECONDS)).as(id).isEqualTo(400);
+      }
+      assertThat(gateway.inFlight()).isZero();
+      assertThat(Files.exists(calls) ? Upstreams.calls(calls) : List.of()).isEmpty();
     }
   }
 }

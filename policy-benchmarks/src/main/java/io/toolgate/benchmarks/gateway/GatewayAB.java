@@ -17,7 +17,9 @@ import java.util.concurrent.CountDownLatch;
  * two gateways in front of it in this JVM (each build in a class loader of its own), and client
  * threads that call {@code echo} directly, through build A and through build B in turn, rotating
  * the order. Prints, per number of clients, the p50/p90 of each, the added latency of each (median
- * of the per-round differences from the direct call) and the median of B minus A. On a machine
+ * of the per-round differences from the direct call) and the median of B minus A; with one client
+ * also the mean CPU time the whole process (client, gateway and server) spent per call of each
+ * side, a figure that a loaded machine disturbs less than latency. On a machine
  * whose load drifts by more than the difference sought, separate runs cannot show it; this can.
  *
  * <p>Usage: {@code GatewayAB <seconds per row> <build A> <build B>}, a build being a {@code
@@ -36,13 +38,45 @@ public final class GatewayAB {
     try (EchoServers.Http upstream = new EchoServers.Http()) {
       int a = start(Path.of(args[1]), upstream.url());
       int b = start(Path.of(args[2]), upstream.url());
-      System.out.printf("| clients | rounds | direct p50 / p90 (us) | A p50 / p90 | B p50 / p90 | A adds | B adds | B - A |%n");
-      System.out.printf("|---:|---:|---|---|---|---:|---:|---:|%n");
+      System.out.printf("| clients | rounds | direct p50 / p90 (us) | A p50 / p90 | B p50 / p90 | A adds | B adds | B - A "
+          + "| CPU per call, direct / A / B (us) |%n");
+      System.out.printf("|---:|---:|---|---|---|---:|---:|---:|---|%n");
+      warmUp(upstream.url(), "http://127.0.0.1:" + a, "http://127.0.0.1:" + b);
       for (int clients : new int[] {1, 8}) {
         row(clients, seconds, upstream.url(), "http://127.0.0.1:" + a, "http://127.0.0.1:" + b);
       }
     }
     System.exit(0);
+  }
+
+  /**
+   * 8 client threads calling through both builds until each had {@link
+   * GatewayOverhead#WARM_UP_CALLS} calls (at most {@link GatewayOverhead#WARM_UP_SECONDS} s): the
+   * rows then time compiled code, as a long-running gateway runs it.
+   */
+  private static void warmUp(String direct, String a, String b) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    long start = System.nanoTime();
+    long stopAt = start + GatewayOverhead.WARM_UP_SECONDS * 1_000_000_000L;
+    CountDownLatch done = new CountDownLatch(8);
+    for (int i = 0; i < 8; i++) {
+      McpSyncClient[] sides = {GatewayBenchmark.connect(GatewayBenchmark.http(direct)),
+          GatewayBenchmark.connect(GatewayBenchmark.http(a)), GatewayBenchmark.connect(GatewayBenchmark.http(b))};
+      new Thread(() -> {
+        while (calls.getAndIncrement() < GatewayOverhead.WARM_UP_CALLS && System.nanoTime() < stopAt) {
+          for (McpSyncClient side : sides) {
+            side.callTool(GatewayBenchmark.ECHO);
+          }
+        }
+        for (McpSyncClient side : sides) {
+          side.closeGracefully();
+        }
+        done.countDown();
+      }, "ab-warm-up-" + i).start();
+    }
+    done.await();
+    System.err.printf(Locale.ROOT, "warmed up with %d calls through each build in %d s%n",
+        Math.min(calls.get(), GatewayOverhead.WARM_UP_CALLS), (System.nanoTime() - start) / 1_000_000_000L);
   }
 
   /** Starts the gateway of one build (through reflection: its classes are that build's); its port. */
@@ -65,6 +99,7 @@ public final class GatewayAB {
 
   private static void row(int clients, long seconds, String direct, String a, String b) throws InterruptedException {
     long[][][] times = new long[3][clients][];
+    long[][] cpu = new long[3][]; // with one client: the process's CPU time over each call
     CountDownLatch done = new CountDownLatch(clients);
     long warmUntil = System.nanoTime() + Math.max(3, seconds / 3) * 1_000_000_000L;
     long stopAt = warmUntil + seconds * 1_000_000_000L;
@@ -74,14 +109,17 @@ public final class GatewayAB {
           GatewayBenchmark.connect(GatewayBenchmark.http(a)), GatewayBenchmark.connect(GatewayBenchmark.http(b))};
       new Thread(() -> {
         long[][] own = new long[3][1 << 16];
+        long[][] ownCpu = new long[3][1 << 16];
         int n = 0;
         for (int round = 0; System.nanoTime() < stopAt && n < own[0].length; round++) {
           boolean warm = System.nanoTime() < warmUntil;
           for (int k = 0; k < 3; k++) {
             int side = (k + round) % 3; // no side always goes first
+            long c0 = clients == 1 ? OS.getProcessCpuTime() : 0;
             long t0 = System.nanoTime();
             sides[side].callTool(GatewayBenchmark.ECHO);
             own[side][n] = System.nanoTime() - t0;
+            ownCpu[side][n] = clients == 1 ? OS.getProcessCpuTime() - c0 : 0;
           }
           if (!warm) {
             n++;
@@ -89,6 +127,9 @@ public final class GatewayAB {
         }
         for (int side = 0; side < 3; side++) {
           times[side][index] = Arrays.copyOf(own[side], n);
+          if (clients == 1) {
+            cpu[side] = Arrays.copyOf(ownCpu[side], n);
+          }
         }
         for (McpSyncClient client : sides) {
           client.closeGracefully();
@@ -108,13 +149,22 @@ public final class GatewayAB {
       addedB[i] = y[i] - d[i];
       bMinusA[i] = y[i] - x[i];
     }
-    System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %d | %d | %d |%n", clients, d.length,
-        percentiles(d), percentiles(x), percentiles(y), median(addedA), median(addedB), median(bMinusA));
+    System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %s | %d | %d | %d | %s |%n", clients, d.length,
+        percentiles(d), percentiles(x), percentiles(y), median(addedA), median(addedB), median(bMinusA),
+        clients == 1 ? mean(cpu[0]) + " / " + mean(cpu[1]) + " / " + mean(cpu[2]) : "-");
   }
 
   /** The rounds of every client, in the same order for each side (so that index i is one round). */
   private static long[] flat(long[][] parts) {
     return Arrays.stream(parts).flatMapToLong(Arrays::stream).toArray();
+  }
+
+  /** The process's CPU time (all its threads: client, gateway, server). */
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  private static long mean(long[] values) {
+    return values.length == 0 ? -1 : Arrays.stream(values).sum() / values.length / 1000;
   }
 
   private static long median(long[] values) {

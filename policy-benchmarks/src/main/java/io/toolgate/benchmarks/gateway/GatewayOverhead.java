@@ -23,9 +23,19 @@ import java.util.function.Function;
  * GatewayBenchmark} drift more than the difference measured). Prints, per transport and number of
  * clients: the p50/p90/p99 of each and the median of the per-pair differences (gateway minus
  * direct). Usage: {@code GatewayOverhead [seconds per row, default 10]}; {@code gateway.sh} runs it.
+ *
+ * <p>Before the rows of a transport, 8 client threads make {@value #WARM_UP_CALLS} calls through
+ * the gateway (each with a direct one): the JIT compiles a method at full speed only after some
+ * ten thousand calls, and a row of a few thousand calls alone would time the gateway's code half
+ * compiled, as no long-running gateway runs it. (The direct side's code, the SDK's client and
+ * server, is shared by both sides and warms twice as fast.)
  */
 public final class GatewayOverhead {
   private GatewayOverhead() {}
+
+  /** Calls through the gateway before a transport's rows (at most {@value #WARM_UP_SECONDS} s). */
+  static final int WARM_UP_CALLS = 30_000;
+  static final int WARM_UP_SECONDS = 120;
 
   public static void main(String[] args) throws Exception {
     long seconds = args.length > 0 ? Long.parseLong(args[0]) : 10;
@@ -36,6 +46,8 @@ public final class GatewayOverhead {
                 PolicyEngine.of(Policy.parse(GatewayBenchmark.POLICY)), URI.create(upstream.url() + "/mcp")))
             .listen(new InetSocketAddress("127.0.0.1", 0)).maxSessions(32).start()) {
       String through = "http://127.0.0.1:" + gateway.address().getPort();
+      warmUp("HTTP", i -> GatewayBenchmark.connect(GatewayBenchmark.http(upstream.url())),
+          i -> GatewayBenchmark.connect(GatewayBenchmark.http(through)));
       for (int clients : new int[] {1, 8}) {
         row("HTTP", clients, seconds, i -> GatewayBenchmark.connect(GatewayBenchmark.http(upstream.url())),
             i -> GatewayBenchmark.connect(GatewayBenchmark.http(through)));
@@ -49,6 +61,7 @@ public final class GatewayOverhead {
     command.addAll(GatewayBenchmark.server());
     McpSyncClient direct = GatewayBenchmark.connect(GatewayBenchmark.stdio(GatewayBenchmark.server()));
     McpSyncClient gated = GatewayBenchmark.connect(GatewayBenchmark.stdio(command));
+    warmUp("stdio", i -> direct, i -> gated);
     for (int clients : new int[] {1, 8}) {
       row("stdio", clients, seconds, i -> direct, i -> gated);
     }
@@ -56,6 +69,30 @@ public final class GatewayOverhead {
     gated.closeGracefully();
     Files.deleteIfExists(policy);
     System.exit(0);
+  }
+
+  /** 8 client threads calling directly and through the gateway in turn, {@link #WARM_UP_CALLS} calls in all. */
+  private static void warmUp(String transport, Function<Integer, McpSyncClient> directs,
+      Function<Integer, McpSyncClient> gateways) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    long start = System.nanoTime();
+    long stopAt = start + WARM_UP_SECONDS * 1_000_000_000L;
+    CountDownLatch done = new CountDownLatch(8);
+    for (int i = 0; i < 8; i++) {
+      McpSyncClient d = directs.apply(i);
+      McpSyncClient g = gateways.apply(i);
+      new Thread(() -> {
+        while (calls.getAndIncrement() < WARM_UP_CALLS && System.nanoTime() < stopAt) {
+          call(d);
+          call(g);
+        }
+        done.countDown();
+      }, "warm-up-client-" + i).start();
+    }
+    done.await();
+    FAILED.set(0);
+    System.err.printf(Locale.ROOT, "%s: warmed up with %d calls through the gateway in %d s%n", transport,
+        Math.min(calls.get(), WARM_UP_CALLS), (System.nanoTime() - start) / 1_000_000_000L);
   }
 
   private static void row(String transport, int clients, long seconds, Function<Integer, McpSyncClient> directs,

@@ -9,6 +9,14 @@ public interface Downstream {
   void send(String message);
 
   /**
+   * Sends {@code response}, the response to the client's request {@code id}: for a downstream
+   * that routes responses by id, without reading the message again. By default {@link #send}.
+   */
+  default void respond(com.fasterxml.jackson.databind.JsonNode id, String response) {
+    send(response);
+  }
+
+  /**
    * Where the relay runs what its timer fires (progress, request timeouts), which may write to
    * the client: by default on the timer's thread itself (a stdio gateway serves one client). A
    * session among many runs them elsewhere, so that one client that does not read never stalls

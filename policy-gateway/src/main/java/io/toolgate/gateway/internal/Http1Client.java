@@ -87,7 +87,9 @@ final class Http1Client implements AutoCloseable {
 
   /**
    * Sends one request and reads the head of its answer. The body must be read to its end (the
-   * connection is then reused) or closed (the connection is then closed).
+   * connection is then reused) or closed (the connection is then closed). A request that could
+   * not be written on a reused connection (the server closed it while idle) is sent again on a
+   * new one, and so is one written whole that got no byte of answer.
    *
    * @param body {@code null} for none
    * @param readTimeout how long a read may block ({@link Duration#ZERO}: no limit)
@@ -96,13 +98,28 @@ final class Http1Client implements AutoCloseable {
    */
   Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout,
       Consumer<Closeable> connected) throws IOException {
+    return exchange(method, headers, body, readTimeout, true, connected);
+  }
+
+  /**
+   * As {@link #exchange(String, Map, byte[], Duration, Consumer)}; with {@code sendAgainIfUnanswered}
+   * {@code false}, a request written whole on a reused connection that got no byte of answer is
+   * not sent again (an {@link EOFException}): the server may have run it before it went away, and
+   * a call with effects must not run twice.
+   */
+  Response exchange(String method, Map<String, String> headers, byte[] body, Duration readTimeout,
+      boolean sendAgainIfUnanswered, Consumer<Closeable> connected) throws IOException {
     Connection reused = take();
     if (reused != null) {
       connected.accept(reused::abort);
       try {
         return reused.exchange(method, headers, body, readTimeout);
       } catch (Stale e) {
-        reused.close(); // closed by the server while idle: nothing was read, so send it again
+        reused.close();
+        if (e.written && !sendAgainIfUnanswered) {
+          throw new EOFException("the upstream server closed the connection without answering; not sent again");
+        }
+        // closed by the server while idle, before it read the request or answered it: sent again
       } catch (IOException | RuntimeException e) {
         reused.close();
         throw e;
@@ -181,6 +198,12 @@ final class Http1Client implements AutoCloseable {
   /** The server closed a reused connection before any byte of the answer. */
   private static final class Stale extends IOException {
     private static final long serialVersionUID = 1L;
+    /** Whether the whole request was written (else the server cannot have read it whole). */
+    final boolean written;
+
+    Stale(boolean written) {
+      this.written = written;
+    }
   }
 
   /** One socket, one exchange at a time. */
@@ -213,7 +236,7 @@ final class Http1Client implements AutoCloseable {
         }
         out.flush();
       } catch (IOException e) {
-        throw aborted ? e : new Stale();
+        throw aborted ? e : new Stale(false);
       }
       while (true) {
         String status = line(true);
@@ -290,13 +313,13 @@ final class Http1Client implements AutoCloseable {
           b = in.read();
         } catch (IOException e) {
           if (first && line.size() == 0 && !aborted) {
-            throw new Stale();
+            throw new Stale(true);
           }
           throw e;
         }
         if (b < 0) {
           if (first && line.size() == 0 && !aborted) {
-            throw new Stale();
+            throw new Stale(true);
           }
           throw new EOFException("the upstream server's answer broke off");
         }

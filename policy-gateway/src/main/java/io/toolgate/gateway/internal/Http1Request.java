@@ -186,7 +186,7 @@ record Http1Request(String method, String target, URI uri, boolean http11, Heade
         throw new Refusal(400, "bad header field name");
       }
       String value = field.substring(colon + 1).strip();
-      if (!value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f))) {
+      if (!fieldValue(value)) {
         throw new Refusal(400, "control character in a header field");
       }
       headers.add(field.substring(0, colon), value);
@@ -207,7 +207,7 @@ record Http1Request(String method, String target, URI uri, boolean http11, Heade
     }
     long length = -1;
     if (lengths != null) {
-      if (lengths.size() != 1 || !lengths.get(0).matches("[0-9]{1,18}")) {
+      if (lengths.size() != 1 || !digits(lengths.get(0), 18)) {
         throw new Refusal(400, "bad Content-Length");
       }
       length = Long.parseLong(lengths.get(0));
@@ -255,6 +255,30 @@ record Http1Request(String method, String target, URI uri, boolean http11, Heade
     } catch (URISyntaxException e) {
       throw new Refusal(400, "bad request target");
     }
+  }
+
+  /** Whether {@code text} is a field value: no control character but tab. */
+  private static boolean fieldValue(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != '\t' && (c < 0x20 || c == 0x7f)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code text} is 1 to {@code max} ASCII digits. */
+  private static boolean digits(String text, int max) {
+    if (text.isEmpty() || text.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** An RFC 9110 token: visible ASCII except delimiters. */

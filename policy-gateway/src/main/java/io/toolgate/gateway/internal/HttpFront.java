@@ -235,10 +235,7 @@ public final class HttpFront {
   }
 
   private void post(HttpExchange exchange, CallContext caller, HttpSession session) throws IOException {
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readNBytes(maxMessageBytes + 1);
-    }
+    byte[] body = read(exchange);
     if (body.length > maxMessageBytes) {
       jsonError(exchange, 413, JsonRpc.INVALID_REQUEST, "message over the gateway's limit of " + maxMessageBytes + " bytes");
       return;
@@ -253,6 +250,10 @@ public final class HttpFront {
     }
     boolean request = json != null && json.isObject() && json.has("method") && json.has("id");
     boolean initialize = request && "initialize".equals(json.path("method").asText());
+    if (request && !JsonRpc.validId(json.get("id"))) { // the relay could not answer it on its stream
+      jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request id must be a string or an integer within +-(2^53-1)");
+      return;
+    }
     if (draining && (request || session == null)) {
       text(exchange, 503, "the gateway is shutting down\n");
       return;
@@ -269,7 +270,7 @@ public final class HttpFront {
     }
     exchange.getResponseHeaders().set(SESSION_HEADER, session.id());
     if (!request) {
-      session.relay().fromAgent(new LineReader.Line.Text(text));
+      session.relay().fromAgent(text, json);
       if ("notifications/cancelled".equals(json.path("method").asText(null))) {
         session.cancelled(json.path("params").get("requestId"));
       }
@@ -281,11 +282,33 @@ public final class HttpFront {
       jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
       return;
     }
-    stream.begin(); // headers first: the session may write the server's notifications on it from now on
+    // The head goes out now, before the request reaches the server: the client reads it (and
+    // readies itself for the stream) while the call runs, and the session may put the server's
+    // notifications on it from now on. (One JSON body at the end was measured slower.)
+    stream.begin();
     session.flushBacklog();
     // This handler's thread has nothing else to do: it carries the request to the server itself.
     HttpSession current = session;
-    HttpUpstream.onThisThread(() -> current.relay().fromAgent(new LineReader.Line.Text(text)));
+    HttpUpstream.onThisThread(() -> current.relay().fromAgent(text, json));
+  }
+
+  /** The request's body, or its first {@code maxMessageBytes + 1} bytes (read to an array of its size when it says its length). */
+  private byte[] read(HttpExchange exchange) throws IOException {
+    try (InputStream in = exchange.getRequestBody()) {
+      String length = exchange.getRequestHeaders().getFirst("Content-Length");
+      long declared = -1;
+      try {
+        declared = length == null ? -1 : Long.parseLong(length);
+      } catch (NumberFormatException e) {
+        // the server refuses such a head: not reached
+      }
+      if (declared < 0 || declared > maxMessageBytes) {
+        return in.readNBytes(maxMessageBytes + 1);
+      }
+      byte[] body = new byte[(int) declared];
+      int read = in.readNBytes(body, 0, body.length);
+      return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+    }
   }
 
   private HttpSession open(HttpExchange exchange, CallContext caller) throws IOException {

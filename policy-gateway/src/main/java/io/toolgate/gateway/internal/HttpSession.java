@@ -246,6 +246,19 @@ public final class HttpSession implements Downstream {
   }
 
   @Override
+  public void respond(JsonNode id, String response) {
+    Stream stream;
+    synchronized (lock) {
+      stream = waiting.remove(id);
+    }
+    if (stream == null) {
+      LOG.debug("no client stream waits for the response to {}; dropped", id);
+      return;
+    }
+    stream.sendLast(response);
+  }
+
+  @Override
   public void send(String message) {
     JsonNode json;
     try {
@@ -256,15 +269,7 @@ public final class HttpSession implements Downstream {
     }
     JsonNode requestId = json.get("id");
     if (!json.has("method") && requestId != null) {
-      Stream stream;
-      synchronized (lock) {
-        stream = waiting.remove(requestId);
-      }
-      if (stream == null) {
-        LOG.debug("no client stream waits for the response to {}; dropped", requestId);
-        return;
-      }
-      stream.sendLast(message);
+      respond(requestId, message);
       return;
     }
     Stream to;

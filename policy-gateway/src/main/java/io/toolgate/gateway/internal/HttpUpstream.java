@@ -46,6 +46,11 @@ public final class HttpUpstream implements Upstream {
   private static final String SESSION_HEADER = "Mcp-Session-Id";
   private static final String VERSION_HEADER = "MCP-Protocol-Version";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long the server may take over each read of its answer to a notification or a response
+   * (it owes only {@code 202}): later notifications wait for that answer's head.
+   */
+  static final Duration NOT_A_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final Map<String, String> headers;
   private final int maxMessageBytes;
@@ -167,7 +172,10 @@ public final class HttpUpstream implements Upstream {
       (inline != null ? (java.util.concurrent.Executor) task -> inline[0] = task : readers).execute(() -> {
         Http1Client.Response response;
         try {
-          response = http.exchange("POST", request, body, Duration.ZERO, abort -> open.put(key, abort));
+          // a tools/call the server may have run is never sent twice; other messages may be
+          response = http.exchange("POST", request, body, isRequest ? Duration.ZERO : NOT_A_REQUEST_TIMEOUT,
+              !message.isRequest("tools/call"),
+              abort -> open.put(key, abort));
         } catch (IOException | RuntimeException error) {
           open.remove(key);
           accepted.complete(null);
@@ -244,6 +252,10 @@ public final class HttpUpstream implements Upstream {
       if (closed) {
         return;
       }
+      if (id == null) {
+        ignore(body, message);
+        return;
+      }
       String type = response.header("Content-Type") == null ? "" : response.header("Content-Type");
       if (type.startsWith("text/event-stream")) {
         answered = events(body, id, key);
@@ -264,6 +276,24 @@ public final class HttpUpstream implements Upstream {
     }
   }
 
+  /**
+   * Reads and drops what the server sent in answer to a notification or a response, where it owes
+   * no body: at most {@code maxMessageBytes} of it (a longer one is cut off with its connection),
+   * so that no answer holds a thread for longer than its reads' timeout.
+   */
+  private void ignore(InputStream body, Message message) throws IOException {
+    byte[] scratch = new byte[512];
+    long left = maxMessageBytes;
+    for (int n; (n = body.read(scratch, 0, (int) Math.min(scratch.length, left + 1))) >= 0; ) {
+      left -= n;
+      if (left < 0) {
+        LOG.warn("the upstream server answered {} with a body of more than {} bytes; cut off", message.method(),
+            maxMessageBytes);
+        return; // closing the body unread closes its connection
+      }
+    }
+  }
+
   private static boolean answered(Message message) {
     return message.isRequest("initialize");
   }
@@ -275,7 +305,7 @@ public final class HttpUpstream implements Upstream {
    * the id again; reading on to the end lets the connection be reused.
    */
   private boolean events(InputStream body, JsonNode id, Object key) throws IOException {
-    LineReader reader = new LineReader(body, maxMessageBytes);
+    LineReader reader = new LineReader(body, maxMessageBytes, 4096); // one answer: a small buffer
     StringBuilder data = new StringBuilder();
     boolean answered = false;
     for (LineReader.Line line; (line = reader.next()) != null; ) {

@@ -173,7 +173,7 @@ public final class Relay implements Upstream.Listener {
       lost(id, reason);
     }
     for (JsonNode id : deciding.cancelAll()) { // held for an approval: withdrawn, then refused
-      reply(JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
+      respond(id, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
     }
   }
 
@@ -199,26 +199,42 @@ public final class Relay implements Upstream.Listener {
       reply(JsonRpc.error(null, JsonRpc.PARSE_ERROR, "message is not JSON (or breaks the gateway's read limits)"));
       return;
     }
-    if (json != null && json.isArray()) {
+    fromAgent(text, json);
+  }
+
+  /**
+   * One message from the client, {@code json} being {@code text} as read by a parser with the
+   * relay's limits ({@link JsonRpc#parser JsonRpc.parser(maxMessageBytes, true)}): for a client
+   * side that has read it already. A blank message is ignored.
+   */
+  public void fromAgent(String text, JsonNode json) {
+    if (json == null || json.isMissingNode()) {
+      return; // blank: nothing to answer
+    }
+    if (json.isArray()) {
       reply(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "JSON-RPC batches are not supported"));
       return;
     }
     if (!(json instanceof ObjectNode object) || !wellFormed(object)) {
       JsonNode id = json != null && json.path("id").isValueNode() ? json.get("id") : null;
-      reply(JsonRpc.error(JsonRpc.validId(id) ? id : null, JsonRpc.INVALID_REQUEST, "not a JSON-RPC 2.0 message"));
+      if (JsonRpc.validId(id)) {
+        respond(id, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "not a JSON-RPC 2.0 message"));
+      } else {
+        reply(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "not a JSON-RPC 2.0 message"));
+      }
       return;
     }
     Message message = new Message(text, object);
     switch (message.kind()) {
       case REQUEST -> {
         if (drain.begun()) {
-          reply(JsonRpc.error(message.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL));
+          respond(message.id(), JsonRpc.error(message.id(), JsonRpc.UPSTREAM_UNAVAILABLE, Drain.REFUSAL));
         } else if (TOOLS_CALL.equals(message.method())) {
           call(message);
         } else {
           Object admitted = admit(message.id(), TOOLS_LIST.equals(message.method()), null);
           if (admitted instanceof String refusal) {
-            reply(refusal);
+            respond(message.id(), refusal);
           } else {
             upstream.send(message);
             startTimer((Pending) admitted);
@@ -254,11 +270,11 @@ public final class Relay implements Upstream.Listener {
     JsonNode name = params == null ? null : params.get("name");
     JsonNode arguments = params == null ? null : params.get("arguments");
     if (params == null || !params.isObject() || name == null || !name.isTextual()) {
-      reply(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call needs params with a tool name (a string)"));
+      respond(id, JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call needs params with a tool name (a string)"));
       return;
     }
     if (arguments != null && !arguments.isNull() && !arguments.isObject()) {
-      reply(JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call arguments must be an object"));
+      respond(id, JsonRpc.error(id, JsonRpc.INVALID_PARAMS, "tools/call arguments must be an object"));
       return;
     }
     String busy = refusedBeforeDeciding(id);
@@ -266,7 +282,7 @@ public final class Relay implements Upstream.Listener {
         progressPeriod) : null;
     if (held == null) {
       // before the engine: a call the gateway cannot take must not take a count
-      reply(busy != null ? busy : JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight"));
+      respond(id, busy != null ? busy : JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight"));
       return;
     }
     drain.callStarted();
@@ -286,9 +302,9 @@ public final class Relay implements Upstream.Listener {
         LOG.debug("tools/call {} was cancelled before it was decided", id);
       } else if (error != null) {
         LOG.error("tools/call failed in the gateway", error);
-        reply(JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
+        respond(id, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "the gateway could not relay this call"));
       } else if (outcome.response() != null) {
-        reply(outcome.response());
+        respond(id, outcome.response());
       }
       drain.callEnded();
       settled();
@@ -383,7 +399,7 @@ public final class Relay implements Upstream.Listener {
     if (entry.call != null) {
       entry.call.complete(new Outcome(error, true));
     } else {
-      reply(error);
+      respond(entry.id, error);
     }
   }
 
@@ -402,9 +418,9 @@ public final class Relay implements Upstream.Listener {
     if (entry.call != null) {
       entry.call.complete(new Outcome(message.text(), ToolMessages.failed(message)));
     } else if (entry.filterTools) {
-      reply(ToolMessages.listed(message, engine, context));
+      respond(entry.id, ToolMessages.listed(message, engine, context));
     } else {
-      reply(message.text());
+      respond(entry.id, message.text());
     }
     settled();
   }
@@ -416,6 +432,15 @@ public final class Relay implements Upstream.Listener {
       entry.stopTimer();
       answer(entry, JsonRpc.error(id, JsonRpc.UPSTREAM_UNAVAILABLE, reason));
       settled();
+    }
+  }
+
+  /** Sends the response to the client's request {@code id}. */
+  private void respond(JsonNode id, String response) {
+    try {
+      downstream.respond(id, response);
+    } catch (RuntimeException e) {
+      LOG.debug("could not write to the client", e);
     }
   }
 

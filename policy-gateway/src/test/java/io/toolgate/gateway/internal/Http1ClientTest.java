@@ -158,6 +158,23 @@ class Http1ClientTest {
   }
 
   @Test
+  void aRequestThatMustNotRunTwiceIsNotSentAgainAfterAStaleConnectionTookIt() throws IOException {
+    String closedAfterwards = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb";
+    closeAfter.add(closedAfterwards);
+    answers.add(closedAfterwards);
+    answers.add("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc");
+    try (Http1Client client = client()) {
+      assertThat(read(post(client, "1"))).isEqualTo("b"); // the server closes this connection afterwards
+      assertThatThrownBy(() -> client.exchange("POST", Map.of(), "2".getBytes(StandardCharsets.UTF_8),
+          Duration.ofSeconds(60), false, abort -> {}))
+          .isInstanceOf(java.io.EOFException.class).hasMessageContaining("not sent again");
+      assertThat(connections).as("no second connection").hasValue(1);
+      assertThat(read(post(client, "3"))).as("the next request takes a new connection").isEqualTo("c");
+    }
+    assertThat(requests).hasSize(2);
+  }
+
+  @Test
   void hostileAnswersFailTheExchangeWithoutHangingOrHoldingTheirBytes() throws IOException {
     String longLine = "HTTP/1.1 200 OK\r\nX: " + "a".repeat(70_000) + "\r\n\r\n";
     String badChunk = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
