@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.State;
  * {@link Proxy} (no container): its cost is the same in both rows.
  *
  * <p>On stdio, the same message as one line of a server's input: read through {@link
- * McpCancellation#stdio} ({@code toolgate_stdio}) or as it is ({@code baseline_stdio}), then, for a
+ * McpCancellation#stdio(InputStream, McpToolGuard)} ({@code toolgate_stdio}), through {@link
+ * McpCancellation#stdio(InputStream)} ({@code toolgate_stdioWithoutGuard}: every call hashed) or as
+ * it is ({@code baseline_stdio}), then, for a
  * {@code tools/call}, handed to the guarded handler of a synchronous server as the SDK would, in a
  * policy whose only approval entry is for another tool (no call here can be held).
  */
@@ -75,6 +77,7 @@ public class McpCancellationBenchmark {
   private int lineLength;
   private InputStream source;
   private InputStream stdin;
+  private InputStream unguarded;
   private BiFunction<McpSyncServerExchange, CallToolRequest, CallToolResult> handler;
   private McpSyncServerExchange exchange;
   private CallToolRequest call;
@@ -102,10 +105,11 @@ public class McpCancellationBenchmark {
     line[bytes.length] = '\n';
     lineLength = line.length;
     source = new Repeating(line);
-    stdin = McpCancellation.stdio(new Repeating(line));
     McpToolGuard guard = McpToolGuard.builder(PolicyEngine.of(Policies.parse(POLICY)))
         .identity(McpIdentityResolver.fixed(CallContext.of("agent-1")))
         .build();
+    stdin = McpCancellation.stdio(new Repeating(line), guard);
+    unguarded = McpCancellation.stdio(new Repeating(line));
     handler = guard.guard(new McpServerFeatures.SyncToolSpecification(
         McpSchema.Tool.builder("any", Map.of("type", "object")).build(), (exchange, request) -> OK)).callHandler();
     exchange = new McpSyncServerExchange(
@@ -120,12 +124,18 @@ public class McpCancellationBenchmark {
       Map<String, Object> meta = params.has("_meta") ? json.convertValue(params.get("_meta"), Map.class) : null;
       call = new CallToolRequest(params.path("name").asText(), arguments, meta);
       Checks.isTrue(toolgate_stdio() == OK, "the call is allowed and runs");
+      Checks.isTrue(toolgate_stdioWithoutGuard() == OK, "the call is allowed and runs");
     }
   }
 
   @Benchmark
   public Object toolgate_stdio() throws IOException {
     return stdioCall(stdin);
+  }
+
+  @Benchmark
+  public Object toolgate_stdioWithoutGuard() throws IOException {
+    return stdioCall(unguarded);
   }
 
   @Benchmark
