@@ -67,7 +67,9 @@ import reactor.core.publisher.Mono;
  * it is held until its decision is made, when the request carried a {@code progressToken}
  * (stateless servers cannot notify): {@code progress} the fraction of the wait that has passed
  * (below 1), no {@code total}, and none after the decision. With {@link McpCancellation} in front
- * of the streamable HTTP transport, the client's {@code notifications/cancelled} for a held call
+ * of the streamable HTTP transport (on stdio, around the server's input: {@link
+ * McpCancellation#stdio(java.io.InputStream, McpToolGuard)}), the client's {@code
+ * notifications/cancelled} for a held call
  * withdraws its approval request and the tool never runs, even when it lands between an approval
  * and the tool's start (the call then ends with JSON-RPC error {@code -32800}).
  *
