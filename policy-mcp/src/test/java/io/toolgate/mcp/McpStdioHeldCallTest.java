@@ -154,6 +154,15 @@ class McpStdioHeldCallTest {
         + requestIdJson + ",\"reason\":\"the user gave up\"}}";
   }
 
+  /**
+   * The id in upper case; an id with no letter (the SDK's ids start with 8 hex digits, all of them
+   * digits one time in 43) has no other case, so it gets a near miss instead, never the id itself.
+   */
+  static String otherCase(Object id) {
+    String upper = id.toString().toUpperCase(java.util.Locale.ROOT);
+    return upper.equals(id.toString()) ? "0" + id : upper;
+  }
+
   static String json(Object id) {
     return id instanceof String s ? "\"" + s + "\"" : String.valueOf(id);
   }
@@ -211,7 +220,7 @@ class McpStdioHeldCallTest {
     client.rawLine(cancelled("987654321987654321987654321"));
     // every JSON type, all valid JSON (a line that is not JSON ends the SDK's stdio session)
     for (String hostile : List.of("{\"id\":" + real + "}", "[" + real + "]", "null", "true", "2.5", "1e300",
-        "-1", "\"\"", json(id.toString().toUpperCase()), json(id + " "))) {
+        "-1", "\"\"", json(otherCase(id)), json(id + " "))) {
       client.rawLine(cancelled(hostile));
     }
     client.rawLine("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"id\":99,\"params\":{\"requestId\":"
