@@ -98,10 +98,23 @@ public final class McpCancellation extends HttpFilter {
    * request's id nor a transport context, so the guard finds the call by its content: of several
    * calls in flight with the same name, arguments and {@code _meta}, a cancellation may withdraw
    * another than the one it names. Lines over {@value #MAX_LINE} bytes are not scanned; one stdio
-   * server per process.
+   * server per process. Every {@code tools/call} line is parsed and its content hashed: prefer
+   * {@link #stdio(InputStream, McpToolGuard)}.
    */
   public static InputStream stdio(InputStream input) {
     return new StdioScanner(java.util.Objects.requireNonNull(input, "input"), MAX_LINE);
+  }
+
+  /**
+   * {@link #stdio(InputStream)} for a server whose tools {@code guard} guards: a {@code tools/call}
+   * line is parsed into a tree and its content hashed only when the guard's policy, as it is when
+   * the line is read, may hold its tool (a {@code require_approval} entry's key matches the name);
+   * any other line is read by a streaming scan, and its call is not remembered. A call read before
+   * a hot reload made its tool holdable cannot be cancelled.
+   */
+  public static InputStream stdio(InputStream input, McpToolGuard guard) {
+    java.util.Objects.requireNonNull(guard, "guard");
+    return new StdioScanner(java.util.Objects.requireNonNull(input, "input"), MAX_LINE, guard::mayHold);
   }
 
   @Override

@@ -9,27 +9,18 @@ import io.modelcontextprotocol.server.McpSyncListFilter;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import io.modelcontextprotocol.spec.McpSchema.ProgressNotification;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
 import io.toolgate.api.CallContext;
 import io.toolgate.api.Decision;
-import io.toolgate.api.ToolCall;
 import io.toolgate.engine.PolicyEngine;
-import io.toolgate.mcp.internal.CancelSlot;
-import io.toolgate.mcp.internal.StdioCalls;
+import io.toolgate.mcp.internal.GuardedCalls;
 import io.toolgate.mcp.internal.HeldCall;
-import io.toolgate.mcp.internal.McpEnvelopes;
 import io.toolgate.mcp.internal.Refusals;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 
 /**
@@ -76,7 +67,9 @@ import reactor.core.publisher.Mono;
  * it is held until its decision is made, when the request carried a {@code progressToken}
  * (stateless servers cannot notify): {@code progress} the fraction of the wait that has passed
  * (below 1), no {@code total}, and none after the decision. With {@link McpCancellation} in front
- * of the streamable HTTP transport, the client's {@code notifications/cancelled} for a held call
+ * of the streamable HTTP transport (on stdio, around the server's input: {@link
+ * McpCancellation#stdio(java.io.InputStream, McpToolGuard)}), the client's {@code
+ * notifications/cancelled} for a held call
  * withdraws its approval request and the tool never runs, even when it lands between an approval
  * and the tool's start (the call then ends with JSON-RPC error {@code -32800}).
  *
@@ -96,8 +89,7 @@ public final class McpToolGuard {
   private final McpIdentityResolver identity;
   private final McpSessionOwners sessionOwners;
   private final Function<Decision, CallToolResult> onRefusal;
-  private final Duration progressPeriod;
-  private final HeldCall.Holding holding = new HeldCall.Holding();
+  private final GuardedCalls calls;
 
   private McpToolGuard(Builder b) {
     this.engine = b.engine;
@@ -109,7 +101,7 @@ public final class McpToolGuard {
               throw Refusals.error(decision);
             }
             : Refusals::result;
-    this.progressPeriod = b.progressPeriod;
+    this.calls = new GuardedCalls(engine, onRefusal, b.progressPeriod);
   }
 
   /**
@@ -157,8 +149,8 @@ public final class McpToolGuard {
             return onRefusal.apply(foreign);
           }
           // sent on a bounded-elastic thread, under the held call's lock: blocking is fine there
-          HeldCall held = heldCall(request, exchange::progressNotification, transportContext);
-          return callSync(request, context, held, () -> handler.apply(exchange, request));
+          HeldCall held = calls.heldCall(request, exchange::progressNotification, transportContext);
+          return calls.callSync(request, context, held, () -> handler.apply(exchange, request));
         });
   }
 
@@ -176,9 +168,9 @@ public final class McpToolGuard {
                   if (foreign != null) {
                     return Mono.fromSupplier(() -> onRefusal.apply(foreign));
                   }
-                  HeldCall held = heldCall(request, // as for sync: sent and finished before the decision
+                  HeldCall held = calls.heldCall(request, // as for sync: sent and finished before the decision
                       notification -> exchange.progressNotification(notification).block(), transportContext);
-                  return callAsync(request, context, held, () -> handler.apply(exchange, request));
+                  return calls.callAsync(request, context, held, () -> handler.apply(exchange, request));
                 }));
   }
 
@@ -204,8 +196,8 @@ public final class McpToolGuard {
         tool.tool(),
         (transportContext, request) -> {
           CallContext context = identity.resolve(contextOf(transportContext), null);
-          HeldCall held = heldCall(request, null, contextOf(transportContext));
-          return callSync(request, context, held, () -> handler.apply(transportContext, request));
+          HeldCall held = calls.heldCall(request, null, contextOf(transportContext));
+          return calls.callSync(request, context, held, () -> handler.apply(transportContext, request));
         });
   }
 
@@ -219,8 +211,8 @@ public final class McpToolGuard {
             Mono.defer(
                 () -> {
                   CallContext context = identity.resolve(contextOf(transportContext), null);
-                  HeldCall held = heldCall(request, null, contextOf(transportContext));
-                  return callAsync(request, context, held, () -> handler.apply(transportContext, request));
+                  HeldCall held = calls.heldCall(request, null, contextOf(transportContext));
+                  return calls.callAsync(request, context, held, () -> handler.apply(transportContext, request));
                 }));
   }
 
@@ -244,111 +236,6 @@ public final class McpToolGuard {
     return engine.isListed(tool.name(), identity.resolve(contextOf(transportContext), null));
   }
 
-  // ---- the interceptor ------------------------------------------------------------------------
-
-  private CallToolResult callSync(
-      CallToolRequest request, CallContext context, HeldCall held, Supplier<CallToolResult> tool) {
-    ToolCall call = received(request, context, held);
-    if (held == null) {
-      return engine.call(call, context, tool::get, onRefusal, Refusals::failed);
-    }
-    held.cancelsThisThread(); // the engine withdraws the request when the waiting thread is interrupted
-    try {
-      return engine.call(call, context,
-          () -> {
-            if (decided(held)) {
-              throw new Withdrawn(); // cancelled after the decision, before the tool: it never runs
-            }
-            return tool.get();
-          },
-          decision -> {
-            decided(held);
-            return onRefusal.apply(decision);
-          },
-          Refusals::failed);
-    } catch (Withdrawn e) {
-      throw Refusals.cancelled();
-    } finally {
-      decided(held);
-    }
-  }
-
-  /**
-   * Stops {@code held}'s progress; clears the interrupt its cancellation sent this thread. True
-   * when the client cancelled the call before.
-   */
-  private static boolean decided(HeldCall held) {
-    if (held.decided()) {
-      Thread.interrupted();
-      return true;
-    }
-    return false;
-  }
-
-  /** A held call its client cancelled between the decision and the tool: it counts as failed. */
-  private static final class Withdrawn extends CancellationException {
-    Withdrawn() {
-      super("the client cancelled the call");
-    }
-  }
-
-  private Mono<CallToolResult> callAsync(
-      CallToolRequest request, CallContext context, HeldCall held, Supplier<Mono<CallToolResult>> tool) {
-    return Mono.deferContextual(
-        reactorContext -> {
-          Supplier<CompletionStage<CallToolResult>> calling =
-              () -> engine.callAsync(
-                  received(request, context, held),
-                  context,
-                  () -> {
-                    if (held != null && held.decided()) { // cancelled: the tool never runs
-                      return CompletableFuture.failedFuture(new CancellationException("the client cancelled the call"));
-                    }
-                    return Objects.requireNonNull(tool.get(), "the tool returned no Mono")
-                        .contextWrite(reactorContext)
-                        .toFuture();
-                  },
-                  decision -> {
-                    if (held != null) {
-                      held.decided();
-                    }
-                    return onRefusal.apply(decision);
-                  },
-                  Refusals::failed);
-          if (held == null) {
-            return Mono.fromCompletionStage(calling.get());
-          }
-          CompletionStage<CallToolResult> stage;
-          try {
-            stage = calling.get();
-          } catch (RuntimeException | Error e) {
-            held.decided(); // no stage to end the progress
-            throw e;
-          }
-          return Mono.fromCompletionStage(held.cancels(stage)) // cancelling the stage withdraws
-              .onErrorMap(CancellationException.class, e -> Refusals.cancelled());
-        });
-  }
-
-  /**
-   * What the call does if the engine holds it: progress to the client when its request carried a
-   * {@code progressToken} and {@code notifier} can reach it, and cancellation by the client when
-   * the transport context carries a {@link McpCancellation} slot or the call came in on an input
-   * wrapped by {@link McpCancellation#stdio}; {@code null} (nothing allocated, nothing hashed)
-   * when neither applies or no {@code require_approval} entry of the policy can match the tool.
-   */
-  private HeldCall heldCall(
-      CallToolRequest request, Consumer<ProgressNotification> notifier, McpTransportContext transportContext) {
-    if (!holding.mayHold(engine.policy(), request.name() == null ? "" : request.name())) {
-      StdioCalls.passed(request.name()); // on a wrapped stdio input: off its list, unhashed
-      return null;
-    }
-    Object slot = transportContext.get(CancelSlot.CONTEXT_KEY); // HTTP; on stdio, by the call's content
-    CancelSlot cancel = slot instanceof CancelSlot s
-        ? s : StdioCalls.claim(request.name(), request.arguments(), request.meta());
-    return HeldCall.of(request.progressToken(), notifier, progressPeriod, cancel);
-  }
-
   /**
    * A refusal when the call's MCP session was opened by another principal (the session's
    * counters are its opener's); {@code null} when the session is the caller's or there is none.
@@ -358,23 +245,12 @@ public final class McpToolGuard {
     if (sessionId == null || sessionOwners.claim(sessionId, context.principal())) {
       return null;
     }
-    return Refusals.foreignSession(call(request).tool(), context.principal());
+    return Refusals.foreignSession(GuardedCalls.call(request).tool(), context.principal());
   }
 
-  private static ToolCall call(CallToolRequest request) {
-    String name = request.name() == null ? "" : request.name();
-    return ToolCall.of(name, request.arguments());
-  }
-
-  /**
-   * The call, with its envelope when the engine has observers or the call may be held: the
-   * request's {@code _meta}, read only if an observer asks.
-   */
-  private ToolCall received(CallToolRequest request, CallContext context, HeldCall held) {
-    ToolCall call = call(request);
-    return engine.isObserved() || held != null
-        ? call.withEnvelope(McpEnvelopes.received(request.meta(), context.sessionId(), held))
-        : call;
+  /** Whether this guard's policy, as it is now, may hold a call of {@code tool}. */
+  boolean mayHold(String tool) {
+    return calls.mayHold(tool);
   }
 
   private static McpTransportContext contextOf(McpTransportContext transportContext) {

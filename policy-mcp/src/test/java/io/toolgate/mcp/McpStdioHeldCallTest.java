@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A call held by {@code require_approval} with {@code wait: 2m} on real SDK stdio servers (sync
- * and async) whose input is wrapped by {@link McpCancellation#stdio}, driven by a real SDK client
+ * and async) whose input is wrapped by {@link McpCancellation#stdio}, with or without the guard
+ * (then only a call of a tool that may be held is hashed), driven by a real SDK client
  * over in-JVM pipes: a raw {@code notifications/cancelled} on the server's input withdraws the
  * request and the tool never runs; unknown and hostile ids, an over-long line and invalid UTF-8
  * change nothing; ordinary traffic is unaffected.
@@ -59,6 +60,8 @@ class McpStdioHeldCallTest {
   static McpToolGuard guard;
   static Client sync;
   static Client async;
+  static Client syncGuarded;
+  static Client asyncGuarded;
 
   record Client(McpAsyncClient client, McpHeldCallTest.Recording recording, StdioPipe.ClientTransport pipe) {
     CompletableFuture<CallToolResult> call(String tool, Map<String, Object> args) {
@@ -87,15 +90,17 @@ class McpStdioHeldCallTest {
     });
     PolicyEngine engine = PolicyEngine.builder(Policy.parse(POLICY)).approvals(queue).build();
     guard = McpToolGuard.builder(engine).identity(McpIdentityResolver.fixed(CallContext.of("local-agent"))).build();
-    sync = start(true);
-    async = start(false);
+    sync = start(true, false);
+    async = start(false, false);
+    syncGuarded = start(true, true);
+    asyncGuarded = start(false, true);
   }
 
-  static Client start(boolean sync) {
+  static Client start(boolean sync, boolean forGuard) {
     StdioPipe toServer = new StdioPipe();
     StdioPipe fromServer = new StdioPipe();
-    var provider = new StdioServerTransportProvider(
-        McpJsonDefaults.getMapper(), McpCancellation.stdio(toServer), fromServer.output());
+    var provider = new StdioServerTransportProvider(McpJsonDefaults.getMapper(),
+        forGuard ? McpCancellation.stdio(toServer, guard) : McpCancellation.stdio(toServer), fromServer.output());
     var capabilities = McpSchema.ServerCapabilities.builder().tools(true).build();
     if (sync) {
       var server = McpServer.sync(provider).serverInfo("stdio-held-sync", "1").capabilities(capabilities)
@@ -122,7 +127,12 @@ class McpStdioHeldCallTest {
   }
 
   static Client client(String kind) {
-    return "sync".equals(kind) ? sync : async;
+    return switch (kind) {
+      case "sync" -> sync;
+      case "async" -> async;
+      case "sync-guarded" -> syncGuarded;
+      default -> asyncGuarded;
+    };
   }
 
   static PendingApproval nextPending() throws InterruptedException {
@@ -144,12 +154,21 @@ class McpStdioHeldCallTest {
         + requestIdJson + ",\"reason\":\"the user gave up\"}}";
   }
 
+  /**
+   * The id in upper case; an id with no letter (the SDK's ids start with 8 hex digits, all of them
+   * digits one time in 43) has no other case, so it gets a near miss instead, never the id itself.
+   */
+  static String otherCase(Object id) {
+    String upper = id.toString().toUpperCase(java.util.Locale.ROOT);
+    return upper.equals(id.toString()) ? "0" + id : upper;
+  }
+
   static String json(Object id) {
     return id instanceof String s ? "\"" + s + "\"" : String.valueOf(id);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sync", "async"})
+  @ValueSource(strings = {"sync", "async", "sync-guarded", "async-guarded"})
   void ordinaryTrafficIsUnaffected(String kind) throws Exception {
     Client client = client(kind);
     List<String> names = client.client().listTools().block(Duration.ofSeconds(30)).tools().stream()
@@ -161,7 +180,7 @@ class McpStdioHeldCallTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sync", "async"})
+  @ValueSource(strings = {"sync", "async", "sync-guarded", "async-guarded"})
   void aRawCancellationSplitAcrossReadsWithdrawsTheHeldCall(String kind) throws Exception {
     Client client = client(kind);
     int before = ran();
@@ -173,7 +192,7 @@ class McpStdioHeldCallTest {
     client.pipe().rawInTwo(line, line.length / 2);
 
     Object answer = call.handle((result, error) -> result != null ? result : error).get(30, TimeUnit.SECONDS);
-    if ("sync".equals(kind)) {
+    if (kind.startsWith("sync")) {
       assertThat(((CallToolResult) answer).isError()).isTrue();
       assertThat(((CallToolResult) answer).meta().get(McpToolGuard.META_KEY).toString())
           .contains("approval_required");
@@ -188,7 +207,7 @@ class McpStdioHeldCallTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sync", "async"})
+  @ValueSource(strings = {"sync", "async", "sync-guarded", "async-guarded"})
   void unknownAndHostileCancellationsChangeNothing(String kind) throws Exception {
     Client client = client(kind);
     int before = ran();
@@ -201,7 +220,7 @@ class McpStdioHeldCallTest {
     client.rawLine(cancelled("987654321987654321987654321"));
     // every JSON type, all valid JSON (a line that is not JSON ends the SDK's stdio session)
     for (String hostile : List.of("{\"id\":" + real + "}", "[" + real + "]", "null", "true", "2.5", "1e300",
-        "-1", "\"\"", json(id.toString().toUpperCase()), json(id + " "))) {
+        "-1", "\"\"", json(otherCase(id)), json(id + " "))) {
       client.rawLine(cancelled(hostile));
     }
     client.rawLine("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"id\":99,\"params\":{\"requestId\":"

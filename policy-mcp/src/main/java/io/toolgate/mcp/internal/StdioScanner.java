@@ -4,24 +4,41 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * A stdio server's input, passed on byte for byte as it is read, and scanned line by line for
  * {@link StdioCalls}: a line is handed over as soon as its newline is read. A line longer than
  * {@code maxLine} bytes is passed on unscanned. Read by one thread at a time, as the SDK does.
+ * Given the guard's rule, only the calls of a tool that may be held are parsed into a tree and
+ * hashed (see {@link StdioCalls}).
  */
 public final class StdioScanner extends FilterInputStream {
-  private final StdioCalls calls = StdioCalls.open();
+  private final StdioCalls calls;
   private final int maxLine;
   private byte[] line = new byte[512];
   private int length;
   private boolean overlong;
   private boolean ended;
 
-  /** {@code in}, scanned; lines over {@code maxLine} bytes are not. */
+  /** {@code in}, scanned; lines over {@code maxLine} bytes are not; every call is hashed. */
   public StdioScanner(InputStream in, int maxLine) {
+    this(in, maxLine, null);
+  }
+
+  /**
+   * {@code in}, scanned; lines over {@code maxLine} bytes are not; only a call of a tool that
+   * {@code mayHold} accepts is parsed into a tree and hashed ({@code null}: every call is).
+   */
+  public StdioScanner(InputStream in, int maxLine, Predicate<String> mayHold) {
     super(in);
     this.maxLine = maxLine;
+    this.calls = StdioCalls.open(mayHold);
+  }
+
+  /** The calls this input's lines named. */
+  StdioCalls calls() {
+    return calls;
   }
 
   @Override
