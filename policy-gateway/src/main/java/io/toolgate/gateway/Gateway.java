@@ -162,10 +162,11 @@ public final class Gateway implements AutoCloseable {
     try {
       Relay current = relay;
       if (current != null) {
-        LOG.info("toolgate-gateway: draining; {} requests in flight may take up to {} ms", current.inFlight(),
-            grace.toMillis());
         CompletableFuture<Void> drained = current.drain();
         draining.complete(null);
+        // logged once new requests are refused: whoever reads the log may rely on it
+        LOG.info("toolgate-gateway: draining; {} requests in flight may take up to {} ms", current.inFlight(),
+            grace.toMillis());
         try {
           drained.get(grace.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException e) {

@@ -8,8 +8,6 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
@@ -100,9 +98,8 @@ class HttpCommandUpstreamTest {
   void aClientSeesTheSameCommandThroughTheHttpGatewayAsDirectly() throws Exception {
     Path directCalls = calls();
     TransparencyTest direct = new TransparencyTest();
-    McpSyncClient directClient = direct.configure(McpClient.sync(new StdioClientTransport(
-            ServerParameters.builder(Upstreams.java()).args(Upstreams.command(directCalls).subList(1, 6)).build(),
-            McpJsonDefaults.getMapper())))
+    McpSyncClient directClient = direct.configure(McpClient.sync(OneSenderTransport.stdio(
+            ServerParameters.builder(Upstreams.java()).args(Upstreams.command(directCalls).subList(1, 6)).build())))
         .build();
     directClient.initialize();
     Map<String, Object> directly = direct.observe(directClient);

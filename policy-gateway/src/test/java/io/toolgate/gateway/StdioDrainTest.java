@@ -10,11 +10,14 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import io.toolgate.engine.Policy;
 import io.toolgate.engine.PolicyEngine;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +57,35 @@ class StdioDrainTest {
   ProcessHandle holding() {
     assertThat(FileEvents.awaitLine(calls, " hold", WAIT)).as("the server runs hold").isTrue();
     return ProcessHandle.of(Upstreams.pids(calls).get(0)).orElseThrow();
+  }
+
+  /**
+   * The "draining" line is logged once new requests are refused, so that whoever reads the log
+   * (StdioDrainIT, an operator) may rely on it: printed before, a request sent on seeing it could
+   * still reach the server on a loaded machine.
+   */
+  @Test
+  void theDrainingLineIsLoggedOnceTheDrainHasBegun() throws Exception {
+    try (InProcessGateway gateway = start(WAIT)) {
+      gateway.client(); // initialized: the gateway serves, with its relay
+      List<Boolean> begunAtTheLine = new CopyOnWriteArrayList<>();
+      PrintStream err = System.err;
+      System.setErr(new PrintStream(err, true) {
+        @Override
+        public void println(String line) {
+          if (line != null && line.contains("toolgate-gateway: draining")) {
+            begunAtTheLine.add(gateway.gateway.draining.isDone());
+          }
+          super.println(line);
+        }
+      });
+      try {
+        gateway.gateway.close();
+      } finally {
+        System.setErr(err);
+      }
+      assertThat(begunAtTheLine).containsExactly(true);
+    }
   }
 
   @Test

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
@@ -79,9 +77,8 @@ class TransparencyTest {
   @Test
   void aClientSeesTheSameServerThroughTheGatewayAsDirectly() throws Exception {
     Path directCalls = Files.createTempFile("direct-calls", ".log");
-    McpSyncClient direct = configure(McpClient.sync(new StdioClientTransport(
-            ServerParameters.builder(Upstreams.java()).args(Upstreams.command(directCalls).subList(1, 6)).build(),
-            McpJsonDefaults.getMapper())))
+    McpSyncClient direct = configure(McpClient.sync(OneSenderTransport.stdio(
+            ServerParameters.builder(Upstreams.java()).args(Upstreams.command(directCalls).subList(1, 6)).build())))
         .build();
     direct.initialize();
     Map<String, Object> directly = observe(direct);

@@ -79,8 +79,9 @@ public final class UpstreamTestServer {
     }
     boolean cancellable = args.length > 2 && args[2].equals("--cancellable");
     Cancellations cancellations = new Cancellations();
-    var spec = features(McpServer.sync(new StdioServerTransportProvider(
-        McpJsonDefaults.getMapper(), new StdinWatch(System.in, cancellable ? cancellations::line : null), System.out)),
+    // one sender at a time: two answers at once may otherwise lose one on a loaded machine
+    var spec = features(McpServer.sync(new OneSenderServerTransportProvider(new StdioServerTransportProvider(
+        McpJsonDefaults.getMapper(), new StdinWatch(System.in, cancellable ? cancellations::line : null), System.out))),
         calls, crashMarker);
     if (cancellable) {
       spec.toolCall(tool("wait_for_cancel"), logged(calls, "wait_for_cancel", (exchange, request) -> {
