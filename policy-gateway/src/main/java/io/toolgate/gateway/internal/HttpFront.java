@@ -282,14 +282,17 @@ public final class HttpFront {
       jsonError(exchange, 400, JsonRpc.INVALID_REQUEST, "a request with this id is already in flight");
       return;
     }
-    // The head goes out now, before the request reaches the server: the client reads it (and
-    // readies itself for the stream) while the call runs, and the session may put the server's
-    // notifications on it from now on. (One JSON body at the end was measured slower.)
-    stream.begin();
-    session.flushBacklog();
     // This handler's thread has nothing else to do: it carries the request to the server itself.
+    // The head goes out once the relay holds the request (so a cancellation the client sends on
+    // seeing it finds the request) and before the request reaches the server: the client readies
+    // itself for the stream while the call runs (one JSON body at the end was measured slower),
+    // and the session may put the server's notifications on it from then on.
     HttpSession current = session;
-    HttpUpstream.onThisThread(() -> current.relay().fromAgent(text, json));
+    HttpUpstream.onThisThread(() -> {
+      current.relay().fromAgent(text, json);
+      stream.beginQuietly();
+      current.flushBacklog();
+    });
   }
 
   /** The request's body, or its first {@code maxMessageBytes + 1} bytes (read to an array of its size when it says its length). */

@@ -42,8 +42,14 @@ public final class HttpSession implements Downstream {
       this.exchange = exchange;
     }
 
-    /** Sends the event stream's headers (status 200); until then nothing is written to it. */
+    /**
+     * Sends the event stream's headers (status 200), if not sent yet; until then nothing but its
+     * response is written to it (which sends them first).
+     */
     public synchronized void begin() throws IOException {
+      if (started || closed) {
+        return;
+      }
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.sendResponseHeaders(200, 0);
@@ -58,8 +64,22 @@ public final class HttpSession implements Downstream {
       return write(message, true);
     }
 
-    /** Sends the stream's last event and ends it, in one write where the server allows. */
+    /** As {@link #begin()}; a connection that broke off ends the stream. */
+    public synchronized void beginQuietly() {
+      try {
+        begin();
+      } catch (IOException e) {
+        LOG.debug("the client's connection broke off", e);
+        close();
+      }
+    }
+
+    /**
+     * Sends the stream's last event and ends it, in one write where the server allows (with its
+     * headers, if they have not gone out yet).
+     */
     synchronized void sendLast(String message) {
+      beginQuietly();
       write(message, false);
       close();
     }
@@ -82,8 +102,14 @@ public final class HttpSession implements Downstream {
       }
     }
 
+    /** Ends the stream (one whose headers had not gone out yet ends as an empty event stream). */
     synchronized void close() {
       if (!closed) {
+        try {
+          begin();
+        } catch (IOException e) {
+          LOG.debug("the client's connection broke off", e);
+        }
         closed = true;
         exchange.close();
       }

@@ -167,6 +167,27 @@ class HttpSessionTest {
         "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", "closed");
   }
 
+  /** The relay may answer a request (a refusal) before its stream began: the answer brings the headers. */
+  @Test
+  void aResponseBeforeTheStreamBeganGoesOutWithItsHeadersAndTheStreamDoesNotBeginTwice() throws IOException {
+    Recorded exchange = new Recorded();
+    HttpSession.Stream stream = new HttpSession.Stream(exchange);
+    assertThat(session.await(IntNode.valueOf(1), stream)).isTrue();
+    session.respond(IntNode.valueOf(1), "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}");
+    stream.begin();
+    stream.beginQuietly();
+    assertThat(exchange.events).containsExactly("headers 200 text/event-stream",
+        "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}", "closed");
+  }
+
+  @Test
+  void aStreamCancelledBeforeItBeganEndsAsAnEmptyEventStream() {
+    Recorded exchange = new Recorded();
+    assertThat(session.await(IntNode.valueOf(3), new HttpSession.Stream(exchange))).isTrue();
+    session.cancelled(IntNode.valueOf(3));
+    assertThat(exchange.events).containsExactly("headers 200 text/event-stream", "closed");
+  }
+
   @Test
   void aCancelledRequestsStreamEndsAndItsIdIsFreeAgain() throws IOException {
     Recorded exchange = new Recorded();
