@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The gateway's cost per tool call (issue 14): GatewayBenchmark (JMH: the MCP SDK's client calling
 # a trivial tool of an SDK server directly and through the gateway, streamable HTTP and stdio, 1 and
-# 8 threads, throughput and sample-time percentiles; about 3 minutes), then GatewayOverhead (the
-# added latency in interleaved pairs, about 1 minute). Writes target/run/gateway-jmh.{txt,json} and
+# 8 threads, throughput and sample-time percentiles; about 5 minutes), then GatewayOverhead (the
+# added latency in interleaved pairs after 30,000 warm-up calls, about 4 minutes). Writes target/run/gateway-jmh.{txt,json} and
 # target/run/gateway-overhead.md; the "Gateway" section of RESULTS.md quotes them (run.sh keeps it).
 #
 #   policy-benchmarks/gateway.sh [seconds per GatewayOverhead row, default 10] [-- <extra JMH arguments>]

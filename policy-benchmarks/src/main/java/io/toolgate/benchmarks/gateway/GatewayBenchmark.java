@@ -45,14 +45,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * gateway jar's {@code Main} as a child process running the server as its child, as a desktop
  * client runs it; one session shared by the threads), with 1 and 8 threads. Throughput (calls per
  * millisecond) and sample time (percentiles, in milliseconds). Run it with {@code
- * policy-benchmarks/gateway.sh} (under 3 minutes, in gateway.sh's JVM: {@code -Xms512m -Xmx512m}).
+ * policy-benchmarks/gateway.sh} (about 5 minutes, in gateway.sh's JVM: {@code -Xms512m -Xmx512m}).
+ * Each row warms up for 10 s: the gateway's code is compiled at full speed only after some ten
+ * thousand calls, and a long-running gateway runs it so.
  */
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 // No fork: the run stays within 3 minutes on 2 loaded cores (a fork per row and mode doubled it);
 // every row still warms up on its own, and what is measured is I/O and thread hand-offs.
 @Fork(0)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 3, time = 1)
 public class GatewayBenchmark {
   /** Every call of a run is allowed: what is measured is the relay of an admitted call. */
