@@ -9,6 +9,15 @@ public interface Downstream {
   void send(String message);
 
   /**
+   * Sends {@code message}, a notification or request from the server about the client's request
+   * {@code relatedTo} (its progress, say): for a downstream that can put it where that request's
+   * response will go, before it. By default {@link #send(String)}.
+   */
+  default void send(String message, com.fasterxml.jackson.databind.JsonNode relatedTo) {
+    send(message);
+  }
+
+  /**
    * Sends {@code response}, the response to the client's request {@code id}: for a downstream
    * that routes responses by id, without reading the message again. By default {@link #send}.
    */

@@ -271,6 +271,18 @@ public final class HttpSession implements Downstream {
     return null;
   }
 
+  /** On the stream of request {@code relatedTo} if it is open, else as {@link #send(String)}. */
+  @Override
+  public void send(String message, JsonNode relatedTo) {
+    Stream own;
+    synchronized (lock) {
+      own = waiting.get(relatedTo);
+    }
+    if (own == null || !own.send(message)) {
+      send(message);
+    }
+  }
+
   @Override
   public void respond(JsonNode id, String response) {
     Stream stream;

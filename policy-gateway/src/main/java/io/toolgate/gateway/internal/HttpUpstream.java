@@ -361,7 +361,11 @@ public final class HttpUpstream implements Upstream {
       }
     }
     if (!closed) {
-      listener.received(message);
+      if (id != null && message.kind() != Message.Kind.RESPONSE) {
+        listener.received(message, id); // on the answer to request id: about it
+      } else {
+        listener.received(message);
+      }
     }
     return response;
   }

@@ -404,6 +404,19 @@ public final class Relay implements Upstream.Listener {
   }
 
   @Override
+  public void received(Message message, JsonNode relatedTo) {
+    if (message.kind() == Message.Kind.RESPONSE || relatedTo == null) {
+      received(message);
+      return;
+    }
+    try {
+      downstream.send(message.text(), relatedTo);
+    } catch (RuntimeException e) {
+      LOG.debug("could not write to the client", e);
+    }
+  }
+
+  @Override
   public void received(Message message) {
     if (message.kind() != Message.Kind.RESPONSE) {
       reply(message.text());

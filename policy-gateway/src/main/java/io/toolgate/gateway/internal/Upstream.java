@@ -14,6 +14,15 @@ public interface Upstream extends AutoCloseable {
     /** A message from the server (a response, a notification, or a request to the client). */
     void received(Message message);
 
+    /**
+     * A notification or request from the server that came on the answer to the client's request
+     * {@code relatedTo} (its progress, say), so that it may reach the client the same way, before
+     * that request's response. By default as {@link #received(Message)}.
+     */
+    default void received(Message message, JsonNode relatedTo) {
+      received(message);
+    }
+
     /** The request {@code id}, sent earlier, will get no response (the server went away). */
     void lost(JsonNode id, String reason);
   }

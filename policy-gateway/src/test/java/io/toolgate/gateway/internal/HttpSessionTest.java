@@ -167,6 +167,33 @@ class HttpSessionTest {
         "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", "closed");
   }
 
+  /** What the server sent on a request's answer (its progress) goes on that request's stream, before its response. */
+  @Test
+  void whatIsAboutARequestGoesOnItsOwnStreamAheadOfItsResponse() throws IOException {
+    Recorded general = new Recorded();
+    HttpSession.Stream get = new HttpSession.Stream(general);
+    get.begin();
+    assertThat(session.listen(get)).isTrue();
+    Recorded first = new Recorded();
+    Recorded second = new Recorded();
+    HttpSession.Stream one = new HttpSession.Stream(first);
+    HttpSession.Stream two = new HttpSession.Stream(second);
+    assertThat(session.await(IntNode.valueOf(1), one)).isTrue();
+    assertThat(session.await(IntNode.valueOf(2), two)).isTrue();
+    one.begin();
+    two.begin();
+    String progress = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":\"t\"}}";
+    session.send(progress, IntNode.valueOf(2));
+    session.respond(IntNode.valueOf(2), "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}");
+    session.send(progress, IntNode.valueOf(2)); // its stream has ended: the session's stream takes it
+    session.send(LIST_CHANGED, IntNode.valueOf(9));
+    assertThat(second.events).containsExactly("headers 200 text/event-stream", "event: message\ndata: " + progress,
+        "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}", "closed");
+    assertThat(general.events).containsExactly("headers 200 text/event-stream", "event: message\ndata: " + progress,
+        "event: message\ndata: " + LIST_CHANGED);
+    assertThat(first.events).containsExactly("headers 200 text/event-stream");
+  }
+
   /** The relay may answer a request (a refusal) before its stream began: the answer brings the headers. */
   @Test
   void aResponseBeforeTheStreamBeganGoesOutWithItsHeadersAndTheStreamDoesNotBeginTwice() throws IOException {
