@@ -190,10 +190,12 @@ public final class PostedMessage {
   }
 
   /**
-   * A JSON-RPC id as a key: a string, or an integer by its digits (JSON writes an integer one way
-   * only, but for {@code -0}); {@code null} for anything else, whose value is never parsed.
+   * A JSON-RPC id as a key (the same on HTTP and stdio, as {@link StdioCalls} keys it): {@code s}
+   * and a string, or {@code n} and an integer's digits (JSON writes an integer one way only, but
+   * for {@code -0}, which is {@code 0}); {@code null} for anything else, whose value is skipped and
+   * never parsed.
    */
-  private static String key(JsonParser parser, JsonToken value) throws IOException {
+  static String key(JsonParser parser, JsonToken value) throws IOException {
     if (value == JsonToken.VALUE_STRING) {
       return "s" + parser.getText();
     }

@@ -63,7 +63,7 @@ final class StdioLine {
           }
           case "id" -> {
             scan.hasId = true;
-            scan.id = key(parser, value);
+            scan.id = PostedMessage.key(parser, value);
           }
           case "params" -> scan.params(parser, value);
           default -> parser.skipChildren();
@@ -88,7 +88,7 @@ final class StdioLine {
         name = next == JsonToken.VALUE_STRING ? parser.getText() : null;
         parser.skipChildren();
       } else if ("requestId".equals(field)) {
-        requestId = key(parser, next);
+        requestId = PostedMessage.key(parser, next);
       } else {
         parser.skipChildren();
       }
@@ -105,22 +105,6 @@ final class StdioLine {
     }
     return Arrays.equals(text, offset, offset + length, CANCELLED, 0, CANCELLED.length)
         ? Method.CANCELLED : Method.OTHER;
-  }
-
-  /**
-   * A JSON-RPC id as {@link StdioCalls} keys it: {@code s} and a string, or {@code n} and an
-   * integer's digits ({@code -0} is {@code 0}); {@code null} for any other value, which is skipped.
-   */
-  private static String key(JsonParser parser, JsonToken value) throws IOException {
-    if (value == JsonToken.VALUE_STRING) {
-      return "s" + parser.getText();
-    }
-    if (value == JsonToken.VALUE_NUMBER_INT) {
-      String digits = parser.getText();
-      return "-0".equals(digits) ? "n0" : "n" + digits;
-    }
-    parser.skipChildren();
-    return null;
   }
 
   /** The method; {@code null} when the line has none that is a string. */
