@@ -287,7 +287,7 @@ final class Http1Client implements AutoCloseable {
       }
       String encoding = fields.get("transfer-encoding");
       if (encoding != null && encoding.toLowerCase(Locale.ROOT).endsWith("chunked")) {
-        return new Body(new Chunked(in), keepAlive);
+        return new Body(new UpstreamBodies.Chunked(in), keepAlive);
       }
       String length = fields.get("content-length");
       if (length != null) {
@@ -296,7 +296,7 @@ final class Http1Client implements AutoCloseable {
           if (bytes < 0) {
             throw new NumberFormatException();
           }
-          return new Body(new Bounded(in, bytes), keepAlive);
+          return new Body(new UpstreamBodies.Bounded(in, bytes), keepAlive);
         } catch (NumberFormatException e) {
           throw new IOException("not a Content-Length: " + excerpt(length));
         }
@@ -397,114 +397,7 @@ final class Http1Client implements AutoCloseable {
     }
   }
 
-  /** At most {@code remaining} bytes of {@code in}. */
-  private static final class Bounded extends InputStream {
-    private final InputStream in;
-    private long remaining;
-
-    Bounded(InputStream in, long remaining) {
-      this.in = in;
-      this.remaining = remaining;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (remaining == 0) {
-        return -1;
-      }
-      int read = in.read(b, off, (int) Math.min(len, remaining));
-      if (read < 0) {
-        throw new EOFException("the upstream server's answer broke off");
-      }
-      remaining -= read;
-      return read;
-    }
-  }
-
-  /** The chunked transfer coding, decoded; trailers are read and dropped. */
-  private static final class Chunked extends InputStream {
-    private final InputStream in;
-    private long remaining;
-    private boolean done;
-
-    Chunked(InputStream in) {
-      this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (done) {
-        return -1;
-      }
-      if (len == 0) {
-        return 0;
-      }
-      if (remaining == 0) {
-        remaining = size();
-        if (remaining == 0) {
-          while (!crlfLine().isEmpty()) {
-            // a trailer field: dropped
-          }
-          done = true;
-          return -1;
-        }
-      }
-      int read = in.read(b, off, (int) Math.min(len, remaining));
-      if (read < 0) {
-        throw new EOFException("the upstream server's answer broke off");
-      }
-      remaining -= read;
-      if (remaining == 0 && !crlfLine().isEmpty()) {
-        throw new IOException("a chunk of the upstream server's answer does not end with CRLF");
-      }
-      return read;
-    }
-
-    private long size() throws IOException {
-      String line = crlfLine();
-      int end = line.indexOf(';');
-      String hex = (end < 0 ? line : line.substring(0, end)).trim();
-      try {
-        long size = hex.length() > 15 ? -1 : Long.parseLong(hex, 16);
-        if (size < 0) {
-          throw new NumberFormatException();
-        }
-        return size;
-      } catch (NumberFormatException e) {
-        throw new IOException("not a chunk size: " + excerpt(line));
-      }
-    }
-
-    private String crlfLine() throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int c; (c = in.read()) != '\n'; ) {
-        if (c < 0) {
-          throw new EOFException("the upstream server's answer broke off");
-        }
-        if (line.length() >= 1024) {
-          throw new IOException("a chunk line of the upstream server's answer is too long");
-        }
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
-    }
-  }
-
-  private static String excerpt(String text) {
+  static String excerpt(String text) {
     return text.length() <= 80 ? text : text.substring(0, 80) + "...";
   }
 }
