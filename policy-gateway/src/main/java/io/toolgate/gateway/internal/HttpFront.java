@@ -295,7 +295,11 @@ public final class HttpFront {
     });
   }
 
-  /** The request's body, or its first {@code maxMessageBytes + 1} bytes (read to an array of its size when it says its length). */
+  /**
+   * The request's body, or its first {@code maxMessageBytes + 1} bytes: read to an array of its
+   * size when it says a length of at most 64 KiB (a larger one is read as it comes, so that a
+   * length declared and never sent costs no more than the bytes that came).
+   */
   private byte[] read(HttpExchange exchange) throws IOException {
     try (InputStream in = exchange.getRequestBody()) {
       String length = exchange.getRequestHeaders().getFirst("Content-Length");
@@ -305,7 +309,7 @@ public final class HttpFront {
       } catch (NumberFormatException e) {
         // the server refuses such a head: not reached
       }
-      if (declared < 0 || declared > maxMessageBytes) {
+      if (declared < 0 || declared > Math.min(maxMessageBytes, 64 * 1024)) {
         return in.readNBytes(maxMessageBytes + 1);
       }
       byte[] body = new byte[(int) declared];
